@@ -1,0 +1,31 @@
+/// Cognito's request-rate quota categories (per account and region), with
+/// their default rates. The SPEC's table; snap paces itself per category.
+public enum QuotaCategory: String, Sendable, CaseIterable {
+    case userList = "UserList"
+    case userCreation = "UserCreation"
+    case userUpdate = "UserUpdate"
+    case userResourceUpdate = "UserResourceUpdate"
+    case userRead = "UserRead"
+    case userPoolRead = "UserPoolRead"
+    case userPoolResourceRead = "UserPoolResourceRead"
+    case userPoolResourceUpdate = "UserPoolResourceUpdate"
+
+    public var defaultRPS: Double {
+        switch self {
+        case .userList: 30
+        case .userCreation: 50
+        case .userUpdate: 25
+        case .userResourceUpdate: 25
+        case .userRead: 120
+        case .userPoolRead: 15
+        case .userPoolResourceRead: 20
+        case .userPoolResourceUpdate: 15
+        }
+    }
+
+    /// Case-insensitive lookup by the SPEC's name, for `--quota CATEGORY=RPS`.
+    public init?(name: String) {
+        guard let c = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else { return nil }
+        self = c
+    }
+}

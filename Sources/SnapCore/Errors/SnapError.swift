@@ -1,0 +1,40 @@
+/// What went wrong in snap's own layer, naming the snapshot, store, member
+/// and line involved, and saying what to do.
+public enum SnapError: Error, Sendable, CustomStringConvertible {
+    case configuration(String)
+    case poolNotFound(pool: String, region: String)
+    case unknownRef(ref: String, where: String)
+    case ambiguousRef(ref: String, candidates: [String])
+    case noSnapshots(where: String)
+    case badManifest(source: String, reason: String)
+    case damaged(source: String, member: String?, reason: String)
+    case malformedLine(source: String, member: String, line: Int, reason: String)
+    case unsorted(source: String, member: String, line: Int)
+    case io(path: String, reason: String)
+    case lockHeld(store: String, holder: String)
+    case storeFailed(store: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let m): return m
+        case .poolNotFound(let pool, let region):
+            return "user pool \(pool) not found in \(region): check --user-pool-id and --region (or the endpoint)"
+        case .unknownRef(let ref, let w):
+            return "no snapshot matches \"\(ref)\" in \(w): run `snap list` to see the snapshots"
+        case .ambiguousRef(let ref, let c):
+            return "\"\(ref)\" is ambiguous; it matches \(c.count) snapshots: \(c.prefix(10).joined(separator: ", "))\(c.count > 10 ? ", ..." : ""); give more of the ID"
+        case .noSnapshots(let w): return "no snapshots in \(w) yet: run `snap create` first"
+        case .badManifest(let s, let r): return "manifest \(s) is not valid: \(r)"
+        case .damaged(let s, let m, let r):
+            return "snapshot \(s)\(m.map { ", member \($0)" } ?? "") is damaged: \(r); use another store's copy (snap sync repairs it)"
+        case .malformedLine(let s, let m, let l, let r):
+            return "snapshot \(s), member \(m), line \(l): malformed JSON line: \(r)"
+        case .unsorted(let s, let m, let l):
+            return "snapshot \(s), member \(m), line \(l): records are out of order (the format requires sorted records); the archive was not written by snap or is damaged"
+        case .io(let p, let r): return "\(p): \(r)"
+        case .lockHeld(let s, let h):
+            return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"
+        case .storeFailed(let s, let r): return "store \(s): \(r)"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// What an export leaves in its work folder: one finished file per member.
+public struct ExportResult: Sendable {
+    public var pool: Manifest.PoolInfo
+    public var files: [Member: Manifest.FileInfo]
+    public var paths: [Member: String]
+    public var counts: Manifest.Counts
+    public var warnings: [String]
+}
+
+/// Progress of an export, for a progress line on a terminal.
+public struct ExportProgress: Sendable {
+    public var users = 0
+    public var groups = 0
+    public var memberships = 0
+    public var requests = 0
+}

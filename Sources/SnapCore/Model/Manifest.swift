@@ -1,0 +1,134 @@
+import AWS
+
+/// manifest.json, and (with `archive`) the store's `<ID>.json`.
+public struct Manifest: Sendable, Equatable {
+    public static let currentFormat = 1
+
+    public struct FileInfo: Sendable, Equatable {
+        public var sha256: String
+        public var bytes: Int64
+        public var records: Int
+        public init(sha256: String, bytes: Int64, records: Int) {
+            self.sha256 = sha256
+            self.bytes = bytes
+            self.records = records
+        }
+    }
+
+    public struct Counts: Sendable, Equatable {
+        public var users: Int
+        public var groups: Int
+        public var memberships: Int
+        public init(users: Int, groups: Int, memberships: Int) {
+            self.users = users
+            self.groups = groups
+            self.memberships = memberships
+        }
+    }
+
+    public struct PoolInfo: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var region: String
+    }
+
+    public struct ArchiveInfo: Sendable, Equatable {
+        public var sha256: String
+        public var bytes: Int64
+    }
+
+    public var format: Int = Manifest.currentFormat
+    public var id: SnapshotID
+    public var createdAt: String
+    public var userPool: PoolInfo
+    public var counts: Counts
+    public var files: [Member: FileInfo]
+    public var previous: SnapshotID?
+    public var changes: ChangeSummary?
+    public var warnings: [String]
+    public var tool: String
+    public var archive: ArchiveInfo?
+
+    public var json: JSONValue {
+        var files: [String: JSONValue] = [:]
+        for (m, f) in self.files {
+            files[m.rawValue] = ["sha256": .string(f.sha256), "bytes": .number(String(f.bytes)), "records": .int(f.records)]
+        }
+        var o: [String: JSONValue] = [
+            "format": .int(format),
+            "id": .string(id.value),
+            "createdAt": .string(createdAt),
+            "userPool": ["id": .string(userPool.id), "name": .string(userPool.name), "region": .string(userPool.region)],
+            "counts": counts.json,
+            "files": .object(files),
+            "warnings": .array(warnings.map { .string($0) }),
+            "tool": .string(tool),
+        ]
+        if let previous { o["previous"] = .string(previous.value) }
+        if let changes { o["changes"] = changes.json }
+        if let archive { o["archive"] = ["sha256": .string(archive.sha256), "bytes": .number(String(archive.bytes))] }
+        return .object(o)
+    }
+
+    /// Reads a manifest, refusing formats this version does not know.
+    public init(json: JSONValue, source: String) throws(SnapError) {
+        func bad(_ what: String) -> SnapError { .badManifest(source: source, reason: what) }
+        guard let format = json["format"]?.intValue else { throw bad("no \"format\"") }
+        guard format == Manifest.currentFormat else {
+            throw bad("format \(format) is not one this snap reads (it reads format \(Manifest.currentFormat)); upgrade snap")
+        }
+        guard let idText = json["id"]?.stringValue, let id = SnapshotID(idText) else { throw bad("no valid \"id\"") }
+        guard let createdAt = json["createdAt"]?.stringValue else { throw bad("no \"createdAt\"") }
+        guard let pool = json["userPool"], let pid = pool["id"]?.stringValue else { throw bad("no \"userPool.id\"") }
+        guard let counts = json["counts"], let cu = counts["users"]?.intValue, let cg = counts["groups"]?.intValue,
+            let cm = counts["memberships"]?.intValue
+        else { throw bad("no valid \"counts\"") }
+        guard let filesObj = json["files"]?.objectValue else { throw bad("no \"files\"") }
+        var files: [Member: FileInfo] = [:]
+        for member in Member.data {
+            guard let f = filesObj[member.rawValue] else { throw bad("\"files\" does not list \(member.rawValue)") }
+            guard let sha = f["sha256"]?.stringValue, let bytes = f["bytes"]?.intValue, let records = f["records"]?.intValue else {
+                throw bad("\"files\".\(member.rawValue) lacks sha256, bytes or records")
+            }
+            files[member] = FileInfo(sha256: sha, bytes: Int64(bytes), records: records)
+        }
+        self.format = format
+        self.id = id
+        self.createdAt = createdAt
+        self.userPool = PoolInfo(id: pid, name: pool["name"]?.stringValue ?? "", region: pool["region"]?.stringValue ?? "")
+        self.counts = Counts(users: cu, groups: cg, memberships: cm)
+        self.files = files
+        self.previous = json["previous"]?.stringValue.flatMap(SnapshotID.init)
+        self.changes = json["changes"].flatMap(ChangeSummary.init(json:))
+        self.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        self.tool = json["tool"]?.stringValue ?? ""
+        if let a = json["archive"], let sha = a["sha256"]?.stringValue, let bytes = a["bytes"]?.intValue {
+            self.archive = ArchiveInfo(sha256: sha, bytes: Int64(bytes))
+        }
+    }
+
+    public init(data: [UInt8], source: String) throws(SnapError) {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes: data) } catch {
+            throw SnapError.badManifest(source: source, reason: "\(error)")
+        }
+        try self.init(json: value, source: source)
+    }
+
+    public init(id: SnapshotID, createdAt: String, userPool: PoolInfo, counts: Counts, files: [Member: FileInfo],
+                previous: SnapshotID?, changes: ChangeSummary?, warnings: [String], tool: String) {
+        self.id = id
+        self.createdAt = createdAt
+        self.userPool = userPool
+        self.counts = counts
+        self.files = files
+        self.previous = previous
+        self.changes = changes
+        self.warnings = warnings
+        self.tool = tool
+    }
+}
+
+extension Manifest.Counts {
+    public var json: JSONValue { ["users": .int(users), "groups": .int(groups), "memberships": .int(memberships)] }
+}

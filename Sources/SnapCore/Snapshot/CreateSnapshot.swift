@@ -1,0 +1,144 @@
+import AWS
+import Foundation
+
+/// `snap create`: lock, export, pack, write to every store in parallel, unlock.
+public struct CreateSnapshot: Sendable {
+    public struct StoreOutcome: Sendable {
+        public var url: String
+        public var ok: Bool
+        public var error: String?
+    }
+
+    public struct Outcome: Sendable {
+        public var manifest: Manifest
+        public var stores: [StoreOutcome]
+        public var seconds: Double
+        public var allWritten: Bool { stores.allSatisfy(\.ok) }
+        public var noneWritten: Bool { !stores.contains(where: \.ok) }
+    }
+
+    public let exporter: Exporter
+    public let stores: [any SnapshotStore]
+    public let waitLock: Duration
+    public let tool: String
+    public let log: @Sendable (String) -> Void
+
+    public init(exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, log: @escaping @Sendable (String) -> Void) {
+        self.exporter = exporter
+        self.stores = stores
+        self.waitLock = waitLock
+        self.tool = tool
+        self.log = log
+    }
+
+    public func run(progress: (@Sendable (ExportProgress) -> Void)? = nil) async throws -> Outcome {
+        let started = ContinuousClock.now
+        let pool = exporter.poolId
+        let work = try WorkDirectory()
+        defer { work.remove() }
+
+        // Every store's lock, or none: two creates must never interleave.
+        var locks: [any StoreLock] = []
+        let owner = LockOwner.current()
+        do {
+            for store in stores { locks.append(try await store.lock(pool: pool, owner: owner, wait: waitLock, log: log)) }
+        } catch {
+            for l in locks { await l.release() }
+            throw error
+        }
+        do {
+            let outcome = try await runLocked(work: work, pool: pool)
+            for l in locks { await l.release() }
+            var result = outcome
+            result.seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+                + Double((ContinuousClock.now - started).components.seconds)
+            return result
+        } catch {
+            for l in locks { await l.release() }
+            throw error
+        }
+    }
+
+    private func runLocked(work: WorkDirectory, pool: String) async throws -> Outcome {
+        let now = Date()
+        let id = SnapshotID.make(at: now)
+        let exportDir = try work.folder("export")
+        let export = try await exporter.run(workDirectory: exportDir)
+
+        // Against the newest snapshot any store holds, for the manifest's change summary.
+        let catalog = Catalog(stores: stores)
+        var previous: SnapshotID?
+        var changes: ChangeSummary?
+        var warnings = export.warnings
+        if let last = try? await catalog.entries(pool: pool).entries.last {
+            previous = last.id
+            do {
+                changes = try await summarize(against: last, catalog: catalog, pool: pool, export: export, work: work)
+            } catch {
+                warnings.append("could not compare with the previous snapshot \(last.id.value): \(error)")
+            }
+        }
+
+        var manifest = Manifest(
+            id: id, createdAt: Timestamp.format(now), userPool: export.pool, counts: export.counts, files: export.files,
+            previous: previous, changes: changes, warnings: warnings, tool: tool)
+        let archivePath = "\(work.path)/\(id.value).tar.zst"
+        manifest.archive = try SnapshotWriter.write(export: export, manifest: manifest, to: archivePath)
+        let manifestData = manifest.json.canonicalData() + Data([0x0A])
+        let final = manifest
+
+        let outcomes = await withTaskGroup(of: (Int, StoreOutcome).self) { group in
+            for (i, store) in stores.enumerated() {
+                group.addTask {
+                    do {
+                        try await store.write(pool: pool, id: id, archivePath: archivePath, manifest: manifestData)
+                        return (i, StoreOutcome(url: store.url, ok: true, error: nil))
+                    } catch {
+                        return (i, StoreOutcome(url: store.url, ok: false, error: "\(error)"))
+                    }
+                }
+            }
+            var results: [(Int, StoreOutcome)] = []
+            for await r in group { results.append(r) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        return Outcome(manifest: final, stores: outcomes, seconds: 0)
+    }
+
+    private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory) async throws -> ChangeSummary {
+        let dir = try work.folder("previous")
+        var files: [Member: MemberFile] = [:]
+        for m in [Member.users, .groups, .memberships] { files[m] = try MemberFile(member: m, directory: dir) }
+        _ = try await catalog.read(last, pool: pool, workDirectory: dir, want: Set(files.keys), log: log) { member, line in
+            try files[member]?.writeLine([UInt8](line))
+        }
+        var old: [Member: String] = [:]
+        for (m, f) in files {
+            _ = try f.finish()
+            old[m] = f.path
+        }
+        return try ChangeCounter.summary(old: old, new: export.paths)
+    }
+}
+
+/// A private scratch folder (0700), removed when the work is done.
+final class WorkDirectory: Sendable {
+    let path: String
+
+    init() throws {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array("\(base)/snap-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw SnapError.io(path: base, reason: "cannot create a work folder: \(String(cString: strerror(errno)))")
+        }
+        path = String(cString: made)
+    }
+
+    func folder(_ name: String) throws -> String {
+        let p = "\(path)/\(name)"
+        try FileSystem.makeFolder(p)
+        return p
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}

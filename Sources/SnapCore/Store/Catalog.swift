@@ -1,0 +1,80 @@
+import Foundation
+
+/// The snapshots of one pool across every configured store.
+public struct Catalog: Sendable {
+    public struct Entry: Sendable {
+        public var manifest: Manifest
+        /// URLs of the stores holding it, in configuration order.
+        public var stores: [String]
+        public var id: SnapshotID { manifest.id }
+    }
+
+    public let stores: [any SnapshotStore]
+    public init(stores: [any SnapshotStore]) { self.stores = stores }
+
+    /// Every snapshot of `pool`, oldest first. A store that cannot be read is
+    /// reported in `problems` and the others still answer; if none can, this throws.
+    public func entries(pool: String) async throws -> (entries: [Entry], problems: [String]) {
+        var byId: [SnapshotID: Entry] = [:]
+        var problems: [String] = []
+        var firstError: Error?
+        for store in stores {
+            do {
+                for m in try await store.manifests(pool: pool) {
+                    if byId[m.id] == nil {
+                        byId[m.id] = Entry(manifest: m, stores: [store.url])
+                    } else {
+                        byId[m.id]!.stores.append(store.url)
+                    }
+                }
+            } catch {
+                problems.append("store \(store.url): \(error)")
+                firstError = firstError ?? error
+            }
+        }
+        if problems.count == stores.count, let firstError { throw firstError }
+        return (byId.values.sorted { $0.id < $1.id }, problems)
+    }
+
+    public func resolve(_ ref: String, pool: String) async throws -> Entry {
+        let all = try await entries(pool: pool).entries
+        let id = try RefResolver.resolve(ref, in: all.map(\.id), place: placeName(pool))
+        return all.first { $0.id == id }!
+    }
+
+    public func resolve(at time: String, pool: String) async throws -> Entry {
+        let all = try await entries(pool: pool).entries
+        let id = try RefResolver.resolve(at: time, in: all.map(\.id), place: placeName(pool))
+        return all.first { $0.id == id }!
+    }
+
+    public func placeName(_ pool: String) -> String {
+        "pool \(pool) in \(stores.map(\.url).joined(separator: ", "))"
+    }
+
+    /// Downloads the snapshot from the first store whose copy is intact and
+    /// reads it through `SnapshotReader`; a damaged copy is reported through
+    /// `log` and the next store tried. Throws the last error when no copy is intact.
+    public func read(
+        _ entry: Entry, pool: String, workDirectory: String, want: Set<Member>,
+        log: (String) -> Void = { _ in }, deliver: (Member, Data) throws -> Void
+    ) async throws -> String {
+        var lastError: Error = SnapError.unknownRef(ref: entry.id.value, where: placeName(pool))
+        for store in stores where entry.stores.contains(store.url) {
+            let path = "\(workDirectory)/\(entry.id.value).tar.zst"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                let manifest = try await store.manifests(pool: pool).first { $0.id == entry.id } ?? entry.manifest
+                try await store.downloadArchive(pool: pool, id: entry.id, to: path)
+                try SnapshotReader.read(
+                    archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(entry.id.value)", want: want,
+                    deliver: deliver)
+                return store.url
+            } catch {
+                log("\(error)")
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+}

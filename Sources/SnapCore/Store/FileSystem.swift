@@ -1,0 +1,91 @@
+import Foundation
+
+/// Durable local file operations: temp name, fsync, rename, fsync folder.
+enum FileSystem {
+    static func makeFolder(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw SnapError.io(path: path, reason: "exists and is not a folder") }
+            return
+        }
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw SnapError.io(path: path, reason: "cannot create the folder: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func tempName(for path: String) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        return "\(path[..<slash]).\(path[slash...]).tmp-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
+    }
+
+    static func atomicWrite(_ data: Data, to path: String) throws {
+        let tmp = tempName(for: path)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw SnapError.io(path: tmp, reason: String(cString: strerror(errno))) }
+        var ok = true
+        data.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 { ok = false; break }
+                off += n
+            }
+        }
+        if ok { ok = fsync(fd) == 0 }
+        let err = String(cString: strerror(errno))
+        close(fd)
+        guard ok else {
+            unlink(tmp)
+            throw SnapError.io(path: path, reason: "write failed: \(err)")
+        }
+        try commit(tmp, to: path)
+    }
+
+    static func atomicCopy(from source: String, to path: String) throws {
+        let tmp = tempName(for: path)
+        do {
+            try copy(from: source, to: tmp, exclusive: true)
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        try commit(tmp, to: path)
+    }
+
+    /// Streams `source` into a new file (0600) and fsyncs it.
+    static func copy(from source: String, to path: String, exclusive: Bool = false) throws {
+        let input = open(source, O_RDONLY)
+        guard input >= 0 else { throw SnapError.io(path: source, reason: "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        let output = open(path, O_WRONLY | O_CREAT | O_TRUNC | (exclusive ? O_EXCL : 0), 0o600)
+        guard output >= 0 else { throw SnapError.io(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            if n < 0 { throw SnapError.io(path: source, reason: "read failed: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            var off = 0
+            while off < n {
+                let w = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + off, n - off) }
+                if w <= 0 { throw SnapError.io(path: path, reason: "write failed: \(String(cString: strerror(errno)))") }
+                off += w
+            }
+        }
+        guard fsync(output) == 0 else { throw SnapError.io(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))") }
+    }
+
+    private static func commit(_ tmp: String, to path: String) throws {
+        guard rename(tmp, path) == 0 else {
+            let err = String(cString: strerror(errno))
+            unlink(tmp)
+            throw SnapError.io(path: path, reason: "rename failed: \(err)")
+        }
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+}

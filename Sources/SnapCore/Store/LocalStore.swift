@@ -1,0 +1,103 @@
+import Foundation
+import AWS
+
+/// A store in a local folder. Every file is written under a temporary name,
+/// synced, renamed into place and its folder synced, so a crash leaves
+/// either the old state or the new one. Files 0600, folders 0700.
+public struct LocalStore: SnapshotStore {
+    public let root: String
+    public let url: String
+
+    public init(root: String, url: String? = nil) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+        self.url = url ?? r
+    }
+
+    private func folder(_ pool: String) -> String { "\(root)/\(pool)" }
+
+    public func pools() async throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+        return names.filter { name in
+            var isDir: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: "\(root)/\(name)", isDirectory: &isDir) && isDir.boolValue
+        }.sorted()
+    }
+
+    public func manifests(pool: String) async throws -> [Manifest] {
+        let dir = folder(pool)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        var out: [Manifest] = []
+        for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            guard SnapshotID(String(name.dropLast(5))) != nil else { continue }
+            let path = "\(dir)/\(name)"
+            guard let data = FileManager.default.contents(atPath: path) else { throw SnapError.io(path: path, reason: "cannot read") }
+            out.append(try Manifest(data: [UInt8](data), source: path))
+        }
+        return out.sorted { $0.id < $1.id }
+    }
+
+    public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {
+        let dir = folder(pool)
+        try FileSystem.makeFolder(root)
+        try FileSystem.makeFolder(dir)
+        try FileSystem.atomicCopy(from: archivePath, to: "\(dir)/\(id.value).tar.zst")
+        try FileSystem.atomicWrite(manifest, to: "\(dir)/\(id.value).json")
+    }
+
+    public func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws {
+        let source = "\(folder(pool))/\(id.value).tar.zst"
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw SnapError.damaged(source: "\(url)/\(pool)/\(id.value)", member: nil, reason: "the archive \(source) is missing")
+        }
+        try FileSystem.copy(from: source, to: path)
+    }
+
+    public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock {
+        try FileSystem.makeFolder(root)
+        try FileSystem.makeFolder(folder(pool))
+        let path = "\(folder(pool))/lock"
+        let deadline = ContinuousClock.now + wait
+        while true {
+            if try LocalLock.tryCreate(path: path, owner: owner) { return LocalLock(path: path) }
+            let holder = LocalLock.readOwner(path: path)
+            if let holder, holder.host == owner.host, kill(holder.pid, 0) != 0, errno == ESRCH {
+                log("store \(url): taking over the lock of \(holder.description), which is no longer running")
+                try? FileManager.default.removeItem(atPath: path)
+                continue
+            }
+            if ContinuousClock.now >= deadline {
+                throw SnapError.lockHeld(store: url, holder: holder?.description ?? "unknown holder, \(path)")
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+}
+
+/// The local lock file, created with O_EXCL.
+struct LocalLock: StoreLock {
+    let path: String
+
+    func release() async { try? FileManager.default.removeItem(atPath: path) }
+
+    static func tryCreate(path: String, owner: LockOwner) throws -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { return false }
+            throw SnapError.io(path: path, reason: "cannot create the lock: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let body = "{\"host\":\"\(owner.host)\",\"pid\":\(owner.pid),\"started\":\"\(owner.started)\"}\n"
+        _ = body.withCString { write(fd, $0, strlen($0)) }
+        fsync(fd)
+        return true
+    }
+
+    static func readOwner(path: String) -> LockOwner? {
+        guard let data = FileManager.default.contents(atPath: path), let json = try? JSONParser.parse(data),
+            let host = json["host"]?.stringValue, let pid = json["pid"]?.intValue
+        else { return nil }
+        return LockOwner(host: host, pid: Int32(pid), started: json["started"]?.stringValue ?? "?")
+    }
+}

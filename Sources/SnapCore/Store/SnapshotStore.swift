@@ -1,0 +1,42 @@
+import Foundation
+
+/// Where snapshots live. For pool P a store holds `P/<ID>.tar.zst` and
+/// `P/<ID>.json`; the archive is written first and the `.json` last, so a
+/// snapshot exists once its `.json` exists and never before.
+public protocol SnapshotStore: Sendable {
+    /// The store as the user named it, for messages and `--json` output.
+    var url: String { get }
+
+    /// Every snapshot's stored manifest (with `archive`), oldest first.
+    func manifests(pool: String) async throws -> [Manifest]
+
+    /// The pools that have a folder in this store.
+    func pools() async throws -> [String]
+
+    /// Stores the archive, then the manifest that makes it visible.
+    func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws
+
+    /// Copies the archive to a local file.
+    func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws
+
+    /// Takes the pool's lock in this store, waiting up to `wait` for a live holder.
+    func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock
+}
+
+/// A held lock; `release` removes it.
+public protocol StoreLock: Sendable {
+    func release() async
+}
+
+/// Who holds a lock: enough to tell whether the holder is gone.
+public struct LockOwner: Sendable, Equatable {
+    public var host: String
+    public var pid: Int32
+    public var started: String
+
+    public static func current() -> LockOwner {
+        LockOwner(host: ProcessInfo.processInfo.hostName, pid: getpid(), started: Timestamp.format(Date()))
+    }
+
+    public var description: String { "pid \(pid) on \(host), since \(started)" }
+}

@@ -1,0 +1,52 @@
+import AWS
+import ArgumentParser
+import Foundation
+import SnapCore
+
+struct Cat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write one member of a snapshot to stdout.",
+        discussion: """
+            MEMBER is users, groups, memberships or pool. The whole archive is verified (checksums, \
+            counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N.")
+    var ref: String
+
+    @Argument(help: "users, groups, memberships or pool.")
+    var member: String
+
+    func validate() throws {
+        guard let m = Member(catName: member), m != .manifest else {
+            throw ValidationError("member \"\(member)\": use users, groups, memberships or pool (snap show prints the manifest)")
+        }
+    }
+
+    func run() async throws {
+        let ctx = Context(global)
+        try await runReportingErrors {
+            let wanted = Member(catName: member)!
+            let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
+            let work = NSTemporaryDirectory() + "snap-cat-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let buffer = "\(work)/member"
+            FileManager.default.createFile(atPath: buffer, contents: nil, attributes: [.posixPermissions: 0o600])
+            let out = try FileHandle(forWritingTo: URL(fileURLWithPath: buffer))
+            _ = try await Catalog(stores: try ctx.stores()).read(
+                entry, pool: pool, workDirectory: work, want: [wanted], log: { ctx.output.message("warning: \($0)") }
+            ) { _, data in
+                try out.write(contentsOf: data)
+                if wanted.isJSONLines { try out.write(contentsOf: Data([0x0A])) }
+            }
+            try out.close()
+            let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: buffer))
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                FileHandle.standardOutput.write(chunk)
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import AWS
+import ArgumentParser
+import Foundation
+import SnapCore
+
+struct Create: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the pool and write a snapshot to every store.",
+        discussion: """
+            Prints the new snapshot's ID (or, with --json, {"id","counts","changes","stores","seconds"}). \
+            Holds each store's lock while it runs. Exit 0 when every store holds the snapshot, \
+            3 when some do, 1 when none do, 4 when another snap holds the lock.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("How long to wait for another snap's lock, e.g. 30s, 5m (default: 0, fail at once).", valueName: "DURATION"))
+    var waitLock: String = "0s"
+
+    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1.", valueName: "F"))
+    var quotaShare: Double = 0.8
+
+    @Option(help: ArgumentHelp("A raised quota, e.g. UserList=60 (repeatable).", valueName: "CATEGORY=RPS"))
+    var quota: [String] = []
+
+    @Option(help: "Parallel ListUsers scans split by sub prefix: 16, or 1 for a single scan.")
+    var shards: Int = 16
+
+    func validate() throws {
+        guard quotaShare > 0, quotaShare <= 1 else { throw ValidationError("--quota-share \(quotaShare): must be > 0 and <= 1") }
+        guard shards == 1 || shards == 16 else { throw ValidationError("--shards \(shards): use 16 or 1") }
+        _ = try Durations.parse(waitLock, flag: "--wait-lock")
+        _ = try QuotaOverrides.parse(quota)
+    }
+
+    func run() async throws {
+        let ctx = Context(global)
+        try await runReportingErrors {
+            let pool = try ctx.poolId()
+            let region = ctx.region(forPool: pool)
+            let stores = try ctx.stores()
+            let http = HTTPClient()
+            let pacer = QuotaPacer(share: quotaShare, overrides: try QuotaOverrides.parse(quota))
+            let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)
+            let output = ctx.output
+            let create = CreateSnapshot(
+                exporter: Exporter(cognito: cognito, poolId: pool, shards: shards), stores: stores,
+                waitLock: try Durations.parse(waitLock, flag: "--wait-lock"), tool: "snap \(Snap.version)",
+                log: { output.message($0) })
+            let outcome = try await create.run()
+            output.endProgress()
+            report(outcome, output: output)
+            if outcome.noneWritten { throw ExitCode.failure }
+            if !outcome.allWritten { throw ExitCode(3) }
+        }
+    }
+
+    private func report(_ o: CreateSnapshot.Outcome, output: Output) {
+        let m = o.manifest
+        for w in m.warnings { output.message("warning: \(w)") }
+        for s in o.stores where !s.ok { Output.error("store \(s.url): \(s.error ?? "failed")") }
+        if global.json {
+            var out: [String: JSONValue] = [
+                "id": .string(m.id.value),
+                "counts": m.counts.json,
+                "stores": .array(o.stores.map { s in
+                    var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
+                    e["error"] = s.error.map { .string($0) } ?? .null
+                    return .object(e)
+                }),
+                "seconds": .number(String(format: "%.3f", o.seconds)),
+            ]
+            out["changes"] = m.changes?.json ?? .null
+            output.result(json: .object(out))
+        } else {
+            output.message(
+                "snapshot \(m.id.value): \(m.counts.users) users, \(m.counts.groups) groups, \(m.counts.memberships) memberships"
+                    + (m.changes.map { " (\($0.short) since \(m.previous?.value ?? "?"))" } ?? "")
+                    + String(format: " in %.1fs", o.seconds))
+            if o.stores.contains(where: \.ok) { output.result(m.id.value) }
+        }
+    }
+}

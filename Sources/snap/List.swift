@@ -1,0 +1,73 @@
+import AWS
+import ArgumentParser
+import Foundation
+import SnapCore
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List snapshots, oldest first.",
+        discussion: """
+            One line per snapshot: ID, time, counts, changes against the previous one, and the \
+            stores holding it. Without a configured pool, every pool in the stores is listed. \
+            --json prints an array of {"id","createdAt","userPoolId","counts","changes","stores"}.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let ctx = Context(global)
+        try await runReportingErrors {
+            let catalog = Catalog(stores: try ctx.stores())
+            let pools: [String]
+            if let pool = global.userPoolId ?? ctx.environment["SNAP_USER_POOL_ID"] {
+                pools = [pool]
+            } else {
+                var all = Set<String>()
+                for s in catalog.stores { all.formUnion((try? await s.pools()) ?? []) }
+                pools = all.sorted()
+            }
+            var rows: [(String, Catalog.Entry)] = []
+            for pool in pools {
+                let (entries, problems) = try await catalog.entries(pool: pool)
+                for p in problems { ctx.output.message("warning: \(p)") }
+                rows += entries.map { (pool, $0) }
+            }
+            if global.json {
+                ctx.output.result(json: .array(rows.map { pool, e in
+                    [
+                        "id": .string(e.id.value), "createdAt": .string(e.manifest.createdAt), "userPoolId": .string(pool),
+                        "counts": e.manifest.counts.json, "changes": e.manifest.changes?.json ?? .null,
+                        "stores": .array(e.stores.map { .string($0) }),
+                    ]
+                }))
+                return
+            }
+            if rows.isEmpty {
+                ctx.output.message("no snapshots in \(ctx.storeURLs().joined(separator: ", ")) yet")
+                return
+            }
+            var lines = [["ID", "CREATED", "POOL", "USERS", "GROUPS", "MEMBERS", "CHANGES", "STORES"]]
+            for (pool, e) in rows {
+                let c = e.manifest.counts
+                lines.append([
+                    e.id.value, e.manifest.createdAt, pool, "\(c.users)", "\(c.groups)", "\(c.memberships)",
+                    e.manifest.changes?.short ?? "-", e.stores.joined(separator: ","),
+                ])
+            }
+            ctx.output.result(Table.render(lines))
+        }
+    }
+}
+
+/// Plain aligned columns.
+enum Table {
+    static func render(_ rows: [[String]]) -> String {
+        guard let first = rows.first else { return "" }
+        var widths = Array(repeating: 0, count: first.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

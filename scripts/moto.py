@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Run a moto server on a free loopback port with SigV4 checking on.
+
+moto verifies signatures once INITIAL_NO_AUTH_ACTION_COUNT unsigned calls
+are spent; this spends them creating an IAM user with an access key and an
+inline policy, then prints one JSON line to stdout:
+
+  {"endpoint": "http://127.0.0.1:PORT", "accessKeyId": "...", "secretAccessKey": "...", "pid": N}
+
+and keeps moto running until this process's parent exits (or it gets
+SIGTERM/SIGINT), so a test run that dies never leaves a server behind.
+
+  moto.py [--policy FILE]   (default policy: allow everything)
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import boto3
+
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--policy")
+    ap.add_argument("--log", default=os.devnull)
+    args = ap.parse_args()
+
+    parent = os.getppid()
+    port = free_port()
+    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
+    log = open(args.log, "ab")
+    server = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=log, stderr=log)
+
+    def stop(*_):
+        server.terminate()
+        try:
+            server.wait(5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).read()
+            break
+        except Exception:
+            if server.poll() is not None:
+                sys.exit(f"moto_server exited with {server.returncode}; is moto[server] installed?")
+            time.sleep(0.1)
+    else:
+        stop()
+
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap")
+    iam.create_user(UserName="snap")
+    policy = ALLOW_ALL
+    if args.policy:
+        with open(args.policy, encoding="utf-8") as f:
+            policy = json.load(f)
+    iam.put_user_policy(UserName="snap", PolicyName="snap", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="snap")["AccessKey"]
+    print(json.dumps({"endpoint": endpoint, "accessKeyId": key["AccessKeyId"],
+                      "secretAccessKey": key["SecretAccessKey"], "pid": server.pid}), flush=True)
+
+    while os.getppid() == parent and server.poll() is None:
+        time.sleep(0.5)
+    stop()
+
+
+if __name__ == "__main__":
+    main()

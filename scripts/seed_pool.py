@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Create a Cognito user pool from a JSON description (fixtures/demo/pool.json).
+
+Used by the demo and the integration tests against moto. Talks to the
+endpoint with boto3, signed with the environment's credentials. Prints the
+new pool id on stdout.
+
+  seed_pool.py FILE [--extra-users N] [--name NAME] [--region R]
+"""
+import argparse
+import json
+import os
+import sys
+
+import boto3
+
+
+def synthetic_users(n):
+    """N deterministic users: every 7th disabled, every 3rd CONFIRMED, punctuation and unicode mixed in."""
+    marks = ["", "\u00e9", "e\u0301", "\U0001F600", "o'neil", 'q"uote', "back\\slash", "comma,s", "\u4e2d\u6587"]
+    users = []
+    for i in range(n):
+        name = f"user{i:05d}{marks[i % len(marks)]}"
+        attrs = {
+            "email": f"user{i:05d}@example.com",
+            "email_verified": "true" if i % 2 == 0 else "false",
+            "given_name": f"Given {marks[(i + 3) % len(marks)]} {i}",
+            "custom:tier": ["gold", "silver", "bronze, with comma"][i % 3],
+        }
+        if i % 5 == 0:
+            attrs["phone_number"] = f"+1555{i:07d}"
+            attrs["phone_number_verified"] = "true"
+        users.append({
+            "username": name,
+            "attributes": attrs,
+            "confirmed": i % 3 == 0,
+            "enabled": i % 7 != 0,
+        })
+    return users
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file")
+    ap.add_argument("--extra-users", type=int, default=0)
+    ap.add_argument("--name")
+    ap.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+    args = ap.parse_args()
+
+    with open(args.file, encoding="utf-8") as f:
+        spec = json.load(f)
+    idp = boto3.client("cognito-idp", region_name=args.region)
+
+    create = dict(spec.get("pool", {}))
+    if args.name:
+        create["PoolName"] = args.name
+    pool = idp.create_user_pool(**create)["UserPool"]["Id"]
+
+    for g in spec.get("groups", []):
+        kw = {"UserPoolId": pool, "GroupName": g["name"]}
+        if "description" in g:
+            kw["Description"] = g["description"]
+        if "precedence" in g:
+            kw["Precedence"] = g["precedence"]
+        if "roleArn" in g:
+            kw["RoleArn"] = g["roleArn"]
+        idp.create_group(**kw)
+
+    users = spec.get("users", []) + synthetic_users(args.extra_users)
+    for u in users:
+        idp.admin_create_user(
+            UserPoolId=pool, Username=u["username"], MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": k, "Value": v} for k, v in u.get("attributes", {}).items()])
+        if u.get("confirmed"):
+            idp.admin_set_user_password(UserPoolId=pool, Username=u["username"], Password="Demo-Passw0rd!", Permanent=True)
+        if not u.get("enabled", True):
+            idp.admin_disable_user(UserPoolId=pool, Username=u["username"])
+
+    members = list(spec.get("memberships", []))
+    for rule in spec.get("groupRules", []):
+        # {"group": g, "every": k}: every k-th synthetic user joins g
+        synth = synthetic_users(args.extra_users)
+        members += [{"group": rule["group"], "username": s["username"]} for i, s in enumerate(synth) if i % rule["every"] == 0]
+    for m in members:
+        idp.admin_add_user_to_group(UserPoolId=pool, Username=m["username"], GroupName=m["group"])
+
+    print(pool)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
