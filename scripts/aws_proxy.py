@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""A loopback proxy in front of moto for what moto lacks: Cognito quotas,
+latency and faults. Test support only.
+
+It forwards each request's bytes unchanged (moto still checks every
+signature), and:
+  * keeps one token bucket per Cognito quota category (SPEC table) and
+    answers HTTP 400 TooManyRequestsException beyond the rate (--quota-scale
+    scales every rate; --no-quota turns buckets off);
+  * waits --latency-ms before forwarding (Cognito's round trip);
+  * injects faults: --fault OPERATION:COUNT:KIND (KIND throttle|500|reset)
+    fails the first COUNT calls of that operation;
+  * edits responses: --drop-user NAME hides a user from ListUsers pages;
+    --add-member GROUP:NAME adds a member to ListUsersInGroup's first page.
+GET /__proxy/stats returns per-category and per-operation counts with the
+first and last request times; POST /__proxy/reset clears them.
+
+Prints {"endpoint": "http://127.0.0.1:PORT"} on its first stdout line and
+exits when its parent does.
+"""
+import argparse
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+QUOTAS = {
+    "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
+    "UserCreation": (50, ["AdminCreateUser"]),
+    "UserUpdate": (25, ["AdminDisableUser", "AdminSetUserPassword", "AdminUpdateUserAttributes", "AdminEnableUser"]),
+    "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
+    "UserRead": (120, ["AdminGetUser"]),
+    "UserPoolRead": (15, ["DescribeUserPool"]),
+    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup"]),
+    "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
+}
+CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
+
+
+class Bucket:
+    def __init__(self, rate):
+        self.rate = rate
+        self.tokens = rate
+        self.last = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self):
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+            self.last = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--quota-scale", type=float, default=1.0)
+    ap.add_argument("--no-quota", action="store_true")
+    ap.add_argument("--fault", action="append", default=[])
+    ap.add_argument("--drop-user", action="append", default=[])
+    ap.add_argument("--add-member", action="append", default=[])
+    args = ap.parse_args()
+
+    up = urlparse(args.upstream)
+    buckets = {cat: Bucket(rate * args.quota_scale) for cat, (rate, _) in QUOTAS.items()}
+    faults = {}
+    for f in args.fault:
+        op, count, kind = f.split(":")
+        faults[op] = [int(count), kind]
+    add_members = {}
+    for a in args.add_member:
+        g, n = a.split(":", 1)
+        add_members.setdefault(g, []).append(n)
+    stats_lock = threading.Lock()
+    stats = {"categories": {}, "operations": {}, "throttled": {}}
+
+    def record(key, name):
+        now = time.time()
+        with stats_lock:
+            s = stats[key].setdefault(name, {"count": 0, "first": now, "last": now})
+            s["count"] += 1
+            s["last"] = now
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def reply(self, status, body, headers=()):
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path == "/__proxy/stats":
+                with stats_lock:
+                    return self.reply(200, json.dumps(stats).encode())
+            self.forward()
+
+        def do_POST(self):
+            if self.path == "/__proxy/reset":
+                with stats_lock:
+                    for v in stats.values():
+                        v.clear()
+                return self.reply(200, b"{}")
+            self.forward()
+
+        do_PUT = do_DELETE = do_HEAD = forward_alias = lambda self: self.forward()
+
+        def forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            target = self.headers.get("X-Amz-Target", "")
+            op = target.split(".")[-1] if target else ""
+            cat = CATEGORY.get(op)
+            if op:
+                record("operations", op)
+            if cat:
+                record("categories", cat)
+            if args.latency_ms:
+                time.sleep(args.latency_ms / 1000)
+            fault = faults.get(op)
+            if fault and fault[0] > 0:
+                fault[0] -= 1
+                if fault[1] == "throttle":
+                    return self.throttle(op)
+                if fault[1] == "500":
+                    return self.reply(500, b'{"__type":"InternalErrorException","message":"injected"}',
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "InternalErrorException")])
+                if fault[1] == "reset":
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+            if cat and not args.no_quota and not buckets[cat].take():
+                record("throttled", cat)
+                return self.throttle(op)
+            conn = http.client.HTTPConnection(up.hostname, up.port, timeout=120)
+            headers = {k: v for k, v in self.headers.items()}
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            if resp.status == 200 and op in ("ListUsers", "ListUsersInGroup") and (args.drop_user or add_members):
+                doc = json.loads(data)
+                if op == "ListUsers":
+                    doc["Users"] = [u for u in doc.get("Users", []) if u["Username"] not in args.drop_user]
+                else:
+                    req = json.loads(body)
+                    if "NextToken" not in req:
+                        for n in add_members.get(req.get("GroupName"), []):
+                            doc.setdefault("Users", []).append({"Username": n, "Attributes": [], "Enabled": True, "UserStatus": "CONFIRMED"})
+                data = json.dumps(doc).encode()
+            out = [(k, v) for k, v in resp.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")]
+            conn.close()
+            self.reply(resp.status, data if self.command != "HEAD" else b"", out)
+
+        def throttle(self, op):
+            self.reply(400, json.dumps({"__type": "TooManyRequestsException", "message": "Rate exceeded"}).encode(),
+                       [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "TooManyRequestsException"),
+                        ("x-amzn-RequestId", "proxy-throttle")])
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(json.dumps({"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}), flush=True)
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
