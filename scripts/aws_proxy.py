@@ -22,6 +22,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -60,6 +61,8 @@ class Bucket:
 
 
 def main():
+    # Test runners may start us with SIGTERM blocked; a blocked mask would also pass to moto_server.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     ap = argparse.ArgumentParser()
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--latency-ms", type=float, default=0)

@@ -34,6 +34,8 @@ def free_port():
 
 
 def main():
+    # Test runners may start us with SIGTERM blocked; a blocked mask would also pass to moto_server.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     ap = argparse.ArgumentParser()
     ap.add_argument("--policy")
     ap.add_argument("--log", default=os.devnull)

@@ -3,23 +3,34 @@ import ArgumentParser
 import Foundation
 import SnapCore
 
-/// What a command needs, resolved once from flags and environment
-/// (flags first, then environment).
+/// What a command needs, resolved once: flags first, then environment,
+/// then the config file.
 struct Context {
     let options: GlobalOptions
     let environment: AWSEnvironment
     let output: Output
+    private let loadedConfig: Result<ConfigFile, SnapError>
 
     init(_ options: GlobalOptions, environment: AWSEnvironment = AWSEnvironment()) {
         self.options = options
         self.environment = environment
         self.output = Output(json: options.json, quiet: options.quiet)
+        self.loadedConfig = Result { () throws(SnapError) in try ConfigFile.load(flag: options.config, environment: environment.variables) }
+    }
+
+    /// The config file's settings (empty when there is none); a broken file is an error.
+    func config() throws -> ConfigFile { try loadedConfig.get() }
+
+    /// The configured pool, if any.
+    func configuredPool() throws -> String? {
+        if let id = options.userPoolId ?? environment["SNAP_USER_POOL_ID"] { return id }
+        return try config().userPoolId
     }
 
     /// The configured pool, or a usage error saying how to set it.
     func poolId() throws -> String {
-        guard let id = options.userPoolId ?? environment["SNAP_USER_POOL_ID"] else {
-            throw ValidationError("no user pool: pass --user-pool-id ID or set SNAP_USER_POOL_ID")
+        guard let id = try configuredPool() else {
+            throw ValidationError("no user pool: pass --user-pool-id ID, set SNAP_USER_POOL_ID, or user_pool_id in snap.toml")
         }
         guard id.contains("_"), !id.hasPrefix("_") else {
             throw ValidationError("--user-pool-id \(id): not a user pool id (expected REGION_ID, e.g. us-east-1_AbCdEf123)")
@@ -29,7 +40,7 @@ struct Context {
 
     /// The pool's region: --region, else the pool id's prefix.
     func region(forPool pool: String) -> String {
-        options.region ?? String(pool.prefix { $0 != "_" })
+        options.region ?? (try? config().region) ?? String(pool.prefix { $0 != "_" })
     }
 
     func storeURLs() -> [String] {
@@ -37,17 +48,30 @@ struct Context {
         if let env = environment["SNAP_STORES"] {
             return env.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if let fromFile = try? config().stores, !fromFile.isEmpty { return fromFile }
         return ["./snapshots"]
     }
 
     func stores() throws -> [any SnapshotStore] {
-        try storeURLs().map { text in
+        _ = try config()
+        return try storeURLs().map { text in
             switch try StoreURL(text) {
             case .local(let path): return LocalStore(root: path, url: text)
             case .s3:
                 throw SnapError.configuration("store \(text): S3 stores are not available in this version of snap yet; use a local folder")
             }
         }
+    }
+
+    /// The pacer: `--quota-share` (else the config's quota_share, else 0.8) and
+    /// `--quota` overrides on top of the config's [quota] table.
+    func pacer(share: Double?, quotas: [String]) throws -> QuotaPacer {
+        let file = try config()
+        var overrides = try QuotaOverrides.parse(file.quotas.map { "\($0.key)=\($0.value)" })
+        overrides.merge(try QuotaOverrides.parse(quotas)) { $1 }
+        let f = share ?? file.quotaShare ?? 0.8
+        guard f > 0, f <= 1 else { throw ValidationError("quota share \(f): must be > 0 and <= 1") }
+        return QuotaPacer(share: f, overrides: overrides)
     }
 
     func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {

@@ -14,11 +14,11 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("How long to wait for another snap's lock, e.g. 30s, 5m (default: 0, fail at once).", valueName: "DURATION"))
-    var waitLock: String = "0s"
+    @Option(help: ArgumentHelp("How long to wait for another snap's lock, e.g. 30s, 5m (default: wait_lock in snap.toml, else 0: fail at once).", valueName: "DURATION"))
+    var waitLock: String?
 
-    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1.", valueName: "F"))
-    var quotaShare: Double = 0.8
+    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
+    var quotaShare: Double?
 
     @Option(help: ArgumentHelp("A raised quota, e.g. UserList=60 (repeatable).", valueName: "CATEGORY=RPS"))
     var quota: [String] = []
@@ -27,9 +27,9 @@ struct Create: AsyncParsableCommand {
     var shards: Int = 16
 
     func validate() throws {
-        guard quotaShare > 0, quotaShare <= 1 else { throw ValidationError("--quota-share \(quotaShare): must be > 0 and <= 1") }
+        if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
         guard shards == 1 || shards == 16 else { throw ValidationError("--shards \(shards): use 16 or 1") }
-        _ = try Durations.parse(waitLock, flag: "--wait-lock")
+        if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
         _ = try QuotaOverrides.parse(quota)
     }
 
@@ -40,12 +40,13 @@ struct Create: AsyncParsableCommand {
             let region = ctx.region(forPool: pool)
             let stores = try ctx.stores()
             let http = HTTPClient()
-            let pacer = QuotaPacer(share: quotaShare, overrides: try QuotaOverrides.parse(quota))
+            let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
+            let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
             let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)
             let output = ctx.output
             let create = CreateSnapshot(
                 exporter: Exporter(cognito: cognito, poolId: pool, shards: shards), stores: stores,
-                waitLock: try Durations.parse(waitLock, flag: "--wait-lock"), tool: "snap \(Snap.version)",
+                waitLock: wait, tool: "snap \(Snap.version)",
                 log: { output.message($0) })
             let outcome = try await create.run()
             output.endProgress()

@@ -19,7 +19,7 @@ struct List: AsyncParsableCommand {
         try await runReportingErrors {
             let catalog = Catalog(stores: try ctx.stores())
             let pools: [String]
-            if let pool = global.userPoolId ?? ctx.environment["SNAP_USER_POOL_ID"] {
+            if let pool = try ctx.configuredPool() {
                 pools = [pool]
             } else {
                 var all = Set<String>()

@@ -26,7 +26,7 @@ struct Show: AsyncParsableCommand {
 enum SnapshotLookup {
     static func find(_ ref: String, ctx: Context) async throws -> (pool: String, entry: Catalog.Entry) {
         let catalog = Catalog(stores: try ctx.stores())
-        if let pool = ctx.options.userPoolId ?? ctx.environment["SNAP_USER_POOL_ID"] {
+        if let pool = try ctx.configuredPool() {
             return (pool, try await catalog.resolve(ref, pool: pool))
         }
         var pools = Set<String>()

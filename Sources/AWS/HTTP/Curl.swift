@@ -189,6 +189,13 @@ final class CurlEasy: @unchecked Sendable {
         default:
             kind = .other
         }
+        if kind == .couldNotConnect {
+            // libcurl's text repeats host and port; the system's reason is what helps.
+            var osErrno = 0
+            if snap_curl_easy_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno) == CURLE_OK, osErrno != 0 {
+                message = String(cString: strerror(Int32(osErrno)))
+            }
+        }
         return .transport(kind: kind, curlCode: Int(code.rawValue), message: message, host: Self.hostAndPort(request))
     }
 }

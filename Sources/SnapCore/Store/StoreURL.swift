@@ -21,7 +21,7 @@ public enum StoreURL: Sendable, Equatable {
                     region = kv[1]
                 }
             }
-            let parts = rest.split(separator: "/", maxSplits: 1).map(String.init)
+            let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let bucket = parts.first, !bucket.isEmpty else {
                 throw SnapError.configuration("store \(text): no bucket; write s3://BUCKET[/PREFIX]")
             }

@@ -12,6 +12,8 @@ GET /stats                    -> JSON: connections accepted so far
 import base64
 import hashlib
 import json
+import os
+import signal
 import sys
 import threading
 import time
@@ -106,6 +108,19 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_GET
 
+
+# A parent may spawn us with SIGTERM blocked (Swift's test runner does), so
+# terminate() would not work; and if the parent dies without stopping us, its
+# end of our stdin closes, which must end us too.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, signal.valid_signals())
+
+
+def exit_when_stdin_closes():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
+threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True

@@ -1,0 +1,123 @@
+import Foundation
+
+/// `snap.toml`: the settings a cron job should not have to repeat.
+///
+/// ```toml
+/// user_pool_id = "eu-west-1_AbCdEf123"
+/// region = "eu-west-1"          # optional
+/// quota_share = 0.8
+/// wait_lock = "5m"
+/// [[store]]
+/// url = "s3://backups-eu/cognito"
+/// [[store]]
+/// url = "/var/backups/cognito"
+/// ```
+///
+/// Read with a small TOML subset (strings, numbers, booleans, string
+/// arrays, `[table]`, `[[store]]`); anything else, and any unknown key, is an
+/// error naming the file and line, so a typo never silently drops a setting.
+public struct ConfigFile: Sendable, Equatable {
+    public var userPoolId: String?
+    public var region: String?
+    public var stores: [String] = []
+    public var quotaShare: Double?
+    public var quotas: [String: Double] = [:]
+    public var waitLock: String?
+    public var path: String = ""
+
+    public init() {}
+
+    public init(path: String) throws(SnapError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SnapError.configuration("config file \(path) cannot be read")
+        }
+        try self.init(text: String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    public init(text: String, path: String) throws(SnapError) {
+        self.path = path
+        var table = ""
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNo = index + 1
+            func fail(_ why: String) -> SnapError { .configuration("\(path):\(lineNo): \(why)") }
+            let line = Self.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            if line.hasPrefix("[[") {
+                guard line.hasSuffix("]]") else { throw fail("unclosed [[table]]") }
+                table = line.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces)
+                guard table == "store" else { throw fail("unknown table [[\(table)]]; only [[store]] is known") }
+                stores.append("")
+                continue
+            }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else { throw fail("unclosed [table]") }
+                table = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                guard table == "quota" else { throw fail("unknown table [\(table)]; known: [quota], [[store]]") }
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else { throw fail("expected key = value") }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = try Self.value(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), fail: fail)
+            switch (table, key, value) {
+            case ("", "user_pool_id", .string(let s)): userPoolId = s
+            case ("", "region", .string(let s)): region = s
+            case ("", "wait_lock", .string(let s)): waitLock = s
+            case ("", "quota_share", .number(let n)): quotaShare = n
+            case ("", "stores", .strings(let list)): stores += list
+            case ("store", "url", .string(let s)): stores[stores.count - 1] = s
+            case ("quota", _, .number(let n)): quotas[key] = n
+            default: throw fail("unknown key \"\(key)\"\(table.isEmpty ? "" : " in [\(table)]") or a value of the wrong type")
+            }
+        }
+        if stores.contains("") { throw SnapError.configuration("\(path): a [[store]] table has no url") }
+    }
+
+    enum Value { case string(String), number(Double), bool(Bool), strings([String]) }
+
+    static func value(_ text: String, fail: (String) -> SnapError) throws(SnapError) -> Value {
+        if text.hasPrefix("\"") {
+            guard text.count >= 2, text.hasSuffix("\"") else { throw fail("unterminated string") }
+            return .string(unescape(String(text.dropFirst().dropLast())))
+        }
+        if text.hasPrefix("[") {
+            guard text.hasSuffix("]") else { throw fail("unterminated array (arrays must be on one line)") }
+            let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+            if inner.isEmpty { return .strings([]) }
+            var items: [String] = []
+            for part in inner.split(separator: ",") {
+                let p = part.trimmingCharacters(in: .whitespaces)
+                if p.isEmpty { continue }
+                guard case .string(let s) = try value(p, fail: fail) else { throw fail("arrays hold strings only") }
+                items.append(s)
+            }
+            return .strings(items)
+        }
+        if text == "true" || text == "false" { return .bool(text == "true") }
+        if let n = Double(text.replacingOccurrences(of: "_", with: "")) { return .number(n) }
+        throw fail("cannot read value \(text)")
+    }
+
+    static func stripComment(_ line: String) -> String {
+        var inString = false
+        var previous: Character = " "
+        for (i, c) in line.enumerated() {
+            if c == "\"" && previous != "\\" { inString.toggle() }
+            if c == "#" && !inString { return String(line.prefix(i)) }
+            previous = c
+        }
+        return line
+    }
+
+    static func unescape(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+    }
+
+    /// `--config FILE`, else `$SNAP_CONFIG`, else `./snap.toml` when it exists.
+    public static func load(flag: String?, environment: [String: String], cwd: String = FileManager.default.currentDirectoryPath) throws(SnapError) -> ConfigFile {
+        if let path = flag ?? environment["SNAP_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return try ConfigFile(path: path)
+        }
+        let local = cwd + "/snap.toml"
+        return FileManager.default.fileExists(atPath: local) ? try ConfigFile(path: local) : ConfigFile()
+    }
+}

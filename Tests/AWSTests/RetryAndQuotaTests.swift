@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+@testable import AWS
+
+@Suite struct RetryAndQuotaTests {
+    @Test func backoffIsCappedAndJittered() {
+        let p = RetryPolicy(maxAttempts: 8, base: .milliseconds(100), cap: .seconds(2))
+        for attempt in 1...40 {
+            let d = p.delay(beforeRetry: attempt)
+            #expect(d >= .zero && d <= .seconds(2))
+        }
+        let early = (0..<200).map { _ in p.delay(beforeRetry: 1) }
+        #expect(early.allSatisfy { $0 <= .milliseconds(100) })
+        #expect(Set(early.map { $0.components.attoseconds }).count > 1, "no jitter")
+    }
+
+    @Test func pacerHoldsACategoryToItsShare() async throws {
+        // UserList 30 RPS x 0.5 = 15 RPS with a 15-token burst: 45 requests need about 2 s.
+        let pacer = QuotaPacer(share: 0.5)
+        #expect(await pacer.rate(of: .userList) == 15)
+        let start = ContinuousClock.now
+        for _ in 0..<45 { try await pacer.acquire(.userList) }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(1800), "elapsed \(elapsed)")
+        #expect(elapsed < .seconds(4), "elapsed \(elapsed)")
+    }
+
+    @Test func categoriesAreIndependentAndOverridesApply() async throws {
+        let pacer = QuotaPacer(share: 0.8, overrides: [.userList: 100])
+        #expect(await pacer.rate(of: .userList) == 80)
+        #expect(await pacer.rate(of: .userCreation) == 40)
+        #expect(QuotaCategory(name: "userresourceupdate") == .userResourceUpdate)
+        #expect(QuotaCategory(name: "nope") == nil)
+    }
+}

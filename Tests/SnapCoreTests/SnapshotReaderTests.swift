@@ -1,0 +1,136 @@
+import AWS
+import Crypto
+import Foundation
+import Testing
+
+@testable import SnapCore
+
+/// The reader refuses every kind of damage the SPEC lists, naming the member and line.
+@Suite struct SnapshotReaderTests {
+    static let users = """
+        {"attributes":{"sub":"1"},"enabled":true,"status":"CONFIRMED","username":"a"}
+        {"attributes":{"sub":"2"},"enabled":true,"status":"CONFIRMED","username":"b"}
+
+        """
+    static let groups = "{\"name\":\"g\"}\n"
+    static let memberships = "{\"group\":\"g\",\"username\":\"a\"}\n"
+    static let pool = "{\"Id\":\"us-east-1_x\"}"
+
+    /// Writes an archive of `members` (in the given order) with a manifest describing `described` (default: the same bytes).
+    func make(_ dir: TempDir, members: [(String, String)], described: [String: String]? = nil, records: [String: Int]? = nil) throws -> (String, Manifest) {
+        let desc = described ?? Dictionary(uniqueKeysWithValues: members)
+        var files: [Member: Manifest.FileInfo] = [:]
+        for m in Member.data {
+            let data = Data((desc[m.rawValue] ?? "").utf8)
+            let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let n = records?[m.rawValue] ?? (m == .pool ? 1 : data.split(separator: 0x0A).count)
+            files[m] = .init(sha256: sha, bytes: Int64(data.count), records: n)
+        }
+        let id = SnapshotID("20261127T000000Z-00000001")!
+        var manifest = Manifest(
+            id: id, createdAt: "2026-11-27T00:00:00Z", userPool: .init(id: "us-east-1_x", name: "x", region: "us-east-1"),
+            counts: .init(users: files[.users]!.records, groups: files[.groups]!.records, memberships: files[.memberships]!.records),
+            files: files, previous: nil, changes: nil, warnings: [], tool: "test")
+        let path = dir.file("a.tar.zst")
+        let w = try ArchiveWriter(path: path, modificationTime: Date(timeIntervalSince1970: 0))
+        for (name, text) in members { try w.addData(name: name, Data(text.utf8)) }
+        if !members.contains(where: { $0.0 == "manifest.json" }) {
+            try w.addData(name: "manifest.json", manifest.json.canonicalData())
+        }
+        let digest = try w.finish()
+        manifest.archive = .init(sha256: digest.sha256, bytes: digest.bytes)
+        return (path, manifest)
+    }
+
+    var good: [(String, String)] {
+        [("pool.json", Self.pool), ("groups.jsonl", Self.groups), ("users.jsonl", Self.users), ("memberships.jsonl", Self.memberships)]
+    }
+
+    func failure(_ path: String, _ manifest: Manifest) -> String? {
+        do {
+            try SnapshotReader.read(archivePath: path, expected: manifest, source: "store/pool/id")
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aGoodArchiveReadsAndDeliversLines() throws {
+        let dir = try TempDir()
+        let (path, manifest) = try make(dir, members: good)
+        var lines: [String] = []
+        try SnapshotReader.read(archivePath: path, expected: manifest, source: "s", want: [.users]) { m, d in
+            #expect(m == .users)
+            lines.append(String(decoding: d, as: UTF8.self))
+        }
+        #expect(lines.count == 2 && lines[1].contains("\"b\""))
+    }
+
+    @Test func malformedLineIsNamedWithItsNumber() throws {
+        let dir = try TempDir()
+        var members = good
+        members[2].1 = Self.users + "{\"username\":\"c\",\n"
+        let (path, manifest) = try make(dir, members: members)
+        let e = try #require(failure(path, manifest))
+        #expect(e.contains("users.jsonl") && e.contains("line 3"), "\(e)")
+    }
+
+    @Test func unsortedRecordsAreRefused() throws {
+        let dir = try TempDir()
+        var members = good
+        let lines = Self.users.split(separator: "\n")
+        members[2].1 = "\(lines[1])\n\(lines[0])\n"
+        let (path, manifest) = try make(dir, members: members)
+        let e = try #require(failure(path, manifest))
+        #expect(e.contains("out of order") && e.contains("line 2"), "\(e)")
+    }
+
+    @Test func duplicateMembershipIsUnsorted() throws {
+        let dir = try TempDir()
+        var members = good
+        members[3].1 = Self.memberships + Self.memberships
+        let (path, manifest) = try make(dir, members: members)
+        #expect(try #require(failure(path, manifest)).contains("memberships.jsonl"))
+    }
+
+    @Test func checksumAndCountMismatchNameTheMember() throws {
+        let dir = try TempDir()
+        var described = Dictionary(uniqueKeysWithValues: good)
+        described["groups.jsonl"] = "{\"name\":\"h\"}\n"
+        let (path, manifest) = try make(dir, members: good, described: described)
+        let e = try #require(failure(path, manifest))
+        #expect(e.contains("groups.jsonl") && e.contains("sha256"), "\(e)")
+
+        let dir2 = try TempDir()
+        let (p2, m2) = try make(dir2, members: good, records: ["users.jsonl": 3])
+        #expect(try #require(failure(p2, m2)).contains("3"))
+    }
+
+    @Test func missingUnknownAndMisorderedMembers() throws {
+        let dir = try TempDir()
+        let (p1, m1) = try make(dir, members: Array(good.prefix(3)))
+        #expect(try #require(failure(p1, m1)).contains("memberships.jsonl"))
+
+        let dir2 = try TempDir()
+        let (p2, m2) = try make(dir2, members: good + [("extra.txt", "x")])
+        #expect(try #require(failure(p2, m2)).contains("extra.txt"))
+
+        let dir3 = try TempDir()
+        let (p3, m3) = try make(dir3, members: [good[2], good[0], good[1], good[3]])
+        #expect(try #require(failure(p3, m3)).contains("order"))
+    }
+
+    @Test func archiveDigestIsChecked() throws {
+        let dir = try TempDir()
+        var (path, manifest) = try make(dir, members: good)
+        manifest.archive?.sha256 = String(repeating: "0", count: 64)
+        #expect(try #require(failure(path, manifest)).contains("archive sha256"))
+    }
+
+    @Test func manifestInsideMustMatchTheStoredOne() throws {
+        let dir = try TempDir()
+        var (path, manifest) = try make(dir, members: good)
+        manifest.warnings = ["tampered"]
+        #expect(try #require(failure(path, manifest)).contains("manifest.json"))
+    }
+}

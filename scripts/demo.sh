@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The main job, end to end on this machine: start a local moto (signatures
+# checked), load the demo pool from fixtures/, take a snapshot into the
+# default local store (./snapshots), change the pool, take another, and show
+# what snap keeps. Everything runs in .demo/ and moto stops when this ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+swift build -c release --product snap >&2
+SNAP="$PWD/$(swift build -c release --show-bin-path)/snap"
+
+rm -rf .demo && mkdir -p .demo && cd .demo
+coproc MOTO { python3 ../scripts/moto.py --log moto.log; }
+read -r line <&"${MOTO[0]}"
+eval "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s" % (d["endpoint"], d["accessKeyId"], d["secretAccessKey"]))' "$line")"
+export AWS_DEFAULT_REGION=us-east-1 AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; }
+
+step "seed the demo pool (fixtures/demo/pool.json + 200 generated users)"
+POOL=$(python3 ../scripts/seed_pool.py ../fixtures/demo/pool.json --extra-users 200)
+export SNAP_USER_POOL_ID=$POOL
+echo "pool: $POOL" >&2
+
+step "snap create"
+"$SNAP" create
+
+step "change the pool: a new admin, a disabled user"
+aws cognito-idp admin-create-user --user-pool-id "$POOL" --username zoe --message-action SUPPRESS \
+  --user-attributes Name=email,Value=zoe@example.com >/dev/null
+aws cognito-idp admin-add-user-to-group --user-pool-id "$POOL" --username zoe --group-name admins
+aws cognito-idp admin-disable-user --user-pool-id "$POOL" --username alice
+sleep 1
+
+step "snap create"
+"$SNAP" create
+
+step "snap list"
+"$SNAP" list
+
+step "snap show latest"
+"$SNAP" show latest | python3 -m json.tool
+
+step "snap cat latest users | head -3"
+"$SNAP" cat latest users | head -3
+
+step "the archive with the standard tools: zstd -dc | tar -t"
+zstd -dc "snapshots/$POOL/$("$SNAP" list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])').tar.zst" | tar -tv
