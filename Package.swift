@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["Support/echo_server.py"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["Support/echo_server.py", "Support/CredentialServer.py"]),
         .testTarget(name: "SnapCoreTests", dependencies: ["SnapCore", "AWS"]),
         .testTarget(name: "IntegrationTests", dependencies: ["SnapCore", "AWS"]),
     ]

@@ -42,6 +42,22 @@ QUOTAS = {
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
 
 
+def s3_operation(method, path):
+    """The few S3 operations tests inject faults into, from method and query."""
+    query = urlparse(path).query
+    if "uploadId=" in query and "partNumber=" in query and method == "PUT":
+        return "UploadPart"
+    if "uploadId=" in query and method == "DELETE":
+        return "AbortMultipartUpload"
+    if "uploadId=" in query and method == "POST":
+        return "CompleteMultipartUpload"
+    if "uploads" in query.split("&") and method == "POST":
+        return "CreateMultipartUpload"
+    if method == "PUT" and path.rstrip("/").count("/") >= 2:
+        return "PutObject"
+    return ""
+
+
 class Bucket:
     def __init__(self, rate):
         self.rate = rate
@@ -127,7 +143,7 @@ def main():
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             target = self.headers.get("X-Amz-Target", "")
-            op = target.split(".")[-1] if target else ""
+            op = target.split(".")[-1] if target else s3_operation(self.command, self.path)
             cat = CATEGORY.get(op)
             if op:
                 record("operations", op)

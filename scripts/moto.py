@@ -10,7 +10,11 @@ inline policy, then prints one JSON line to stdout:
 and keeps moto running until this process's parent exits (or it gets
 SIGTERM/SIGINT), so a test run that dies never leaves a server behind.
 
-  moto.py [--policy FILE]   (default policy: allow everything)
+  moto.py [--policy FILE] [--user NAME=POLICY_FILE ...]
+
+The first user ("snap") gets --policy (default: allow everything); each
+--user is created after it, with exactly that policy, and reported under
+"users": {NAME: {"accessKeyId", "secretAccessKey"}}.
 """
 import argparse
 import json
@@ -39,6 +43,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--policy")
     ap.add_argument("--log", default=os.devnull)
+    ap.add_argument("--user", action="append", default=[])
     args = ap.parse_args()
 
     parent = os.getppid()
@@ -79,8 +84,20 @@ def main():
             policy = json.load(f)
     iam.put_user_policy(UserName="snap", PolicyName="snap", PolicyDocument=json.dumps(policy))
     key = iam.create_access_key(UserName="snap")["AccessKey"]
+    users = {}
+    if args.user:
+        admin = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
+                             aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+        for spec in args.user:
+            name, path = spec.split("=", 1)
+            with open(path, encoding="utf-8") as f:
+                doc = f.read()
+            admin.create_user(UserName=name)
+            admin.put_user_policy(UserName=name, PolicyName=name, PolicyDocument=doc)
+            k = admin.create_access_key(UserName=name)["AccessKey"]
+            users[name] = {"accessKeyId": k["AccessKeyId"], "secretAccessKey": k["SecretAccessKey"]}
     print(json.dumps({"endpoint": endpoint, "accessKeyId": key["AccessKeyId"],
-                      "secretAccessKey": key["SecretAccessKey"], "pid": server.pid}), flush=True)
+                      "secretAccessKey": key["SecretAccessKey"], "pid": server.pid, "users": users}), flush=True)
 
     while os.getppid() == parent and server.poll() is None:
         time.sleep(0.5)

@@ -34,7 +34,9 @@ struct Cat: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             defer { try? FileManager.default.removeItem(atPath: work) }
             let buffer = "\(work)/member"
-            FileManager.default.createFile(atPath: buffer, contents: nil, attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: buffer, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw SnapError.io(path: buffer, reason: "cannot create a work file")
+            }
             let out = try FileHandle(forWritingTo: URL(fileURLWithPath: buffer))
             _ = try await Catalog(stores: try ctx.stores()).read(
                 entry, pool: pool, workDirectory: work, want: [wanted], log: { ctx.output.message("warning: \($0)") }

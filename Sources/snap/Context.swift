@@ -10,11 +10,15 @@ struct Context {
     let environment: AWSEnvironment
     let output: Output
     private let loadedConfig: Result<ConfigFile, SnapError>
+    /// One HTTP client (its connections are reused) and one credential chain per run.
+    let http = HTTPClient()
+    let credentials: CredentialsChain
 
     init(_ options: GlobalOptions, environment: AWSEnvironment = AWSEnvironment()) {
         self.options = options
         self.environment = environment
         self.output = Output(json: options.json, quiet: options.quiet)
+        self.credentials = CredentialsChain(environment: environment)
         self.loadedConfig = Result { () throws(SnapError) in try ConfigFile.load(flag: options.config, environment: environment.variables) }
     }
 
@@ -57,10 +61,22 @@ struct Context {
         return try storeURLs().map { text in
             switch try StoreURL(text) {
             case .local(let path): return LocalStore(root: path, url: text)
-            case .s3:
-                throw SnapError.configuration("store \(text): S3 stores are not available in this version of snap yet; use a local folder")
+            case .s3(let bucket, let prefix, let region):
+                return S3Store(
+                    url: text, bucket: bucket, prefix: prefix, region: region, environment: environment, http: http,
+                    credentials: credentials, sse: try serverSideEncryption(),
+                    multipartThreshold: options.multipartThreshold ?? 64 << 20)
             }
         }
+    }
+
+    /// `--sse s3 | kms | kms:KEY_ID`.
+    func serverSideEncryption() throws -> ServerSideEncryption? {
+        guard let mode = options.sse else { return nil }
+        if mode == "s3" { return .s3 }
+        if mode == "kms" { return .kms(keyId: nil) }
+        if mode.hasPrefix("kms:"), mode.count > 4 { return .kms(keyId: String(mode.dropFirst(4))) }
+        throw ValidationError("--sse \(mode): use s3, kms or kms:KEY_ID")
     }
 
     /// The pacer: `--quota-share` (else the config's quota_share, else 0.8) and
@@ -76,7 +92,7 @@ struct Context {
 
     func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {
         try CognitoClient(
-            region: region, environment: environment, http: http, credentials: CredentialsChain(environment: environment),
+            region: region, environment: environment, http: http, credentials: credentials,
             pacer: pacer)
     }
 }

@@ -39,7 +39,7 @@ struct Create: AsyncParsableCommand {
             let pool = try ctx.poolId()
             let region = ctx.region(forPool: pool)
             let stores = try ctx.stores()
-            let http = HTTPClient()
+            let http = ctx.http
             let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
             let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
             let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)

@@ -11,6 +11,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("store"), help: ArgumentHelp("A store: s3://BUCKET[/PREFIX][?region=R], file:///path or a path; repeatable, the first is the primary (env SNAP_STORES, comma-separated; default ./snapshots).", valueName: "URL"))
     var stores: [String] = []
 
+    @Option(help: ArgumentHelp("Encrypt uploads to S3 stores: s3, kms or kms:KEY_ID.", valueName: "MODE"))
+    var sse: String?
+
+    @Option(help: .hidden)
+    var multipartThreshold: Int64?
+
     @Option(help: ArgumentHelp("Settings file (default: $SNAP_CONFIG, else ./snap.toml when it exists).", valueName: "FILE"))
     var config: String?
 

@@ -22,8 +22,8 @@ import Testing
         let start = ContinuousClock.now
         for _ in 0..<45 { try await pacer.acquire(.userList) }
         let elapsed = ContinuousClock.now - start
+        // Only the lower bound is asserted: it proves the pacing; an upper bound would time the machine.
         #expect(elapsed >= .milliseconds(1800), "elapsed \(elapsed)")
-        #expect(elapsed < .seconds(4), "elapsed \(elapsed)")
     }
 
     @Test func categoriesAreIndependentAndOverridesApply() async throws {

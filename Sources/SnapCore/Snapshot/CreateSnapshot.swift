@@ -37,29 +37,47 @@ public struct CreateSnapshot: Sendable {
         let work = try WorkDirectory()
         defer { work.remove() }
 
-        // Every store's lock, or none: two creates must never interleave.
+        // Every reachable store's lock. A live holder anywhere stops the whole
+        // create (exit 4): two creates must never interleave. A store that
+        // cannot be reached is left out and reported; the others are written.
         var locks: [any StoreLock] = []
+        var usable: [any SnapshotStore] = []
+        var failed: [StoreOutcome] = []
         let owner = LockOwner.current()
-        do {
-            for store in stores { locks.append(try await store.lock(pool: pool, owner: owner, wait: waitLock, log: log)) }
-        } catch {
-            for l in locks { await l.release() }
-            throw error
+        for store in stores {
+            do {
+                locks.append(try await store.lock(pool: pool, owner: owner, wait: waitLock, log: log))
+                usable.append(store)
+            } catch let e as SnapError {
+                if case .lockHeld = e {
+                    for l in locks { await l.release() }
+                    throw e
+                }
+                failed.append(StoreOutcome(url: store.url, ok: false, error: "\(e)"))
+            } catch {
+                failed.append(StoreOutcome(url: store.url, ok: false, error: "\(error)"))
+            }
+        }
+        guard !usable.isEmpty else {
+            throw SnapError.storeFailed(store: stores.map(\.url).joined(separator: ", "), reason: failed.compactMap(\.error).joined(separator: "; "))
         }
         do {
-            let outcome = try await runLocked(work: work, pool: pool)
+            for store in usable { try? await store.clearDebris(pool: pool, log: log) }
+            var outcome = try await runLocked(work: work, pool: pool, stores: usable)
             for l in locks { await l.release() }
-            var result = outcome
-            result.seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                + Double((ContinuousClock.now - started).components.seconds)
-            return result
+            outcome.stores = stores.compactMap { s in
+                outcome.stores.first { $0.url == s.url } ?? failed.first { $0.url == s.url }
+            }
+            let elapsed = ContinuousClock.now - started
+            outcome.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return outcome
         } catch {
             for l in locks { await l.release() }
             throw error
         }
     }
 
-    private func runLocked(work: WorkDirectory, pool: String) async throws -> Outcome {
+    private func runLocked(work: WorkDirectory, pool: String, stores: [any SnapshotStore]) async throws -> Outcome {
         let now = Date()
         let id = SnapshotID.make(at: now)
         let exportDir = try work.folder("export")
@@ -122,10 +140,10 @@ public struct CreateSnapshot: Sendable {
 }
 
 /// A private scratch folder (0700), removed when the work is done.
-final class WorkDirectory: Sendable {
-    let path: String
+public final class WorkDirectory: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         var template = Array("\(base)/snap-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
@@ -134,11 +152,11 @@ final class WorkDirectory: Sendable {
         path = String(cString: made)
     }
 
-    func folder(_ name: String) throws -> String {
+    public func folder(_ name: String) throws -> String {
         let p = "\(path)/\(name)"
         try FileSystem.makeFolder(p)
         return p
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

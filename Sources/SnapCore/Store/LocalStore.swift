@@ -54,6 +54,14 @@ public struct LocalStore: SnapshotStore {
         try FileSystem.copy(from: source, to: path)
     }
 
+    public func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws {
+        let dir = folder(pool)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? FileManager.default.removeItem(atPath: "\(dir)/\(name)")
+            log("store \(url): removed \(name), left by an interrupted create")
+        }
+    }
+
     public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock {
         try FileSystem.makeFolder(root)
         try FileSystem.makeFolder(folder(pool))

@@ -19,6 +19,11 @@ public protocol SnapshotStore: Sendable {
     /// Copies the archive to a local file.
     func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws
 
+    /// Removes what a killed `create` left in the pool's folder (temporary
+    /// files, unfinished multipart uploads). Only called while holding the lock,
+    /// which is what makes anything unfinished there provably dead.
+    func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws
+
     /// Takes the pool's lock in this store, waiting up to `wait` for a live holder.
     func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock
 }

@@ -14,6 +14,7 @@ GET /stats  -> JSON list of [method, path] of every request so far.
 """
 import datetime
 import json
+import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # A child of the test process inherits its blocked signal mask; unblock so terminate() works.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()

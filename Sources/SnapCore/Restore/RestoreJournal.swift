@@ -1,0 +1,139 @@
+import AWS
+import Foundation
+
+/// What a restore has done so far, one JSON line per finished write,
+/// appended and fsynced before the next step depends on it, so a restore
+/// killed at any moment knows on `--resume` everything it did (except, at
+/// most, the writes in flight, which it then finds in the pool).
+public enum JournalEntry: Sendable, Equatable {
+    case start(snapshot: String, target: String, source: String)
+    case group(name: String)
+    case user(username: String, targetUsername: String, newSub: String)
+    case password(username: String)
+    case disabled(username: String)
+    case member(group: String, username: String)
+
+    public var json: JSONValue {
+        switch self {
+        case .start(let s, let t, let src): ["op": "start", "snapshot": .string(s), "target": .string(t), "source": .string(src), "format": 1]
+        case .group(let n): ["op": "group", "name": .string(n)]
+        case .user(let u, let t, let s): ["op": "user", "username": .string(u), "targetUsername": .string(t), "newSub": .string(s)]
+        case .password(let u): ["op": "password", "username": .string(u)]
+        case .disabled(let u): ["op": "disabled", "username": .string(u)]
+        case .member(let g, let u): ["op": "member", "group": .string(g), "username": .string(u)]
+        }
+    }
+
+    public init?(json: JSONValue) {
+        let s = { (k: String) in json[k]?.stringValue }
+        switch s("op") {
+        case "start":
+            guard let a = s("snapshot"), let b = s("target"), let c = s("source") else { return nil }
+            self = .start(snapshot: a, target: b, source: c)
+        case "group":
+            guard let n = s("name") else { return nil }
+            self = .group(name: n)
+        case "user":
+            guard let u = s("username"), let t = s("targetUsername"), let n = s("newSub") else { return nil }
+            self = .user(username: u, targetUsername: t, newSub: n)
+        case "password":
+            guard let u = s("username") else { return nil }
+            self = .password(username: u)
+        case "disabled":
+            guard let u = s("username") else { return nil }
+            self = .disabled(username: u)
+        case "member":
+            guard let g = s("group"), let u = s("username") else { return nil }
+            self = .member(group: g, username: u)
+        default: return nil
+        }
+    }
+}
+
+/// The journal's contents folded into what is done.
+public struct JournalState: Sendable, Equatable {
+    public struct Created: Sendable, Equatable {
+        public var targetUsername: String
+        public var newSub: String
+    }
+
+    public var snapshot: String?
+    public var target: String?
+    public var groups: Set<String> = []
+    public var users: [String: Created] = [:]
+    public var passwords: Set<String> = []
+    public var disabled: Set<String> = []
+    public var members: Set<MembershipRecord> = []
+
+    public init() {}
+
+    public mutating func apply(_ e: JournalEntry) {
+        switch e {
+        case .start(let s, let t, _):
+            snapshot = s
+            target = t
+        case .group(let n): groups.insert(n)
+        case .user(let u, let t, let s): users[u] = Created(targetUsername: t, newSub: s)
+        case .password(let u): passwords.insert(u)
+        case .disabled(let u): disabled.insert(u)
+        case .member(let g, let u): members.insert(MembershipRecord(group: g, username: u))
+        }
+    }
+}
+
+/// The journal file. Appends are serialized by the actor; each is one write(2)
+/// of a whole line followed by fdatasync, so a crash leaves at most a torn last
+/// line, which `load` drops (and `open` cuts off before appending).
+public actor RestoreJournal {
+    public let path: String
+    private let fd: Int32
+
+    /// Reads an existing journal: its state, and how many lines were unreadable (only a torn last one is expected).
+    public static func load(path: String) throws -> (state: JournalState, torn: Int)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SnapError.io(path: path, reason: "cannot read the restore journal")
+        }
+        var state = JournalState()
+        var torn = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            guard let json = try? JSONParser.parse(Data(line)), let entry = JournalEntry(json: json) else {
+                torn += 1
+                continue
+            }
+            state.apply(entry)
+        }
+        return (state, torn)
+    }
+
+    /// Opens for appending; `truncate` starts a new journal. A torn last line is cut off first.
+    public init(path: String, truncate: Bool) throws {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0o600)
+        guard fd >= 0 else {
+            throw SnapError.io(path: path, reason: "cannot open the restore journal: \(String(cString: strerror(errno)))")
+        }
+        if !truncate, let data = FileManager.default.contents(atPath: path), let last = data.last, last != 0x0A {
+            let keep = data.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            guard ftruncate(fd, off_t(keep)) == 0 else {
+                let err = String(cString: strerror(errno))
+                close(fd)
+                throw SnapError.io(path: path, reason: "cannot repair the journal's torn last line: \(err)")
+            }
+        }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    public func append(_ entry: JournalEntry) throws {
+        let bytes = [UInt8](entry.json.canonicalData()) + [0x0A]
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+        guard written == bytes.count else {
+            throw SnapError.io(path: path, reason: "cannot append to the restore journal: \(written < 0 ? String(cString: strerror(errno)) : "short write")")
+        }
+        guard fdatasync(fd) == 0 else {
+            throw SnapError.io(path: path, reason: "cannot sync the restore journal: \(String(cString: strerror(errno)))")
+        }
+    }
+}

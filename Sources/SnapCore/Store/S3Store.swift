@@ -1,0 +1,235 @@
+import AWS
+import Foundation
+
+/// A store in an S3 bucket: `s3://BUCKET[/PREFIX][?region=REGION]`.
+///
+/// The bucket's region is discovered once (HeadBucket) and, when the URL
+/// states one, checked against it. Archives go up with PutObject or, above
+/// `multipartThreshold`, a multipart upload that is aborted on failure; the
+/// `.json` goes last with its own checksum. The lock is a conditional put
+/// (`If-None-Match: *`) of `<prefix>/<pool>/lock`, refreshed while held.
+public struct S3Store: SnapshotStore {
+    public let url: String
+    public let bucket: String
+    public let prefix: String
+    public let statedRegion: String?
+    public let sse: ServerSideEncryption?
+    public let multipartThreshold: Int64
+    public let lockTTL: Duration
+    private let location: S3Location
+
+    public init(
+        url: String, bucket: String, prefix: String, region: String?, environment: AWSEnvironment, http: HTTPClient,
+        credentials: any CredentialsProvider, sse: ServerSideEncryption? = nil, multipartThreshold: Int64 = 64 << 20,
+        lockTTL: Duration = .seconds(600)
+    ) {
+        self.url = url
+        self.bucket = bucket
+        self.prefix = prefix
+        self.statedRegion = region
+        self.sse = sse
+        self.multipartThreshold = multipartThreshold
+        self.lockTTL = lockTTL
+        self.location = S3Location(
+            bucket: bucket, statedRegion: region, environment: environment, http: http, credentials: credentials, url: url)
+    }
+
+    func folder(_ pool: String) -> String { prefix.isEmpty ? pool : "\(prefix)/\(pool)" }
+    func key(_ pool: String, _ name: String) -> String { "\(folder(pool))/\(name)" }
+
+    public func client() async throws -> S3Client { try await location.client() }
+
+    /// The keys under the pool's folder. Listed by the folder name without its
+    /// trailing slash (and filtered here): the same objects, and a query value
+    /// without "/" that every S3 implementation signs alike.
+    func keys(pool: String) async throws -> [S3ObjectInfo] {
+        let base = folder(pool)
+        return try await client().listObjects(bucket: bucket, prefix: base).filter { $0.key.hasPrefix(base + "/") }
+    }
+
+    public func pools() async throws -> [String] {
+        let objects = try await client().listObjects(bucket: bucket, prefix: prefix)
+        let start = prefix.isEmpty ? "" : prefix + "/"
+        var names = Set<String>()
+        for o in objects where o.key.hasPrefix(start) {
+            let rest = o.key.dropFirst(start.count)
+            if let slash = rest.firstIndex(of: "/") { names.insert(String(rest[..<slash])) }
+        }
+        return names.sorted()
+    }
+
+    public func manifests(pool: String) async throws -> [Manifest] {
+        let c = try await client()
+        let jsonKeys = try await keys(pool: pool).map(\.key).filter { k in
+            k.hasSuffix(".json") && SnapshotID(String(k.split(separator: "/").last!.dropLast(5))) != nil
+        }
+        return try await withThrowingTaskGroup(of: Manifest.self) { group in
+            var pending = jsonKeys.makeIterator()
+            var out: [Manifest] = []
+            func next() {
+                guard let k = pending.next() else { return }
+                group.addTask {
+                    let data = try await c.getObject(bucket: bucket, key: k)
+                    return try Manifest(data: [UInt8](data), source: "s3://\(bucket)/\(k)")
+                }
+            }
+            for _ in 0..<8 { next() }
+            while let m = try await group.next() {
+                out.append(m)
+                next()
+            }
+            return out.sorted { $0.id < $1.id }
+        }
+    }
+
+    public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {
+        let c = try await client()
+        try await c.uploadFile(
+            bucket: bucket, key: key(pool, "\(id.value).tar.zst"), file: archivePath, sse: sse,
+            threshold: multipartThreshold, partSize: max(5 << 20, min(multipartThreshold, 64 << 20)))
+        try await c.putObject(bucket: bucket, key: key(pool, "\(id.value).json"), data: manifest, sse: sse, contentType: "application/json")
+    }
+
+    public func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws {
+        do {
+            try await client().getObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"), to: path)
+        } catch let AWSError.service(e) where e.code == "NoSuchKey" || e.code == "NotFound" {
+            throw SnapError.damaged(source: "\(url)/\(pool)/\(id.value)", member: nil, reason: "the archive object is missing")
+        }
+    }
+
+    public func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws {
+        let c = try await client()
+        for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/") {
+            try await c.abortMultipartUpload(bucket: bucket, key: upload.key, uploadId: upload.uploadId)
+            log("store \(url): aborted the stale multipart upload of \(upload.key)")
+        }
+    }
+
+    public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock {
+        let c = try await client()
+        let lockKey = key(pool, "lock")
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let body = LockRecord(owner: owner, expires: Date().addingTimeInterval(Self.seconds(lockTTL))).data
+            if try await c.putObject(bucket: bucket, key: lockKey, data: body, ifNoneMatch: true, sse: sse, contentType: "application/json") {
+                return S3Lock(client: c, bucket: bucket, key: lockKey, owner: owner, ttl: lockTTL, sse: sse)
+            }
+            let holder = try? LockRecord(data: await c.getObject(bucket: bucket, key: lockKey))
+            if let holder, holder.isStale(now: Date(), owner: owner) {
+                log("store \(url): taking over the lock of \(holder.owner.description), which \(holder.expires < Date() ? "expired at \(Timestamp.format(holder.expires))" : "is no longer running")")
+                try await c.deleteObject(bucket: bucket, key: lockKey)
+                continue
+            }
+            if ContinuousClock.now >= deadline {
+                throw SnapError.lockHeld(store: url, holder: holder.map { "\($0.owner.description), until \(Timestamp.format($0.expires))" } ?? "s3://\(bucket)/\(lockKey)")
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    static func seconds(_ d: Duration) -> TimeInterval {
+        TimeInterval(d.components.seconds) + TimeInterval(d.components.attoseconds) / 1e18
+    }
+}
+
+/// The lock object's body.
+struct LockRecord: Sendable {
+    var owner: LockOwner
+    var expires: Date
+
+    init(owner: LockOwner, expires: Date) {
+        self.owner = owner
+        self.expires = expires
+    }
+
+    init(data: Data) throws {
+        let j = try JSONParser.parse(data)
+        guard let host = j["host"]?.stringValue, let pid = j["pid"]?.intValue, let exp = j["expires"]?.stringValue,
+            let expires = Timestamp.parse(exp)
+        else { throw SnapError.badManifest(source: "lock", reason: "not a snap lock") }
+        owner = LockOwner(host: host, pid: Int32(pid), started: j["started"]?.stringValue ?? "?")
+        self.expires = expires
+    }
+
+    var data: Data {
+        let v: JSONValue = [
+            "host": .string(owner.host), "pid": .int(Int(owner.pid)), "started": .string(owner.started),
+            "expires": .string(Timestamp.format(expires)),
+        ]
+        return v.canonicalData()
+    }
+
+    /// Expired, or held by a process of this host that no longer runs.
+    func isStale(now: Date, owner me: LockOwner) -> Bool {
+        if expires < now { return true }
+        return owner.host == me.host && owner.pid != me.pid && kill(owner.pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+/// A held S3 lock: re-put every third of its TTL so it never expires under a
+/// live create, deleted on release.
+final class S3Lock: StoreLock, @unchecked Sendable {
+    private let client: S3Client
+    private let bucket: String
+    private let key: String
+    private let refresher: Task<Void, Never>
+
+    init(client: S3Client, bucket: String, key: String, owner: LockOwner, ttl: Duration, sse: ServerSideEncryption?) {
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        refresher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: ttl / 3)
+                if Task.isCancelled { break }
+                let body = LockRecord(owner: owner, expires: Date().addingTimeInterval(S3Store.seconds(ttl))).data
+                _ = try? await client.putObject(bucket: bucket, key: key, data: body, sse: sse, contentType: "application/json")
+            }
+        }
+    }
+
+    func release() async {
+        refresher.cancel()
+        _ = await refresher.result
+        try? await client.deleteObject(bucket: bucket, key: key)
+    }
+}
+
+/// Finds the bucket's region once and keeps a client for it.
+actor S3Location {
+    let bucket: String
+    let statedRegion: String?
+    let environment: AWSEnvironment
+    let http: HTTPClient
+    let credentials: any CredentialsProvider
+    let url: String
+    private var cached: S3Client?
+
+    init(bucket: String, statedRegion: String?, environment: AWSEnvironment, http: HTTPClient, credentials: any CredentialsProvider, url: String) {
+        self.bucket = bucket
+        self.statedRegion = statedRegion
+        self.environment = environment
+        self.http = http
+        self.credentials = credentials
+        self.url = url
+    }
+
+    func client() async throws -> S3Client {
+        if let cached { return cached }
+        let probe = try S3Client(
+            region: statedRegion ?? environment.region() ?? "us-east-1", environment: environment, http: http, credentials: credentials)
+        let actual: String
+        do {
+            actual = try await probe.bucketRegion(bucket)
+        } catch let AWSError.service(e) where ["NoSuchBucket", "NotFound"].contains(e.code) {
+            throw SnapError.storeFailed(store: url, reason: "bucket \(bucket) does not exist: create it, or fix the store URL")
+        }
+        if let statedRegion, statedRegion != actual {
+            throw SnapError.storeFailed(store: url, reason: "bucket \(bucket) is in \(actual), not in \(statedRegion) as the store URL says: fix ?region=")
+        }
+        let c = actual == probe.region ? probe : try S3Client(region: actual, environment: environment, http: http, credentials: credentials)
+        cached = c
+        return c
+    }
+}

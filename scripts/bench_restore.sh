@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Benchmark `snap restore` at Cognito's quotas and round trip.
+#
+#   scripts/bench_restore.sh [USERS] [LATENCY_MS]      (defaults: 2000 users, 150 ms)
+#
+# Starts moto (scripts/moto.py, signatures on) and the quota proxy
+# (scripts/aws_proxy.py: one token bucket per Cognito category at the SPEC's
+# rates, LATENCY_MS added to every request). Seeds a pool of USERS synthetic
+# users plus the demo ones (every 3rd in a group, every 3rd CONFIRMED, every
+# 7th disabled) directly on moto, snapshots it, then restores it through the
+# proxy into a new pool and prints, from the proxy's counters, the requests per
+# second achieved in each category against its quota and snap's share of it
+# (--quota-share, default 0.8), and the wall time against the floor
+# max(users/50, memberships/25, (passwords+disables)/25) s at the full quotas.
+#
+# SNAP=/path/to/snap picks the binary (default: the newest debug build).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+USERS=${1:-2000}
+LATENCY=${2:-150}
+SHARE=${SHARE:-0.8}
+SNAP=${SNAP:-}
+if [[ -z "$SNAP" ]]; then
+    for c in "$ROOT/.build-restore/release/snap" "$ROOT/.build/release/snap" "$ROOT/.build-restore/debug/snap" "$ROOT/.build/debug/snap"; do
+        if [[ -x "$c" ]]; then SNAP=$c; break; fi
+    done
+fi
+[[ -x "$SNAP" ]] || { echo "no snap binary; build first (swift build) or set SNAP=" >&2; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/snap-bench.XXXXXX")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+first_line() {  # wait for the first line of a file a background process writes
+    for _ in $(seq 1 300); do
+        if [[ -s "$1" ]] && head -n1 "$1" | grep -q '}'; then head -n1 "$1"; return 0; fi
+        sleep 0.1
+    done
+    echo "timed out waiting for $1" >&2; return 1
+}
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
+python3 "$ROOT/scripts/moto.py" --log "$WORK/moto.log" >"$WORK/moto.out" &
+PIDS+=($!)
+MOTO=$(first_line "$WORK/moto.out")
+MOTO_URL=$(field "$MOTO" endpoint)
+export AWS_ACCESS_KEY_ID=$(field "$MOTO" accessKeyId)
+export AWS_SECRET_ACCESS_KEY=$(field "$MOTO" secretAccessKey)
+export AWS_DEFAULT_REGION=us-east-1 AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION SNAP_USER_POOL_ID SNAP_STORES || true
+
+python3 "$ROOT/scripts/aws_proxy.py" --upstream "$MOTO_URL" --latency-ms "$LATENCY" >"$WORK/proxy.out" 2>"$WORK/proxy.err" &
+PIDS+=($!)
+PROXY_URL=$(field "$(first_line "$WORK/proxy.out")" endpoint)
+
+echo "seeding $USERS users on moto ($MOTO_URL)..." >&2
+SOURCE=$(AWS_ENDPOINT_URL=$MOTO_URL python3 "$ROOT/scripts/seed_pool.py" "$ROOT/fixtures/demo/pool.json" --extra-users "$USERS")
+python3 - "$ROOT/fixtures/demo/pool.json" "$WORK/target.json" <<'EOF'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+json.dump({"pool": dict(spec["pool"], PoolName="bench-target")}, open(sys.argv[2], "w"))
+EOF
+TARGET=$(AWS_ENDPOINT_URL=$MOTO_URL python3 "$ROOT/scripts/seed_pool.py" "$WORK/target.json")
+AWS_ENDPOINT_URL=$MOTO_URL "$SNAP" create --user-pool-id "$SOURCE" --store "$WORK/store" --quiet >/dev/null
+ID=$(AWS_ENDPOINT_URL=$MOTO_URL "$SNAP" list --user-pool-id "$SOURCE" --store "$WORK/store" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+
+curl -s -X POST "$PROXY_URL/__proxy/reset" >/dev/null
+echo "restoring $ID into $TARGET through the proxy ($PROXY_URL, ${LATENCY} ms, quotas on)..." >&2
+START=$(date +%s.%N)
+AWS_ENDPOINT_URL=$PROXY_URL "$SNAP" restore "$ID" --user-pool-id "$TARGET" --store "$WORK/store" \
+    --quota-share "$SHARE" --sub-map "$WORK/submap.jsonl" --json >"$WORK/summary.json"
+END=$(date +%s.%N)
+curl -s "$PROXY_URL/__proxy/stats" >"$WORK/stats.json"
+
+python3 - "$WORK/summary.json" "$WORK/stats.json" "$START" "$END" "$SHARE" "$LATENCY" <<'EOF'
+import json, sys
+summary, stats = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+wall, share, latency = float(sys.argv[4]) - float(sys.argv[3]), float(sys.argv[5]), sys.argv[6]
+quota = {"UserCreation": 50, "UserUpdate": 25, "UserResourceUpdate": 25, "UserPoolResourceUpdate": 15,
+         "UserPoolRead": 15, "UserList": 30, "UserRead": 120, "UserPoolResourceRead": 20}
+plan = summary["plan"]
+print(f"restore of {plan['users']} users, {plan['groups']} groups, {plan['memberships']} memberships, "
+      f"{plan['passwords']} passwords, {plan['disabled']} disables; latency {latency} ms; ok={summary['ok']}")
+print(f"{'category':24} {'calls':>6} {'throttled':>9} {'rps':>7} {'quota':>6} {'share':>6} {'% of share':>10}")
+best = None
+for cat, s in sorted(stats["categories"].items()):
+    span = max(s["last"] - s["first"], 1e-9)
+    q = quota.get(cat, 0)
+    thr = stats["throttled"].get(cat, {}).get("count", 0)
+    if s["count"] < 2 * q:
+        # Fewer calls than two seconds' worth: one burst, no meaningful rate.
+        print(f"{cat:24} {s['count']:>6} {thr:>9} {'burst':>7} {q:>6} {q * share:>6.1f} {'-':>10}")
+        continue
+    rps = s["count"] / span
+    print(f"{cat:24} {s['count']:>6} {thr:>9} {rps:>7.1f} {q:>6} {q * share:>6.1f} {100 * rps / (q * share):>9.0f}%")
+floor_full = max(plan["users"] / 50, plan["memberships"] / 25, (plan["passwords"] + plan["disabled"]) / 25)
+floor_brief = max(plan["users"] / 50, plan["memberships"] / 25, plan["passwords"] / 25)
+calls = {"UserCreation": plan["users"], "UserUpdate": plan["passwords"] + plan["disabled"],
+         "UserResourceUpdate": plan["memberships"], "UserPoolResourceUpdate": plan["groups"]}
+bottleneck = max(calls, key=lambda c: calls[c] / quota[c])
+achieved = calls[bottleneck] / wall
+print(f"wall {wall:.1f}s; floor at full quotas {floor_full:.1f}s (users/50, memberships/25, (passwords+disables)/25; "
+      f"{floor_brief:.1f}s counting passwords only), at the {share} share {floor_full / share:.1f}s")
+print(f"bottleneck {bottleneck}: {calls[bottleneck]} calls in {wall:.1f}s = {achieved:.1f}/s, "
+      f"{100 * achieved / (quota[bottleneck] * share):.0f}% of the share ({quota[bottleneck] * share:.1f}/s), "
+      f"{100 * achieved / quota[bottleneck]:.0f}% of the quota")
+EOF
