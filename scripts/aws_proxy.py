@@ -116,12 +116,16 @@ def main():
             pass
 
         def reply(self, status, body, headers=()):
-            self.send_response(status)
-            for k, v in headers:
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client went away (a test killed it on purpose); nothing to tell it.
+                self.close_connection = True
 
         def do_GET(self):
             if self.path == "/__proxy/stats":

@@ -42,9 +42,12 @@ struct Context {
         return id
     }
 
-    /// The pool's region: --region, else the pool id's prefix.
+    /// The pool's region: --region, else the config file's (for its pool), else the pool id's prefix.
     func region(forPool pool: String) -> String {
-        options.region ?? (try? config().region) ?? String(pool.prefix { $0 != "_" })
+        if let flag = options.region { return flag }
+        // The config file's region belongs to its own pool, not to, say, a restore target elsewhere.
+        if let file = try? config(), file.userPoolId == pool, let region = file.region { return region }
+        return String(pool.prefix { $0 != "_" })
     }
 
     func storeURLs() -> [String] {

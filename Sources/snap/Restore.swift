@@ -52,8 +52,8 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the sub map goes (default: restore-<ID>-<POOL>.submap.jsonl here).", valueName: "FILE"))
     var subMap: String?
 
-    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1.", valueName: "F"))
-    var quotaShare: Double = 0.8
+    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
+    var quotaShare: Double?
 
     @Option(help: ArgumentHelp("A raised quota, e.g. UserCreation=100 (repeatable).", valueName: "CATEGORY=RPS"))
     var quota: [String] = []
@@ -68,7 +68,7 @@ struct Restore: AsyncParsableCommand {
         guard target.contains("_"), !target.hasPrefix("_") else {
             throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
         }
-        guard quotaShare > 0, quotaShare <= 1 else { throw ValidationError("--quota-share \(quotaShare): must be > 0 and <= 1") }
+        if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
         _ = try QuotaOverrides.parse(quota)
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
     }
@@ -92,7 +92,7 @@ struct Restore: AsyncParsableCommand {
                 output.message("read the intact copy in \(store)")
             }
 
-            let pacer = QuotaPacer(share: quotaShare, overrides: try QuotaOverrides.parse(quota))
+            let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
             do {
@@ -166,47 +166,11 @@ struct Restore: AsyncParsableCommand {
         }
     }
 
-    // MARK: Finding the snapshot
-
-    /// In --source-pool (or SNAP_USER_POOL_ID) when given; otherwise a full ID or prefix is looked
-    /// for in every pool's folder, and latest / --at need the stores to hold exactly one pool.
+    /// In --source-pool (else SNAP_USER_POOL_ID or user_pool_id in snap.toml); with none, wherever it is.
     private func findSnapshot(catalog: Catalog, ctx: Context) async throws -> (String, Catalog.Entry) {
-        if let pool = sourcePool ?? ctx.environment["SNAP_USER_POOL_ID"] {
-            return (pool, try await resolve(catalog, pool: pool))
-        }
-        var pools = Set<String>()
-        for s in catalog.stores { pools.formUnion((try? await s.pools()) ?? []) }
-        let where_ = ctx.storeURLs().joined(separator: ", ")
-        if pools.isEmpty { throw SnapError.noSnapshots(where: where_) }
-        if at != nil || ref == "latest" || ref!.hasPrefix("latest~") {
-            guard pools.count == 1 else {
-                throw SnapError.configuration("\(ref ?? "--at \(at!)"): the stores hold snapshots of several pools (\(pools.sorted().joined(separator: ", "))); name the snapshot's pool with --source-pool")
-            }
-            return (pools.first!, try await resolve(catalog, pool: pools.first!))
-        }
-        var found: [(String, Catalog.Entry)] = []
-        var ambiguous: [String] = []
-        for pool in pools.sorted() {
-            do {
-                found.append((pool, try await resolve(catalog, pool: pool)))
-            } catch SnapError.ambiguousRef(_, let candidates) {
-                ambiguous += candidates
-            } catch SnapError.unknownRef, SnapError.noSnapshots {
-                continue
-            }
-        }
-        if !ambiguous.isEmpty || found.count > 1 {
-            throw SnapError.ambiguousRef(ref: ref!, candidates: ambiguous + found.map { "\($0.0)/\($0.1.id.value)" })
-        }
-        guard let one = found.first else {
-            throw SnapError.unknownRef(ref: ref!, where: "any pool in \(where_) (name the snapshot's pool with --source-pool)")
-        }
-        return one
-    }
-
-    private func resolve(_ catalog: Catalog, pool: String) async throws -> Catalog.Entry {
-        if let at { return try await catalog.resolve(at: at, pool: pool) }
-        return try await catalog.resolve(ref!, pool: pool)
+        let pool: String?
+        if let sourcePool { pool = sourcePool } else if let env = ctx.environment["SNAP_USER_POOL_ID"] { pool = env } else { pool = try ctx.config().userPoolId }
+        return try await SnapshotLookup.find(ref: ref, at: at, pool: pool, catalog: catalog, ctx: ctx)
     }
 
     // MARK: Reporting

@@ -22,20 +22,37 @@ struct Show: AsyncParsableCommand {
     }
 }
 
-/// Finding a REF in the configured pool, or in whichever pool holds it.
+/// Finding a snapshot: REF (or --at TIME) in a given pool, or, when no pool
+/// is named, a full ID or unique prefix in whichever pool's folder holds it
+/// (`latest` and `--at` then need the stores to hold a single pool).
 enum SnapshotLookup {
     static func find(_ ref: String, ctx: Context) async throws -> (pool: String, entry: Catalog.Entry) {
-        let catalog = Catalog(stores: try ctx.stores())
-        if let pool = try ctx.configuredPool() {
-            return (pool, try await catalog.resolve(ref, pool: pool))
+        try await find(ref: ref, at: nil, pool: try ctx.configuredPool(), catalog: Catalog(stores: try ctx.stores()), ctx: ctx)
+    }
+
+    static func find(ref: String?, at: String?, pool: String?, catalog: Catalog, ctx: Context) async throws -> (pool: String, entry: Catalog.Entry) {
+        func resolve(_ pool: String) async throws -> Catalog.Entry {
+            if let at { return try await catalog.resolve(at: at, pool: pool) }
+            return try await catalog.resolve(ref ?? "latest", pool: pool)
         }
+        if let pool { return (pool, try await resolve(pool)) }
         var pools = Set<String>()
         for s in catalog.stores { pools.formUnion((try? await s.pools()) ?? []) }
+        let place = ctx.storeURLs().joined(separator: ", ")
+        if pools.isEmpty { throw SnapError.noSnapshots(where: place) }
+        let name = ref ?? "--at \(at ?? "")"
+        if at != nil || ref == nil || ref == "latest" || ref!.hasPrefix("latest~") {
+            guard pools.count == 1, let only = pools.first else {
+                throw SnapError.configuration(
+                    "\(name): the stores hold snapshots of several pools (\(pools.sorted().joined(separator: ", "))); name the pool")
+            }
+            return (only, try await resolve(only))
+        }
         var found: [(String, Catalog.Entry)] = []
         var ambiguous: [String] = []
         for pool in pools.sorted() {
             do {
-                found.append((pool, try await catalog.resolve(ref, pool: pool)))
+                found.append((pool, try await resolve(pool)))
             } catch SnapError.ambiguousRef(_, let candidates) {
                 ambiguous += candidates
             } catch SnapError.unknownRef, SnapError.noSnapshots {
@@ -43,11 +60,10 @@ enum SnapshotLookup {
             }
         }
         if !ambiguous.isEmpty || found.count > 1 {
-            throw SnapError.ambiguousRef(ref: ref, candidates: ambiguous + found.map { "\($0.0)/\($0.1.id.value)" })
+            throw SnapError.ambiguousRef(ref: name, candidates: ambiguous + found.map { "\($0.0)/\($0.1.id.value)" })
         }
         guard let one = found.first else {
-            if pools.isEmpty { throw SnapError.noSnapshots(where: ctx.storeURLs().joined(separator: ", ")) }
-            throw SnapError.unknownRef(ref: ref, where: "any pool in \(ctx.storeURLs().joined(separator: ", ")) (set --user-pool-id to name one)")
+            throw SnapError.unknownRef(ref: name, where: "any pool in \(place) (name the snapshot's pool to narrow the search)")
         }
         return one
     }

@@ -131,6 +131,36 @@ import Testing
         let cat = try snap(["cat", id, "users", "--store", store], env: env)
         #expect(cat.status == 0, "stderr: \(cat.stderr)")
         #expect(cat.stdout == (try Data(contentsOf: URL(fileURLWithPath: out + "/users.jsonl"))))
+
+        // diff: the two newest, streamed in sort order, with a summary.
+        let diff = try snap(["diff", "--user-pool-id", pool, "--store", store, "--json"], env: env)
+        #expect(diff.status == 0, "stderr: \(diff.stderr)")
+        let changes = diff.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let summary = try #require(changes.last)
+        #expect(summary["kind"] as? String == "summary" && summary["old"] as? String == id2)
+        #expect(summary["users"] as? [String: Int] == ["added": 1, "removed": 1, "changed": 1])
+        let alice = try #require(changes.first { $0["username"] as? String == "alice" && $0["op"] as? String == "changed" })
+        #expect((alice["changes"] as? [[String: Any]])?.first?["field"] as? String == "enabled")
+        #expect(changes.contains { $0["kind"] as? String == "membership" && $0["op"] as? String == "added" && $0["username"] as? String == "zed-new" })
+        #expect(changes.contains { $0["kind"] as? String == "user" && $0["op"] as? String == "removed" && ($0["record"] as? [String: Any])?["username"] as? String == "carol" })
+        let kinds = changes.dropLast().map { $0["kind"] as! String }
+        #expect(kinds == kinds.sorted { ["group": 0, "user": 1, "membership": 2][$0]! < ["group": 0, "user": 1, "membership": 2][$1]! })
+        let text = try snap(["diff", id2, "latest", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(text.out.contains("~ user alice: enabled true -> false"), "\(text.out)")
+        #expect(text.out.contains("- user carol") && text.out.contains("+ member admins zed-new") && text.out.contains("+ group new-group"))
+        let stat = try snap(["diff", "--stat", "--exit-code", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(stat.status == 1)
+        #expect(stat.out.split(separator: "\n").count == 1 && stat.out.contains("users +1 -1 ~1"))
+        let same = try snap(["diff", "--exit-code", id, id2, "--user-pool-id", pool, "--store", store], env: env)
+        #expect(same.status == 0, "\(same.out) \(same.stderr)")
+        // The live pool against the newest snapshot: no drift.
+        let live = try snap(["diff", "pool:\(pool)", "--exit-code", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(live.status == 0, "\(live.out) \(live.stderr)")
+        let ignored = try snap(["diff", id, "latest", "--ignore", "enabled", "--user-pool-id", pool, "--store", store, "--stat"], env: env)
+        #expect(ignored.out.contains("users +1 -1 ~0"), "\(ignored.out)")
+        let trouble = try snap(["diff", "nope", "--exit-code", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(trouble.status == 2)
+        #expect(trouble.stderr.contains("\"nope\""))
     }
 
     private func mode(_ path: String) throws -> Int {

@@ -18,7 +18,7 @@ import Testing
         #expect(leftovers.isEmpty, "run files left: \(leftovers)")
     }
 
-    @Test func changeCounterIgnoresTimesAndCountsEachKind() throws {
+    @Test func diffIgnoresTimesAndStreamsChangesInOrder() throws {
         let dir = try TempDir()
         let old = try dir.write("old.jsonl", """
             {"attributes":{},"created":"2026-01-01T00:00:00Z","enabled":true,"status":"CONFIRMED","username":"a"}
@@ -32,9 +32,17 @@ import Testing
             {"attributes":{},"enabled":false,"status":"CONFIRMED","username":"d"}
 
             """)
-        let t = try ChangeCounter.count(member: .users, old: old, new: new)
-        #expect(t == .init(added: 1, removed: 1, changed: 1))
-        let same = try ChangeCounter.count(member: .users, old: old, new: old)
-        #expect(same == .init())
+        var changes: [String] = []
+        let t = try DiffEngine().diff(old: [.users: old], new: [.users: new]) { changes.append($0.json.canonicalString()) }
+        #expect(t.users == .init(added: 1, removed: 1, changed: 1))
+        #expect(changes == [
+            #"{"kind":"user","op":"removed","record":{"attributes":{},"enabled":true,"status":"CONFIRMED","username":"b"},"username":"b"}"#,
+            #"{"changes":[{"field":"attributes.x","new":"2","old":"1"}],"kind":"user","op":"changed","username":"c"}"#,
+            #"{"kind":"user","op":"added","record":{"attributes":{},"enabled":false,"status":"CONFIRMED","username":"d"},"username":"d"}"#,
+        ])
+        #expect(try DiffEngine().diff(old: [.users: old], new: [.users: old]).isEmpty)
+        // --ignore leaves a field out of the comparison.
+        let ignored = try DiffEngine(ignore: ["attributes.x"]).diff(old: [.users: old], new: [.users: new])
+        #expect(ignored.users == .init(added: 1, removed: 1, changed: 0))
     }
 }

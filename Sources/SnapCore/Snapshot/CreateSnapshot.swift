@@ -124,18 +124,8 @@ public struct CreateSnapshot: Sendable {
     }
 
     private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory) async throws -> ChangeSummary {
-        let dir = try work.folder("previous")
-        var files: [Member: MemberFile] = [:]
-        for m in [Member.users, .groups, .memberships] { files[m] = try MemberFile(member: m, directory: dir) }
-        _ = try await catalog.read(last, pool: pool, workDirectory: dir, want: Set(files.keys), log: log) { member, line in
-            try files[member]?.writeLine([UInt8](line))
-        }
-        var old: [Member: String] = [:]
-        for (m, f) in files {
-            _ = try f.finish()
-            old[m] = f.path
-        }
-        return try ChangeCounter.summary(old: old, new: export.paths)
+        let old = try await DiffSide.stored(last, pool: pool, catalog: catalog, directory: try work.folder("previous"), log: log)
+        return try DiffEngine().diff(old: old, new: export.paths)
     }
 }
 

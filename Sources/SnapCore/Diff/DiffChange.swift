@@ -1,0 +1,50 @@
+import AWS
+
+/// One difference between two snapshots, as `snap diff` prints it.
+public enum DiffChange: Sendable, Equatable {
+    public struct Field: Sendable, Equatable {
+        public var field: String
+        public var old: JSONValue
+        public var new: JSONValue
+    }
+
+    case userAdded(JSONValue)
+    case userRemoved(JSONValue)
+    case userChanged(username: String, [Field])
+    case groupAdded(JSONValue)
+    case groupRemoved(JSONValue)
+    case groupChanged(group: String, [Field])
+    case membershipAdded(group: String, username: String)
+    case membershipRemoved(group: String, username: String)
+
+    /// The SPEC's JSON Lines form.
+    public var json: JSONValue {
+        func fields(_ f: [Field]) -> JSONValue { .array(f.map { ["field": .string($0.field), "old": $0.old, "new": $0.new] }) }
+        switch self {
+        case .userAdded(let r): return ["kind": "user", "op": "added", "username": r["username"] ?? .null, "record": r]
+        case .userRemoved(let r): return ["kind": "user", "op": "removed", "username": r["username"] ?? .null, "record": r]
+        case .userChanged(let u, let f): return ["kind": "user", "op": "changed", "username": .string(u), "changes": fields(f)]
+        case .groupAdded(let r): return ["kind": "group", "op": "added", "group": r["name"] ?? .null, "record": r]
+        case .groupRemoved(let r): return ["kind": "group", "op": "removed", "group": r["name"] ?? .null, "record": r]
+        case .groupChanged(let g, let f): return ["kind": "group", "op": "changed", "group": .string(g), "changes": fields(f)]
+        case .membershipAdded(let g, let u): return ["kind": "membership", "op": "added", "group": .string(g), "username": .string(u)]
+        case .membershipRemoved(let g, let u): return ["kind": "membership", "op": "removed", "group": .string(g), "username": .string(u)]
+        }
+    }
+
+    /// One line of text: `+`, `-` or `~`, the kind, the name, and what changed.
+    public var text: String {
+        func show(_ v: JSONValue) -> String { v == .null ? "(none)" : v.canonicalString() }
+        func fields(_ f: [Field]) -> String { f.map { "\($0.field) \(show($0.old)) -> \(show($0.new))" }.joined(separator: "; ") }
+        switch self {
+        case .userAdded(let r): return "+ user \(r["username"]?.stringValue ?? "?")"
+        case .userRemoved(let r): return "- user \(r["username"]?.stringValue ?? "?")"
+        case .userChanged(let u, let f): return "~ user \(u): \(fields(f))"
+        case .groupAdded(let r): return "+ group \(r["name"]?.stringValue ?? "?")"
+        case .groupRemoved(let r): return "- group \(r["name"]?.stringValue ?? "?")"
+        case .groupChanged(let g, let f): return "~ group \(g): \(fields(f))"
+        case .membershipAdded(let g, let u): return "+ member \(g) \(u)"
+        case .membershipRemoved(let g, let u): return "- member \(g) \(u)"
+        }
+    }
+}

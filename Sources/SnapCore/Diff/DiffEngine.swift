@@ -1,0 +1,114 @@
+import AWS
+import Foundation
+
+/// Compares two snapshots member by member with merge-joins over their
+/// sorted JSON-Lines files, so changes come out in the records' sort order
+/// and memory does not grow with the pool. `created` and `modified` are
+/// never compared; `ignore` leaves out more fields (`attributes.sub`, `status`).
+public struct DiffEngine: Sendable {
+    public let ignore: Set<String>
+
+    public init(ignore: Set<String> = []) { self.ignore = ignore }
+
+    /// `old` and `new` map users, groups and memberships to their files.
+    @discardableResult
+    public func diff(old: [Member: String], new: [Member: String], emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
+        var summary = ChangeSummary()
+        try join(.groups, old, new) { a, b in
+            switch (a, b) {
+            case (nil, let r?): summary.groups.added += 1; try emit(.groupAdded(r))
+            case (let r?, nil): summary.groups.removed += 1; try emit(.groupRemoved(r))
+            case (let x?, let y?):
+                let f = fields(x, y, names: ["description", "precedence", "roleArn"])
+                if !f.isEmpty { summary.groups.changed += 1; try emit(.groupChanged(group: y["name"]?.stringValue ?? "", f)) }
+            default: break
+            }
+        }
+        try join(.users, old, new) { a, b in
+            switch (a, b) {
+            case (nil, let r?): summary.users.added += 1; try emit(.userAdded(r))
+            case (let r?, nil): summary.users.removed += 1; try emit(.userRemoved(r))
+            case (let x?, let y?):
+                let f = userFields(x, y)
+                if !f.isEmpty { summary.users.changed += 1; try emit(.userChanged(username: y["username"]?.stringValue ?? "", f)) }
+            default: break
+            }
+        }
+        try join(.memberships, old, new) { a, b in
+            switch (a, b) {
+            case (nil, let r?):
+                summary.memberships.added += 1
+                try emit(.membershipAdded(group: r["group"]?.stringValue ?? "", username: r["username"]?.stringValue ?? ""))
+            case (let r?, nil):
+                summary.memberships.removed += 1
+                try emit(.membershipRemoved(group: r["group"]?.stringValue ?? "", username: r["username"]?.stringValue ?? ""))
+            default: break
+            }
+        }
+        return summary
+    }
+
+    private func fields(_ a: JSONValue, _ b: JSONValue, names: [String]) -> [DiffChange.Field] {
+        names.filter { !ignore.contains($0) && (a[$0] ?? .null) != (b[$0] ?? .null) }
+            .map { DiffChange.Field(field: $0, old: a[$0] ?? .null, new: b[$0] ?? .null) }
+    }
+
+    private func userFields(_ a: JSONValue, _ b: JSONValue) -> [DiffChange.Field] {
+        var out = fields(a, b, names: ["enabled", "status"])
+        let oldAttrs = a["attributes"]?.objectValue ?? [:]
+        let newAttrs = b["attributes"]?.objectValue ?? [:]
+        for name in Set(oldAttrs.keys).union(newAttrs.keys).sorted(by: JSONValue.utf8Less) {
+            let field = "attributes.\(name)"
+            guard !ignore.contains(field), oldAttrs[name] != newAttrs[name] else { continue }
+            out.append(.init(field: field, old: oldAttrs[name] ?? .null, new: newAttrs[name] ?? .null))
+        }
+        let oldMFA = a["mfaOptions"] ?? .array([]), newMFA = b["mfaOptions"] ?? .array([])
+        if !ignore.contains("mfaOptions"), oldMFA != newMFA { out.append(.init(field: "mfaOptions", old: oldMFA, new: newMFA)) }
+        return out
+    }
+
+    /// Walks two sorted files of one member in step, calling `body` with the
+    /// old and new record of each key (nil on the side where it is absent).
+    private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void) throws {
+        guard let o = old[member], let n = new[member] else { return }
+        var a = try Cursor(path: o, member: member)
+        var b = try Cursor(path: n, member: member)
+        var x = try a.next()
+        var y = try b.next()
+        while x != nil || y != nil {
+            if let l = x, let r = y, l.key == r.key {
+                try body(l.value, r.value)
+                x = try a.next()
+                y = try b.next()
+            } else if let l = x, y == nil || l.key.lexicographicallyPrecedes(y!.key) {
+                try body(l.value, nil)
+                x = try a.next()
+            } else {
+                try body(nil, y!.value)
+                y = try b.next()
+            }
+        }
+    }
+
+    struct Cursor {
+        var lines: LineReader
+        let member: Member
+        let path: String
+
+        init(path: String, member: Member) throws {
+            guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open") }
+            lines = LineReader { try h.read(upToCount: 1 << 16) }
+            self.member = member
+            self.path = path
+        }
+
+        mutating func next() throws -> (key: [UInt8], value: JSONValue)? {
+            guard let line = try lines.next() else { return nil }
+            let value: JSONValue
+            do { value = try JSONParser.parse(line) } catch {
+                throw SnapError.malformedLine(source: path, member: member.rawValue, line: lines.lineNumber, reason: "\(error)")
+            }
+            return (try MemberCheck.sortKey(member, value, source: path, line: lines.lineNumber), value)
+        }
+    }
+}
