@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release --product snap >&2
-SNAP="$PWD/$(swift build -c release --show-bin-path)/snap"
+SNAP="$(swift build -c release --show-bin-path)/snap"
 
 rm -rf .demo && mkdir -p .demo && cd .demo
 coproc MOTO { python3 ../scripts/moto.py --log moto.log; }
@@ -37,6 +37,9 @@ step "snap create"
 step "snap list"
 "$SNAP" list
 
+step "snap diff   (the two newest snapshots)"
+"$SNAP" diff
+
 step "snap show latest"
 "$SNAP" show latest | python3 -m json.tool
 
@@ -45,3 +48,14 @@ step "snap cat latest users | head -3"
 
 step "the archive with the standard tools: zstd -dc | tar -t"
 zstd -dc "snapshots/$POOL/$("$SNAP" list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])').tar.zst" | tar -tv
+
+step "point-in-time recovery: restore the first snapshot into a new, empty pool in eu-west-1"
+TARGET=$(aws cognito-idp create-user-pool --region eu-west-1 --pool-name demo-restored \
+  --schema Name=tier,AttributeDataType=String,Mutable=true Name=given_name,AttributeDataType=String,Mutable=true \
+  --query UserPool.Id --output text)
+"$SNAP" restore latest~1 --user-pool-id "$TARGET" --dry-run
+"$SNAP" restore latest~1 --user-pool-id "$TARGET"
+head -2 restore-*-"$TARGET".submap.jsonl
+
+step "snap diff latest~1 pool:$TARGET --ignore attributes.sub --stat   (the restored pool against its snapshot)"
+"$SNAP" diff latest~1 "pool:$TARGET" --ignore attributes.sub --stat
