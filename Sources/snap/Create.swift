@@ -48,7 +48,13 @@ struct Create: AsyncParsableCommand {
                 exporter: Exporter(cognito: cognito, poolId: pool, shards: shards), stores: stores,
                 waitLock: wait, tool: "snap \(Snap.version)",
                 log: { output.message($0) })
-            let outcome = try await create.run()
+            var progress: (@Sendable (ExportProgress) -> Void)?
+            if output.showsProgress {
+                progress = { p in
+                    output.progress("exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests")
+                }
+            }
+            let outcome = try await create.run(progress: progress)
             output.endProgress()
             report(outcome, output: output)
             if outcome.noneWritten { throw ExitCode.failure }

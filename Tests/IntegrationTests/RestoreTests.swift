@@ -258,24 +258,6 @@ import Testing
         }
     }
 
-    /// scripts/aws_proxy.py in front of moto; it exits when this test process does.
-    static func proxy(_ args: [String], upstream: String) throws -> (endpoint: String, process: Process) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Repo.root + "/scripts/aws_proxy.py", "--upstream", upstream] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw TestFailure("aws_proxy.py exited before printing its endpoint") }
-            line += chunk
-        }
-        let doc = try JSONSerialization.jsonObject(with: line.prefix { $0 != 0x0A }) as! [String: Any]
-        return (doc["endpoint"] as! String, p)
-    }
-
     @Test func throttlingAndServerErrorsAreRetriedThroughTheQuotaProxy() throws {
         let moto = try Moto.shared()
         let env = moto.environment
@@ -284,13 +266,13 @@ import Testing
         let store = work + "/store"
         let id = try Self.createID(source, store: store, env: env)
         let target = try Self.emptyPool(like: Self.demo, region: "us-east-1", env: env)
-        let (endpoint, process) = try Self.proxy(
+        let proxy = try AWSProxy(
             ["--latency-ms", "100", "--fault", "AdminCreateUser:4:throttle", "--fault", "AdminAddUserToGroup:3:500",
              "--fault", "AdminSetUserPassword:2:throttle", "--fault", "CreateGroup:2:reset"],
-            upstream: moto.endpoint)
-        defer { process.terminate() }
+            upstream: moto)
+        defer { proxy.stop() }
         var proxied = env
-        proxied["AWS_ENDPOINT_URL"] = endpoint
+        proxied["AWS_ENDPOINT_URL"] = proxy.endpoint
         let r = try snap(["restore", id, "--user-pool-id", target, "--store", store, "--json"], env: proxied, cwd: work)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]

@@ -63,7 +63,7 @@ public struct CreateSnapshot: Sendable {
         }
         do {
             for store in usable { try? await store.clearDebris(pool: pool, log: log) }
-            var outcome = try await runLocked(work: work, pool: pool, stores: usable)
+            var outcome = try await runLocked(work: work, pool: pool, stores: usable, progress: progress)
             for l in locks { await l.release() }
             outcome.stores = stores.compactMap { s in
                 outcome.stores.first { $0.url == s.url } ?? failed.first { $0.url == s.url }
@@ -77,11 +77,13 @@ public struct CreateSnapshot: Sendable {
         }
     }
 
-    private func runLocked(work: WorkDirectory, pool: String, stores: [any SnapshotStore]) async throws -> Outcome {
+    private func runLocked(
+        work: WorkDirectory, pool: String, stores: [any SnapshotStore], progress: (@Sendable (ExportProgress) -> Void)?
+    ) async throws -> Outcome {
         let now = Date()
         let id = SnapshotID.make(at: now)
         let exportDir = try work.folder("export")
-        let export = try await exporter.run(workDirectory: exportDir)
+        let export = try await exporter.run(workDirectory: exportDir, progress: progress)
 
         // Against the newest snapshot any store holds, for the manifest's change summary.
         let catalog = Catalog(stores: stores)
