@@ -11,6 +11,9 @@ import Foundation
 /// url = "s3://backups-eu/cognito"
 /// [[store]]
 /// url = "/var/backups/cognito"
+/// [prune]
+/// keep_daily = 14
+/// keep_monthly = 12
 /// ```
 ///
 /// Read with a small TOML subset (strings, numbers, booleans, string
@@ -23,6 +26,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var quotaShare: Double?
     public var quotas: [String: Double] = [:]
     public var waitLock: String?
+    /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
+    public var prune: [String: String] = [:]
     public var path: String = ""
 
     public init() {}
@@ -52,7 +57,7 @@ public struct ConfigFile: Sendable, Equatable {
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw fail("unclosed [table]") }
                 table = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                guard table == "quota" else { throw fail("unknown table [\(table)]; known: [quota], [[store]]") }
+                guard table == "quota" || table == "prune" else { throw fail("unknown table [\(table)]; known: [quota], [prune], [[store]]") }
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { throw fail("expected key = value") }
@@ -66,6 +71,12 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "stores", .strings(let list)): stores += list
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
             case ("quota", _, .number(let n)): quotas[key] = n
+            case ("prune", "keep_last", .number(let n)), ("prune", "keep_hourly", .number(let n)), ("prune", "keep_daily", .number(let n)),
+                ("prune", "keep_weekly", .number(let n)), ("prune", "keep_monthly", .number(let n)), ("prune", "keep_yearly", .number(let n)):
+                guard n >= 0, n == n.rounded() else { throw fail("\(key) must be a whole number >= 0") }
+                prune[key] = String(Int(n))
+            case ("prune", "keep_within", .string(let d)): prune[key] = d
+            case ("prune", "drop_unchanged", .bool(let b)): prune[key] = String(b)
             default: throw fail("unknown key \"\(key)\"\(table.isEmpty ? "" : " in [\(table)]") or a value of the wrong type")
             }
         }

@@ -81,7 +81,11 @@ enum FileSystem {
             unlink(tmp)
             throw SnapError.io(path: path, reason: "rename failed: \(err)")
         }
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        syncFolder(path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ".")
+    }
+
+    /// Makes a rename or unlink in `dir` durable.
+    static func syncFolder(_ dir: String) {
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
         if dfd >= 0 {
             fsync(dfd)

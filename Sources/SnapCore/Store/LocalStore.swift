@@ -54,6 +54,33 @@ public struct LocalStore: SnapshotStore {
         try FileSystem.copy(from: source, to: path)
     }
 
+    public func delete(pool: String, id: SnapshotID) async throws {
+        let dir = folder(pool)
+        for name in ["\(id.value).json", "\(id.value).tar.zst"] {
+            if unlink("\(dir)/\(name)") != 0 && errno != ENOENT {
+                throw SnapError.io(path: "\(dir)/\(name)", reason: "cannot remove: \(String(cString: strerror(errno)))")
+            }
+            FileSystem.syncFolder(dir)
+        }
+    }
+
+    public func removeDebris(pool: String, olderThan limit: Date, log: @Sendable (String) -> Void) async throws -> [String] {
+        let dir = folder(pool)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        var removed: [String] = []
+        for name in names {
+            let orphan = name.hasSuffix(".tar.zst") && !names.contains(String(name.dropLast(8)) + ".json")
+            let temporary = name.hasPrefix(".") && name.contains(".tmp-")
+            guard orphan || temporary else { continue }
+            let path = "\(dir)/\(name)"
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < limit else { continue }
+            try FileManager.default.removeItem(atPath: path)
+            removed.append("\(url)/\(pool)/\(name)")
+            log("store \(url): removed \(name) (\(orphan ? "an archive without a manifest" : "a temporary file"), from \(Timestamp.format(modified)))")
+        }
+        return removed
+    }
+
     public func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws {
         let dir = folder(pool)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {

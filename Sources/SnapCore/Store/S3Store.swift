@@ -98,6 +98,32 @@ public struct S3Store: SnapshotStore {
         }
     }
 
+    public func delete(pool: String, id: SnapshotID) async throws {
+        let c = try await client()
+        try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).json"))
+        try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"))
+    }
+
+    public func removeDebris(pool: String, olderThan limit: Date, log: @Sendable (String) -> Void) async throws -> [String] {
+        let c = try await client()
+        let objects = try await keys(pool: pool)
+        let names = Set(objects.map(\.key))
+        var removed: [String] = []
+        for o in objects where o.key.hasSuffix(".tar.zst") && !names.contains(String(o.key.dropLast(8)) + ".json") {
+            guard let modified = o.lastModified, modified < limit else { continue }
+            try await c.deleteObject(bucket: bucket, key: o.key)
+            removed.append("s3://\(bucket)/\(o.key)")
+            log("store \(url): removed \(o.key) (an archive without a manifest, from \(Timestamp.format(modified)))")
+        }
+        for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/") {
+            guard let started = upload.initiated, started < limit else { continue }
+            try await c.abortMultipartUpload(bucket: bucket, key: upload.key, uploadId: upload.uploadId)
+            removed.append("upload of s3://\(bucket)/\(upload.key)")
+            log("store \(url): aborted the multipart upload of \(upload.key) started \(Timestamp.format(started))")
+        }
+        return removed
+    }
+
     public func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws {
         let c = try await client()
         for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/") {

@@ -24,6 +24,13 @@ public protocol SnapshotStore: Sendable {
     /// which is what makes anything unfinished there provably dead.
     func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws
 
+    /// Removes a snapshot: its `.json` first (it stops existing), then its archive.
+    func delete(pool: String, id: SnapshotID) async throws
+
+    /// Removes archives without a `.json`, temporary files and unfinished
+    /// uploads older than `olderThan`; returns what it removed.
+    func removeDebris(pool: String, olderThan: Date, log: @Sendable (String) -> Void) async throws -> [String]
+
     /// Takes the pool's lock in this store, waiting up to `wait` for a live holder.
     func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock
 }

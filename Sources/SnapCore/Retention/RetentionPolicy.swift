@@ -1,0 +1,74 @@
+import Foundation
+
+/// restic's retention rules: calendar buckets per rule, rules ORed, and the
+/// reasons each kept snapshot is kept. Times are UTC, from the snapshot IDs.
+public struct RetentionPolicy: Sendable, Equatable {
+    public var last = 0
+    public var hourly = 0
+    public var daily = 0
+    public var weekly = 0
+    public var monthly = 0
+    public var yearly = 0
+    public var within: Duration?
+    public var dropUnchanged = false
+
+    public init() {}
+
+    /// No rule at all: refused, so a typo never deletes everything.
+    public var isEmpty: Bool { last + hourly + daily + weekly + monthly + yearly == 0 && within == nil }
+
+    public struct Decision: Sendable, Equatable {
+        public var id: SnapshotID
+        public var keep: Bool
+        public var reasons: [String]
+    }
+
+    /// `snapshots` in any order; `unchanged(id)` tells whether a snapshot is
+    /// identical to the one before it. Returns decisions oldest first.
+    public func apply(to ids: [SnapshotID], unchanged: (SnapshotID) -> Bool = { _ in false }) -> [Decision] {
+        let newestFirst = ids.sorted(by: >)
+        guard let newest = newestFirst.first else { return [] }
+        var reasons: [SnapshotID: [String]] = [:]
+        for (i, id) in newestFirst.enumerated() where i < last { reasons[id, default: []].append("last \(last)") }
+        let rules: [(String, Int, (DateComponents) -> String)] = [
+            ("hourly", hourly, { String(format: "%04d-%02d-%02d %02d", $0.year!, $0.month!, $0.day!, $0.hour!) }),
+            ("daily", daily, { String(format: "%04d-%02d-%02d", $0.year!, $0.month!, $0.day!) }),
+            ("weekly", weekly, { String(format: "%04d-W%02d", $0.yearForWeekOfYear!, $0.weekOfYear!) }),
+            ("monthly", monthly, { String(format: "%04d-%02d", $0.year!, $0.month!) }),
+            ("yearly", yearly, { String(format: "%04d", $0.year!) }),
+        ]
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for (name, count, bucket) in rules where count > 0 {
+            var left = count
+            var lastBucket: String?
+            for id in newestFirst where left > 0 {
+                let c = calendar.dateComponents([.year, .month, .day, .hour, .weekOfYear, .yearForWeekOfYear], from: id.date)
+                let b = bucket(c)
+                if b != lastBucket {
+                    reasons[id, default: []].append("\(name) \(b)")
+                    lastBucket = b
+                    left -= 1
+                }
+            }
+        }
+        if let within {
+            let limit = newest.date.addingTimeInterval(-(Double(within.components.seconds) + Double(within.components.attoseconds) / 1e18))
+            for id in newestFirst where id.date >= limit { reasons[id, default: []].append("within \(Self.format(within))") }
+        }
+        reasons[newest, default: []].insert("newest", at: 0)
+        if dropUnchanged {
+            for id in newestFirst where id != newest && unchanged(id) { reasons[id] = nil }
+        }
+        return newestFirst.reversed().map { id in
+            Decision(id: id, keep: reasons[id] != nil, reasons: reasons[id] ?? (dropUnchanged && unchanged(id) && id != newest ? ["unchanged"] : []))
+        }
+    }
+
+    static func format(_ d: Duration) -> String {
+        let s = d.components.seconds
+        if s % 86_400 == 0 { return "\(s / 86_400)d" }
+        if s % 3600 == 0 { return "\(s / 3600)h" }
+        return "\(s)s"
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import SnapCore
+
+@Suite struct RetentionPolicyTests {
+    /// IDs at the given UTC times, "YYYY-MM-DD HH:MM".
+    func ids(_ times: [String]) -> [SnapshotID] {
+        times.enumerated().map { i, t in
+            let d = Timestamp.parse(t.replacingOccurrences(of: " ", with: "T") + ":00Z")!
+            return SnapshotID(SnapshotID.make(at: d).value.prefix(17) + String(format: "%08x", i))!
+        }
+    }
+
+    func kept(_ p: RetentionPolicy, _ all: [SnapshotID], unchanged: (SnapshotID) -> Bool = { _ in false }) -> [Int] {
+        p.apply(to: all, unchanged: unchanged).enumerated().filter { $0.element.keep }.map(\.offset)
+    }
+
+    let nightly = [
+        "2026-10-30 01:00", "2026-10-31 01:00", "2026-11-01 01:00", "2026-11-02 01:00", "2026-11-08 01:00",
+        "2026-11-09 01:00", "2026-11-09 13:00", "2026-11-10 01:00",
+    ]
+
+    @Test func keepLastAndNewestIsAlwaysKept() {
+        var p = RetentionPolicy()
+        p.last = 3
+        #expect(kept(p, ids(nightly)) == [5, 6, 7])
+        var zero = RetentionPolicy()
+        zero.daily = 0
+        zero.weekly = 0
+        #expect(zero.isEmpty)
+    }
+
+    @Test func dailyKeepsTheNewestOfEachDay() {
+        var p = RetentionPolicy()
+        p.daily = 3
+        // 11-10, 11-09 (the 13:00 one), 11-08.
+        #expect(kept(p, ids(nightly)) == [4, 6, 7])
+        let d = p.apply(to: ids(nightly))
+        #expect(d[6].reasons == ["daily 2026-11-09"])
+        #expect(d[7].reasons == ["newest", "daily 2026-11-10"])
+    }
+
+    @Test func weeklyMonthlyYearlyUseCalendarBuckets() {
+        var p = RetentionPolicy()
+        p.weekly = 2  // ISO weeks: 2026-W46 (11-09, 11-10), 2026-W45 (11-02 .. 11-08)
+        #expect(kept(p, ids(nightly)) == [4, 7])
+        var m = RetentionPolicy()
+        m.monthly = 2
+        #expect(kept(m, ids(nightly)) == [1, 7])
+        var y = RetentionPolicy()
+        y.yearly = 5
+        #expect(kept(y, ids(nightly)) == [7])
+    }
+
+    @Test func rulesAreOredWithEveryReason() {
+        var p = RetentionPolicy()
+        p.last = 1
+        p.monthly = 2
+        p.within = .seconds(36 * 3600)
+        let d = p.apply(to: ids(nightly))
+        #expect(d.filter(\.keep).map(\.id) == [ids(nightly)[1], ids(nightly)[5], ids(nightly)[6], ids(nightly)[7]])
+        #expect(d[7].reasons == ["newest", "last 1", "monthly 2026-11", "within 36h"])
+        #expect(d[0].reasons.isEmpty && !d[0].keep)
+    }
+
+    @Test func dropUnchangedRemovesDuplicatesButNotTheNewest() {
+        var p = RetentionPolicy()
+        p.last = 8
+        p.dropUnchanged = true
+        let all = ids(nightly)
+        let same: Set<SnapshotID> = [all[3], all[6], all[7]]
+        let d = p.apply(to: all) { same.contains($0) }
+        #expect(d.filter { !$0.keep }.map(\.id) == [all[3], all[6]])
+        #expect(d[3].reasons == ["unchanged"])
+        #expect(d[7].keep)
+    }
+}
