@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+swift format lint --strict -r Sources Tests   # the checked-in .swift-format
 swift build --build-tests
 swift test --skip-build "$@"

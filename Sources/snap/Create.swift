@@ -14,7 +14,10 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("How long to wait for another snap's lock, e.g. 30s, 5m (default: wait_lock in snap.toml, else 0: fail at once).", valueName: "DURATION"))
+    @Option(
+        help: ArgumentHelp(
+            "How long to wait for another snap's lock, e.g. 30s, 5m (default: wait_lock in snap.toml, else 0: fail at once).",
+            valueName: "DURATION"))
     var waitLock: String?
 
     @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
@@ -51,7 +54,8 @@ struct Create: AsyncParsableCommand {
             var progress: (@Sendable (ExportProgress) -> Void)?
             if output.showsProgress {
                 progress = { p in
-                    output.progress("exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests")
+                    output.progress(
+                        "exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests")
                 }
             }
             let outcome = try await create.run(progress: progress)
@@ -70,11 +74,12 @@ struct Create: AsyncParsableCommand {
             var out: [String: JSONValue] = [
                 "id": .string(m.id.value),
                 "counts": m.counts.json,
-                "stores": .array(o.stores.map { s in
-                    var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
-                    e["error"] = s.error.map { .string($0) } ?? .null
-                    return .object(e)
-                }),
+                "stores": .array(
+                    o.stores.map { s in
+                        var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
+                        e["error"] = s.error.map { .string($0) } ?? .null
+                        return .object(e)
+                    }),
                 "seconds": .number(String(format: "%.3f", o.seconds)),
             ]
             out["changes"] = m.changes?.json ?? .null

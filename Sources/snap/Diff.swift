@@ -77,7 +77,9 @@ struct Diff: AsyncParsableCommand {
             ctx.output.result(json: .object(s))
         } else {
             let u = summary.users, g = summary.groups, m = summary.memberships
-            ctx.output.result("\(old.name) -> \(new.name): users +\(u.added) -\(u.removed) ~\(u.changed), groups +\(g.added) -\(g.removed) ~\(g.changed), memberships +\(m.added) -\(m.removed)")
+            ctx.output.result(
+                "\(old.name) -> \(new.name): users +\(u.added) -\(u.removed) ~\(u.changed), groups +\(g.added) -\(g.removed) ~\(g.changed), memberships +\(m.added) -\(m.removed)"
+            )
         }
         return !summary.isEmpty
     }
@@ -98,7 +100,8 @@ struct Diff: AsyncParsableCommand {
         func before(_ pool: String, _ entry: Catalog.Entry) async throws -> Side {
             let all = try await catalog.entries(pool: pool).entries
             guard let i = all.firstIndex(where: { $0.id == entry.id }), i > 0 else {
-                throw SnapError.unknownRef(ref: "the snapshot before \(entry.id.value)", where: catalog.placeName(pool) + " (it is the oldest)")
+                throw SnapError.unknownRef(
+                    ref: "the snapshot before \(entry.id.value)", where: catalog.placeName(pool) + " (it is the oldest)")
             }
             return .stored(pool: pool, entry: all[i - 1])
         }
@@ -118,7 +121,9 @@ struct Diff: AsyncParsableCommand {
         }
     }
 
-    private func files(_ side: Side, ctx: Context, catalog: Catalog, directory: String, log: (String) -> Void) async throws -> [Member: String] {
+    private func files(_ side: Side, ctx: Context, catalog: Catalog, directory: String, log: (String) -> Void) async throws -> [Member:
+        String]
+    {
         switch side {
         case .stored(let pool, let entry):
             return try await DiffSide.stored(entry, pool: pool, catalog: catalog, directory: directory, log: log)

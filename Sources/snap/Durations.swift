@@ -1,5 +1,5 @@
-import ArgumentParser
 import AWS
+import ArgumentParser
 
 /// `30s`, `5m`, `2h`, `1d`, or plain seconds.
 enum Durations {
@@ -26,7 +26,8 @@ enum QuotaOverrides {
             let parts = v.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let c = QuotaCategory(name: parts[0]), let rps = Double(parts[1]), rps > 0 else {
                 throw ValidationError(
-                    "--quota \(v): expected CATEGORY=RPS with CATEGORY one of \(QuotaCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "--quota \(v): expected CATEGORY=RPS with CATEGORY one of \(QuotaCategory.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             out[c] = rps
         }

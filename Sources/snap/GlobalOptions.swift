@@ -2,13 +2,19 @@ import ArgumentParser
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .customLong("user-pool-id"), help: ArgumentHelp("The user pool, e.g. us-east-1_AbCdEf123 (env SNAP_USER_POOL_ID).", valueName: "ID"))
+    @Option(
+        name: .customLong("user-pool-id"),
+        help: ArgumentHelp("The user pool, e.g. us-east-1_AbCdEf123 (env SNAP_USER_POOL_ID).", valueName: "ID"))
     var userPoolId: String?
 
     @Option(help: "The pool's region (default: the part of the pool id before '_'; then AWS_REGION).")
     var region: String?
 
-    @Option(name: .customLong("store"), help: ArgumentHelp("A store: s3://BUCKET[/PREFIX][?region=R], file:///path or a path; repeatable, the first is the primary (env SNAP_STORES, comma-separated; default ./snapshots).", valueName: "URL"))
+    @Option(
+        name: .customLong("store"),
+        help: ArgumentHelp(
+            "A store: s3://BUCKET[/PREFIX][?region=R], file:///path or a path; repeatable, the first is the primary (env SNAP_STORES, comma-separated; default ./snapshots).",
+            valueName: "URL"))
     var stores: [String] = []
 
     @Option(help: ArgumentHelp("Encrypt uploads to S3 stores: s3, kms or kms:KEY_ID.", valueName: "MODE"))

@@ -33,13 +33,15 @@ struct List: AsyncParsableCommand {
                 rows += entries.map { (pool, $0) }
             }
             if global.json {
-                ctx.output.result(json: .array(rows.map { pool, e in
-                    [
-                        "id": .string(e.id.value), "createdAt": .string(e.manifest.createdAt), "userPoolId": .string(pool),
-                        "counts": e.manifest.counts.json, "changes": e.manifest.changes?.json ?? .null,
-                        "stores": .array(e.stores.map { .string($0) }),
-                    ]
-                }))
+                ctx.output.result(
+                    json: .array(
+                        rows.map { pool, e in
+                            [
+                                "id": .string(e.id.value), "createdAt": .string(e.manifest.createdAt), "userPoolId": .string(pool),
+                                "counts": e.manifest.counts.json, "changes": e.manifest.changes?.json ?? .null,
+                                "stores": .array(e.stores.map { .string($0) }),
+                            ]
+                        }))
                 return
             }
             if rows.isEmpty {

@@ -31,7 +31,10 @@ struct Prune: AsyncParsableCommand {
     @Flag(help: "Print what would be removed; remove nothing.") var dryRun = false
 
     func validate() throws {
-        for (flag, v) in [("--keep-last", keepLast), ("--keep-hourly", keepHourly), ("--keep-daily", keepDaily), ("--keep-weekly", keepWeekly), ("--keep-monthly", keepMonthly), ("--keep-yearly", keepYearly)] {
+        for (flag, v) in [
+            ("--keep-last", keepLast), ("--keep-hourly", keepHourly), ("--keep-daily", keepDaily), ("--keep-weekly", keepWeekly),
+            ("--keep-monthly", keepMonthly), ("--keep-yearly", keepYearly),
+        ] {
             if let v, v < 0 { throw ValidationError("\(flag) \(v): must be 0 or more") }
         }
         if let keepWithin { _ = try Durations.parse(keepWithin, flag: "--keep-within") }
@@ -51,7 +54,8 @@ struct Prune: AsyncParsableCommand {
         if let w = keepWithin ?? t["keep_within"] { p.within = try Durations.parse(w, flag: "--keep-within") }
         p.dropUnchanged = dropUnchanged || file.prune["drop_unchanged"] == "true"
         guard !p.isEmpty else {
-            throw ValidationError("no retention policy: give at least one --keep-* option (or [prune] in snap.toml); prune never removes everything")
+            throw ValidationError(
+                "no retention policy: give at least one --keep-* option (or [prune] in snap.toml); prune never removes everything")
         }
         return p
     }
@@ -78,9 +82,11 @@ struct Prune: AsyncParsableCommand {
                 for f in outcome.failures { Output.error(f) }
                 failed = failed || !outcome.failures.isEmpty
                 let removing = outcome.decisions.filter { !$0.keep }.count
-                ctx.output.message(dryRun
-                    ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool)"
-                    : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)")
+                ctx.output.message(
+                    dryRun
+                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool)"
+                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)"
+                )
             }
             if global.json { ctx.output.result(json: .array(rows)) }
         }

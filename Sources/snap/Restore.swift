@@ -63,7 +63,8 @@ struct Restore: AsyncParsableCommand {
             throw ValidationError("name the snapshot: give REF (ID, prefix, latest, latest~N) or --at TIME, not both")
         }
         guard let target = global.userPoolId else {
-            throw ValidationError("no target pool: pass --user-pool-id POOL (the pool to restore into; the snapshot's own pool is --source-pool)")
+            throw ValidationError(
+                "no target pool: pass --user-pool-id POOL (the pool to restore into; the snapshot's own pool is --source-pool)")
         }
         guard target.contains("_"), !target.hasPrefix("_") else {
             throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
@@ -83,7 +84,9 @@ struct Restore: AsyncParsableCommand {
             let catalog = Catalog(stores: try ctx.stores())
             let (sourcePool, entry) = try await findSnapshot(catalog: catalog, ctx: ctx)
             let id = entry.id.value
-            output.message("snapshot \(id) of \(sourcePool) (\(entry.manifest.createdAt)): \(entry.manifest.counts.users) users, \(entry.manifest.counts.groups) groups, \(entry.manifest.counts.memberships) memberships")
+            output.message(
+                "snapshot \(id) of \(sourcePool) (\(entry.manifest.createdAt)): \(entry.manifest.counts.users) users, \(entry.manifest.counts.groups) groups, \(entry.manifest.counts.memberships) memberships"
+            )
 
             let (contents, store) = try await RestoreSource.load(catalog: catalog, entry: entry, pool: sourcePool) {
                 output.message("warning: \($0); trying the next store")
@@ -124,7 +127,11 @@ struct Restore: AsyncParsableCommand {
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
             if dryRun {
-                if global.json { output.result(json: summary.json) } else { output.result("dry run: all checks passed; nothing was written") }
+                if global.json {
+                    output.result(json: summary.json)
+                } else {
+                    output.result("dry run: all checks passed; nothing was written")
+                }
                 return
             }
 
@@ -133,12 +140,17 @@ struct Restore: AsyncParsableCommand {
                 if let loaded = try RestoreJournal.load(path: journalPath) {
                     let state = loaded.state
                     if let s = state.snapshot, s != id || state.target != target {
-                        throw SnapError.configuration("journal \(journalPath) belongs to snapshot \(s) into \(state.target ?? "?"), not \(id) into \(target); pass the same REF and pool, or a different --sub-map folder")
+                        throw SnapError.configuration(
+                            "journal \(journalPath) belongs to snapshot \(s) into \(state.target ?? "?"), not \(id) into \(target); pass the same REF and pool, or a different --sub-map folder"
+                        )
                     }
                     prior = state
-                    output.message("resuming: the journal records \(state.groups.count) groups, \(state.users.count) users, \(state.members.count) memberships done; each is checked against the pool")
+                    output.message(
+                        "resuming: the journal records \(state.groups.count) groups, \(state.users.count) users, \(state.members.count) memberships done; each is checked against the pool"
+                    )
                 } else {
-                    output.message("resuming without a journal at \(journalPath): every user found in the pool is checked with AdminGetUser")
+                    output.message(
+                        "resuming without a journal at \(journalPath): every user found in the pool is checked with AdminGetUser")
                 }
             }
             let journal = try RestoreJournal(path: journalPath, truncate: !resume)
@@ -149,7 +161,9 @@ struct Restore: AsyncParsableCommand {
             if output.showsProgress {
                 let totals = (plan.groups.count, plan.users.count, plan.passwords, plan.disables, plan.memberships.count)
                 progress = { p in
-                    output.progress("groups \(p.groups)/\(totals.0)  users \(p.users)/\(totals.1)  passwords \(p.passwords)/\(totals.2)  disabled \(p.disabled)/\(totals.3)  memberships \(p.memberships)/\(totals.4)\(p.failures > 0 ? "  failures \(p.failures)" : "")")
+                    output.progress(
+                        "groups \(p.groups)/\(totals.0)  users \(p.users)/\(totals.1)  passwords \(p.passwords)/\(totals.2)  disabled \(p.disabled)/\(totals.3)  memberships \(p.memberships)/\(totals.4)\(p.failures > 0 ? "  failures \(p.failures)" : "")"
+                    )
                 }
             }
             let executor = RestoreExecutor(
@@ -169,7 +183,13 @@ struct Restore: AsyncParsableCommand {
     /// In --source-pool (else SNAP_USER_POOL_ID or user_pool_id in snap.toml); with none, wherever it is.
     private func findSnapshot(catalog: Catalog, ctx: Context) async throws -> (String, Catalog.Entry) {
         let pool: String?
-        if let sourcePool { pool = sourcePool } else if let env = ctx.environment["SNAP_USER_POOL_ID"] { pool = env } else { pool = try ctx.config().userPoolId }
+        if let sourcePool {
+            pool = sourcePool
+        } else if let env = ctx.environment["SNAP_USER_POOL_ID"] {
+            pool = env
+        } else {
+            pool = try ctx.config().userPoolId
+        }
         return try await SnapshotLookup.find(ref: ref, at: at, pool: pool, catalog: catalog, ctx: ctx)
     }
 
@@ -186,8 +206,11 @@ struct Restore: AsyncParsableCommand {
 
     private func planLine(_ plan: RestorePlan, estimate: Double, rates: [QuotaCategory: Double]) -> String {
         let bottleneck = plan.calls.max { a, b in Double(a.value) / rates[a.key]! < Double(b.value) / rates[b.key]! }
-        var line = "plan: \(plan.groups.count) groups, \(plan.users.count) users (\(plan.passwords) passwords to set, \(plan.disables) to disable), \(plan.memberships.count) memberships"
-        if !plan.skipped.isEmpty { line += "; \(plan.skipped.count) federated users and \(plan.skippedMemberships.count) of their memberships skipped" }
+        var line =
+            "plan: \(plan.groups.count) groups, \(plan.users.count) users (\(plan.passwords) passwords to set, \(plan.disables) to disable), \(plan.memberships.count) memberships"
+        if !plan.skipped.isEmpty {
+            line += "; \(plan.skipped.count) federated users and \(plan.skippedMemberships.count) of their memberships skipped"
+        }
         line += String(format: "; at least %.0fs at the configured quotas", estimate.rounded(.up))
         if let b = bottleneck, b.value > 0 { line += " (bottleneck \(b.key.rawValue) at " + String(format: "%.1f/s)", rates[b.key]!) }
         return line
@@ -201,17 +224,24 @@ struct Restore: AsyncParsableCommand {
             return
         }
         func line(_ kind: String, _ c: RestoreOutcome.Count) -> String {
-            "\(kind): \(c.done)/\(c.planned)" + (c.existing > 0 ? " (\(c.existing) already there)" : "") + (c.failed > 0 ? ", \(c.failed) failed" : "")
+            "\(kind): \(c.done)/\(c.planned)" + (c.existing > 0 ? " (\(c.existing) already there)" : "")
+                + (c.failed > 0 ? ", \(c.failed) failed" : "")
         }
-        output.message([
-            line("groups", o.groups), line("users", o.users), line("passwords", o.passwords), line("disabled", o.disabled),
-            line("memberships", o.memberships),
-        ].joined(separator: "; "))
-        if !s.plan.skipped.isEmpty { output.message("skipped \(s.plan.skipped.count) federated user(s): \(s.plan.skipped.map(\.username).prefix(20).joined(separator: ", "))") }
+        output.message(
+            [
+                line("groups", o.groups), line("users", o.users), line("passwords", o.passwords), line("disabled", o.disabled),
+                line("memberships", o.memberships),
+            ].joined(separator: "; "))
+        if !s.plan.skipped.isEmpty {
+            output.message(
+                "skipped \(s.plan.skipped.count) federated user(s): \(s.plan.skipped.map(\.username).prefix(20).joined(separator: ", "))")
+        }
         output.message("sub map: \(s.subMap)")
-        output.result(o.complete
-            ? String(format: "restored \(s.snapshot) into \(s.targetPool) in %.1fs", s.seconds)
-            : "restore of \(s.snapshot) into \(s.targetPool) is incomplete: \(o.failures.count) failure(s); fix them and run again with --resume")
+        output.result(
+            o.complete
+                ? String(format: "restored \(s.snapshot) into \(s.targetPool) in %.1fs", s.seconds)
+                : "restore of \(s.snapshot) into \(s.targetPool) is incomplete: \(o.failures.count) failure(s); fix them and run again with --resume"
+        )
     }
 }
 

@@ -30,7 +30,9 @@ enum SnapshotLookup {
         try await find(ref: ref, at: nil, pool: try ctx.configuredPool(), catalog: Catalog(stores: try ctx.stores()), ctx: ctx)
     }
 
-    static func find(ref: String?, at: String?, pool: String?, catalog: Catalog, ctx: Context) async throws -> (pool: String, entry: Catalog.Entry) {
+    static func find(ref: String?, at: String?, pool: String?, catalog: Catalog, ctx: Context) async throws -> (
+        pool: String, entry: Catalog.Entry
+    ) {
         func resolve(_ pool: String) async throws -> Catalog.Entry {
             if let at { return try await catalog.resolve(at: at, pool: pool) }
             return try await catalog.resolve(ref ?? "latest", pool: pool)

@@ -5,16 +5,17 @@ import Testing
 
 @Suite struct ConfigTests {
     @Test func sharedConfigFileSections() {
-        let f = SharedConfigFile(text: """
-            # comment
-            [default]
-            aws_access_key_id = AKID
-            aws_secret_access_key=SECRET ; not a comment in values
-            [profile  dev]
-            region = eu-west-1
-            s3 =
-              addressing_style = path
-            """)
+        let f = SharedConfigFile(
+            text: """
+                # comment
+                [default]
+                aws_access_key_id = AKID
+                aws_secret_access_key=SECRET ; not a comment in values
+                [profile  dev]
+                region = eu-west-1
+                s3 =
+                  addressing_style = path
+                """)
         #expect(f.sections["default"]?["aws_access_key_id"] == "AKID")
         #expect(f.sections["profile dev"]?["region"] == "eu-west-1")
         #expect(f.sections["profile dev"]?["addressing_style"] == nil)
@@ -33,11 +34,13 @@ import Testing
 
     @Test func endpointResolution() throws {
         let env = AWSEnvironment(["AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_S3": "https://s3.local:9000/base/"])
-        let cognito = try Endpoint.resolve(serviceId: "COGNITO_IDENTITY_PROVIDER", hostPrefix: "cognito-idp", region: "eu-west-1", environment: env)
+        let cognito = try Endpoint.resolve(
+            serviceId: "COGNITO_IDENTITY_PROVIDER", hostPrefix: "cognito-idp", region: "eu-west-1", environment: env)
         #expect(cognito == Endpoint(scheme: "http", host: "127.0.0.1", port: 5000, custom: true))
         let s3 = try Endpoint.resolve(serviceId: "S3", hostPrefix: "s3", region: "eu-west-1", environment: env)
         #expect(s3 == Endpoint(scheme: "https", host: "s3.local", port: 9000, basePath: "/base", custom: true))
-        let aws = try Endpoint.resolve(serviceId: "COGNITO_IDENTITY_PROVIDER", hostPrefix: "cognito-idp", region: "eu-west-1", environment: AWSEnvironment([:]))
+        let aws = try Endpoint.resolve(
+            serviceId: "COGNITO_IDENTITY_PROVIDER", hostPrefix: "cognito-idp", region: "eu-west-1", environment: AWSEnvironment([:]))
         #expect(aws == Endpoint(scheme: "https", host: "cognito-idp.eu-west-1.amazonaws.com", custom: false))
         #expect(throws: AWSError.self) { try Endpoint(url: "ftp://x") }
     }
@@ -47,7 +50,9 @@ import Testing
         #expect(throws: AWSError.self) { try half.resolve() }
         let none = EnvironmentCredentialsProvider(environment: AWSEnvironment([:]))
         #expect(try none.resolve() == nil)
-        let full = try EnvironmentCredentialsProvider(environment: AWSEnvironment(["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "S3CR3T", "AWS_SESSION_TOKEN": "TOK"])).resolve()
+        let full = try EnvironmentCredentialsProvider(
+            environment: AWSEnvironment(["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "S3CR3T", "AWS_SESSION_TOKEN": "TOK"])
+        ).resolve()
         #expect(full?.sessionToken == "TOK")
         #expect(!"\(full!)".contains("S3CR3T"))
     }

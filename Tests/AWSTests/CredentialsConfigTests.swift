@@ -11,9 +11,10 @@ struct CredentialsConfigTests {
         let home = try CredentialsTestHome()
         defer { home.remove() }
         try home.write(credentials: "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n")
-        let chain = CredentialsChain(environment: home.environment([
-            "AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "ENVSECRET", "AWS_SESSION_TOKEN": "ENVTOKEN",
-        ]))
+        let chain = CredentialsChain(
+            environment: home.environment([
+                "AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "ENVSECRET", "AWS_SESSION_TOKEN": "ENVTOKEN",
+            ]))
         let c = try await chain.credentials()
         #expect(c.accessKeyId == "ENVKEY")
         #expect(c.sessionToken == "ENVTOKEN")
@@ -24,13 +25,17 @@ struct CredentialsConfigTests {
         let home = try CredentialsTestHome()
         defer { home.remove() }
         try home.write(credentials: "[ci]\naws_access_key_id = CREDKEY\naws_secret_access_key = CREDSECRET\n")
-        try home.write(config: "[profile ci]\naws_access_key_id = CONFKEY\naws_secret_access_key = CONFSECRET\nregion = eu-west-1\n[profile other]\naws_access_key_id = OTHERKEY\naws_secret_access_key = OTHERSECRET\n")
+        try home.write(
+            config:
+                "[profile ci]\naws_access_key_id = CONFKEY\naws_secret_access_key = CONFSECRET\nregion = eu-west-1\n[profile other]\naws_access_key_id = OTHERKEY\naws_secret_access_key = OTHERSECRET\n"
+        )
         let c = try await CredentialsChain(environment: home.environment(["AWS_PROFILE": "ci"])).credentials()
         #expect(c.accessKeyId == "CREDKEY")
         #expect(c.secretAccessKey == "CREDSECRET")
         let other = try await CredentialsChain(environment: home.environment(["AWS_PROFILE": "other"])).credentials()
         #expect(other.accessKeyId == "OTHERKEY")
-        #expect(try ProfileCredentialsProvider(environment: home.environment(["AWS_PROFILE": "other"])).resolve()?.accessKeyId == "OTHERKEY")
+        #expect(
+            try ProfileCredentialsProvider(environment: home.environment(["AWS_PROFILE": "other"])).resolve()?.accessKeyId == "OTHERKEY")
     }
 
     @Test func roleArnWithoutSourceIsAClearError() async throws {
@@ -46,17 +51,18 @@ struct CredentialsConfigTests {
     @Test func sourceProfileCycleIsDetected() async throws {
         let home = try CredentialsTestHome()
         defer { home.remove() }
-        try home.write(config: """
-            [profile a]
-            role_arn = arn:aws:iam::123456789012:role/a
-            source_profile = b
-            [profile b]
-            role_arn = arn:aws:iam::123456789012:role/b
-            source_profile = c
-            [profile c]
-            role_arn = arn:aws:iam::123456789012:role/c
-            source_profile = a
-            """)
+        try home.write(
+            config: """
+                [profile a]
+                role_arn = arn:aws:iam::123456789012:role/a
+                source_profile = b
+                [profile b]
+                role_arn = arn:aws:iam::123456789012:role/b
+                source_profile = c
+                [profile c]
+                role_arn = arn:aws:iam::123456789012:role/c
+                source_profile = a
+                """)
         let error = await chainError(home.environment(["AWS_PROFILE": "a"]))
         #expect(error.contains("cycle"))
         #expect(error.contains("\"a\" -> \"b\" -> \"c\" -> \"a\""))
@@ -65,23 +71,24 @@ struct CredentialsConfigTests {
     @Test func sourceProfileMissingOrEmpty() async throws {
         let home = try CredentialsTestHome()
         defer { home.remove() }
-        try home.write(config: """
-            [profile a]
-            role_arn = arn:aws:iam::123456789012:role/a
-            source_profile = nowhere
-            [profile b]
-            role_arn = arn:aws:iam::123456789012:role/b
-            source_profile = empty
-            [profile empty]
-            region = us-west-2
-            [profile both]
-            role_arn = arn:aws:iam::123456789012:role/b
-            source_profile = empty
-            credential_source = Environment
-            [profile bad]
-            role_arn = arn:aws:iam::123456789012:role/b
-            credential_source = Moon
-            """)
+        try home.write(
+            config: """
+                [profile a]
+                role_arn = arn:aws:iam::123456789012:role/a
+                source_profile = nowhere
+                [profile b]
+                role_arn = arn:aws:iam::123456789012:role/b
+                source_profile = empty
+                [profile empty]
+                region = us-west-2
+                [profile both]
+                role_arn = arn:aws:iam::123456789012:role/b
+                source_profile = empty
+                credential_source = Environment
+                [profile bad]
+                role_arn = arn:aws:iam::123456789012:role/b
+                credential_source = Moon
+                """)
         #expect(await chainError(home.environment(["AWS_PROFILE": "a"])).contains("no profile \"nowhere\""))
         #expect(await chainError(home.environment(["AWS_PROFILE": "b"])).contains("profile \"empty\" has no credentials"))
         #expect(await chainError(home.environment(["AWS_PROFILE": "both"])).contains("keep only one"))
@@ -91,24 +98,25 @@ struct CredentialsConfigTests {
     @Test func credentialSourceSelectsTheSource() throws {
         let home = try CredentialsTestHome()
         defer { home.remove() }
-        try home.write(config: """
-            [profile env]
-            role_arn = arn:aws:iam::123456789012:role/r
-            credential_source = Environment
-            external_id = ext-1
-            duration_seconds = 1800
-            [profile ecs]
-            role_arn = arn:aws:iam::123456789012:role/r
-            credential_source = EcsContainer
-            [profile ec2]
-            role_arn = arn:aws:iam::123456789012:role/r
-            credential_source = Ec2InstanceMetadata
-            [profile self]
-            role_arn = arn:aws:iam::123456789012:role/r
-            source_profile = self
-            aws_access_key_id = SELFKEY
-            aws_secret_access_key = SELFSECRET
-            """)
+        try home.write(
+            config: """
+                [profile env]
+                role_arn = arn:aws:iam::123456789012:role/r
+                credential_source = Environment
+                external_id = ext-1
+                duration_seconds = 1800
+                [profile ecs]
+                role_arn = arn:aws:iam::123456789012:role/r
+                credential_source = EcsContainer
+                [profile ec2]
+                role_arn = arn:aws:iam::123456789012:role/r
+                credential_source = Ec2InstanceMetadata
+                [profile self]
+                role_arn = arn:aws:iam::123456789012:role/r
+                source_profile = self
+                aws_access_key_id = SELFKEY
+                aws_secret_access_key = SELFSECRET
+                """)
         let keys = ["AWS_ACCESS_KEY_ID": "K", "AWS_SECRET_ACCESS_KEY": "S"]
         let env = try #require(
             try ProfileCredentialsProvider(environment: home.environment(keys), profile: "env").provider()
@@ -144,11 +152,12 @@ struct CredentialsConfigTests {
         let home = try CredentialsTestHome()
         defer { home.remove() }
         let missing = home.path("no-such-token")
-        let error = await chainError(home.environment([
-            "AWS_WEB_IDENTITY_TOKEN_FILE": missing, "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
-            // Never reached: the file is read first.
-            "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9",
-        ]))
+        let error = await chainError(
+            home.environment([
+                "AWS_WEB_IDENTITY_TOKEN_FILE": missing, "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
+                // Never reached: the file is read first.
+                "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9",
+            ]))
         #expect(error.contains(missing))
         #expect(error.contains("does not exist"))
         #expect(error.contains("web identity"))
@@ -167,7 +176,10 @@ struct CredentialsConfigTests {
     @Test func profileWebIdentitySelectsWebIdentity() throws {
         let home = try CredentialsTestHome()
         defer { home.remove() }
-        try home.write(config: "[profile w]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = ~/tok\nrole_session_name = sess\nregion = eu-central-1\n")
+        try home.write(
+            config:
+                "[profile w]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = ~/tok\nrole_session_name = sess\nregion = eu-central-1\n"
+        )
         let p = try #require(
             try ProfileCredentialsProvider(environment: home.environment(["AWS_PROFILE": "w"])).provider()
                 as? WebIdentityCredentialsProvider)
@@ -189,7 +201,10 @@ struct CredentialsConfigTests {
         let home = try CredentialsTestHome()
         defer { home.remove() }
         let error = await chainError(home.environment(["AWS_EC2_METADATA_DISABLED": "true"]))
-        for part in ["no credentials found", "environment", "web identity", "profile \"default\"", "container", "EC2 instance metadata", "AWS_EC2_METADATA_DISABLED"] {
+        for part in [
+            "no credentials found", "environment", "web identity", "profile \"default\"", "container", "EC2 instance metadata",
+            "AWS_EC2_METADATA_DISABLED",
+        ] {
             #expect(error.contains(part), "missing \(part) in \(error)")
         }
     }
@@ -204,25 +219,34 @@ struct CredentialsConfigTests {
     @Test func noSecretInAnyErrorText() async throws {
         let home = try CredentialsTestHome()
         defer { home.remove() }
-        try home.write(credentials: "[half]\naws_secret_access_key = PROFILESECRETXYZ\n[half2]\naws_access_key_id = AKIDHALF\naws_session_token = PROFILETOKENXYZ\n")
+        try home.write(
+            credentials:
+                "[half]\naws_secret_access_key = PROFILESECRETXYZ\n[half2]\naws_access_key_id = AKIDHALF\naws_session_token = PROFILETOKENXYZ\n"
+        )
         try home.write(file: "token", "WEBIDENTITYTOKENXYZ")
         try home.write(file: "auth", "CONTAINERAUTHXYZ")
         var errors: [String] = []
         errors.append(await chainError(home.environment(["AWS_PROFILE": "half"])))
         errors.append(await chainError(home.environment(["AWS_PROFILE": "half2"])))
         errors.append(await chainError(home.environment(["AWS_SECRET_ACCESS_KEY": "ENVSECRETXYZ", "AWS_SESSION_TOKEN": "ENVTOKENXYZ"])))
-        errors.append(await chainError(home.environment([
-            "AWS_WEB_IDENTITY_TOKEN_FILE": home.path("token"), "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
-            "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9",
-        ]), options: .init(stsRetry: RetryPolicy(maxAttempts: 1))))
-        errors.append(await chainError(home.environment([
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/creds",
-            "AWS_CONTAINER_AUTHORIZATION_TOKEN": "CONTAINERENVTOKENXYZ",
-        ])))
-        errors.append(await chainError(home.environment([
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://evil.example.com/creds",
-            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": home.path("auth"),
-        ])))
+        errors.append(
+            await chainError(
+                home.environment([
+                    "AWS_WEB_IDENTITY_TOKEN_FILE": home.path("token"), "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
+                    "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9",
+                ]), options: .init(stsRetry: RetryPolicy(maxAttempts: 1))))
+        errors.append(
+            await chainError(
+                home.environment([
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9/creds",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": "CONTAINERENVTOKENXYZ",
+                ])))
+        errors.append(
+            await chainError(
+                home.environment([
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://evil.example.com/creds",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": home.path("auth"),
+                ])))
         for e in errors {
             #expect(!e.isEmpty)
             #expect(!e.contains("XYZ"), "secret leaked: \(e)")
@@ -304,11 +328,12 @@ struct CredentialsTestHome {
     func write(config text: String) throws { try write(file: "config", text) }
 
     func environment(_ extra: [String: String] = [:]) -> AWSEnvironment {
-        AWSEnvironment([
-            "HOME": url.path,
-            "AWS_SHARED_CREDENTIALS_FILE": path("credentials"),
-            "AWS_CONFIG_FILE": path("config"),
-        ].merging(extra) { _, new in new })
+        AWSEnvironment(
+            [
+                "HOME": url.path,
+                "AWS_SHARED_CREDENTIALS_FILE": path("credentials"),
+                "AWS_CONFIG_FILE": path("config"),
+            ].merging(extra) { _, new in new })
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }

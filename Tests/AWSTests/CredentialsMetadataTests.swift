@@ -60,7 +60,9 @@ struct CredentialsMetadataTests {
         func provider(_ url: String) throws -> ContainerCredentialsProvider {
             try ContainerCredentialsProvider(environment: AWSEnvironment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": url]))
         }
-        for refused in ["http://example.com/creds", "http://10.0.0.1/creds", "http://169.254.169.254/creds", "ftp://127.0.0.1/x", "not a url"] {
+        for refused in [
+            "http://example.com/creds", "http://10.0.0.1/creds", "http://169.254.169.254/creds", "ftp://127.0.0.1/x", "not a url",
+        ] {
             #expect(throws: AWSError.self, "\(refused)") { try provider(refused) }
         }
         do {
@@ -84,9 +86,10 @@ struct CredentialsMetadataTests {
         defer { home.remove() }
 
         // The server insists on the session token.
-        let bare = try await HTTPClient().send(HTTPRequest(
-            method: "GET", scheme: "http", host: "127.0.0.1", port: server.port,
-            path: "/latest/meta-data/iam/security-credentials/"))
+        let bare = try await HTTPClient().send(
+            HTTPRequest(
+                method: "GET", scheme: "http", host: "127.0.0.1", port: server.port,
+                path: "/latest/meta-data/iam/security-credentials/"))
         #expect(bare.status == 401)
 
         let chain = CredentialsChain(environment: home.environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.base]))
@@ -95,11 +98,12 @@ struct CredentialsMetadataTests {
         #expect(c.sessionToken == "IMDS-SESSION-TOKEN")
         #expect(c.expiration != nil)
         let seen = try await server.requests().dropFirst()  // the bare GET above
-        #expect(seen.map { $0[0] + " " + $0[1] } == [
-            "PUT /latest/api/token",
-            "GET /latest/meta-data/iam/security-credentials/",
-            "GET /latest/meta-data/iam/security-credentials/snap-role",
-        ])
+        #expect(
+            seen.map { $0[0] + " " + $0[1] } == [
+                "PUT /latest/api/token",
+                "GET /latest/meta-data/iam/security-credentials/",
+                "GET /latest/meta-data/iam/security-credentials/snap-role",
+            ])
     }
 
     @Test func imdsUnreachableFailsFast() async throws {

@@ -12,14 +12,15 @@ struct CredentialsSTSTests {
         let home = try CredentialsTestHome()
         defer { home.remove() }
         try home.write(credentials: "[base]\naws_access_key_id = \(moto.accessKeyId)\naws_secret_access_key = \(moto.secretAccessKey)\n")
-        try home.write(config: """
-            [profile deploy]
-            role_arn = \(moto.roleArn)
-            source_profile = base
-            role_session_name = snap-test-session
-            external_id = ext-123
-            region = us-east-1
-            """)
+        try home.write(
+            config: """
+                [profile deploy]
+                role_arn = \(moto.roleArn)
+                source_profile = base
+                role_session_name = snap-test-session
+                external_id = ext-123
+                region = us-east-1
+                """)
         let env = home.environment(["AWS_PROFILE": "deploy", "AWS_ENDPOINT_URL_STS": moto.endpoint])
         let chain = CredentialsChain(environment: env)
         let c = try await chain.credentials()
@@ -42,15 +43,16 @@ struct CredentialsSTSTests {
         let home = try CredentialsTestHome()
         defer { home.remove() }
         try home.write(credentials: "[base]\naws_access_key_id = \(moto.accessKeyId)\naws_secret_access_key = \(moto.secretAccessKey)\n")
-        try home.write(config: """
-            [profile first]
-            role_arn = \(moto.roleArn)
-            source_profile = base
-            [profile second]
-            role_arn = \(moto.roleArn)
-            source_profile = first
-            role_session_name = second-hop
-            """)
+        try home.write(
+            config: """
+                [profile first]
+                role_arn = \(moto.roleArn)
+                source_profile = base
+                [profile second]
+                role_arn = \(moto.roleArn)
+                source_profile = first
+                role_session_name = second-hop
+                """)
         let env = home.environment(["AWS_PROFILE": "second", "AWS_ENDPOINT_URL_STS": moto.endpoint])
         let chain = CredentialsChain(environment: env)
         let sts = try STSClient(region: nil, environment: env, http: HTTPClient(), credentials: chain)
@@ -163,9 +165,10 @@ struct CredentialsMoto: Sendable {
     /// moto's /moto-api/reset-auth: the next `n` actions skip signature checks.
     func allowUnsignedActions(_ n: Int) async throws {
         guard let c = URLComponents(string: endpoint), let host = c.host else { return }
-        let r = try await HTTPClient().send(HTTPRequest(
-            method: "POST", scheme: "http", host: host, port: c.port, path: "/moto-api/reset-auth",
-            body: .data(Data(String(n).utf8))))
+        let r = try await HTTPClient().send(
+            HTTPRequest(
+                method: "POST", scheme: "http", host: host, port: c.port, path: "/moto-api/reset-auth",
+                body: .data(Data(String(n).utf8))))
         #expect(r.status == 200)
     }
 
@@ -183,7 +186,8 @@ struct CredentialsMoto: Sendable {
         env["AWS_ACCESS_KEY_ID"] = id
         env["AWS_SECRET_ACCESS_KEY"] = secret
         env["AWS_DEFAULT_REGION"] = "us-east-1"
-        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["sts:AssumeRole","sts:AssumeRoleWithWebIdentity"]}]}"#
+        let trust =
+            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["sts:AssumeRole","sts:AssumeRoleWithWebIdentity"]}]}"#
         let code = """
             import boto3, json
             iam = boto3.client("iam")

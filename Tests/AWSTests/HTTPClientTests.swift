@@ -9,11 +9,13 @@ struct HTTPClientTests {
         let server = try EchoServer()
         defer { server.stop() }
         let client = HTTPClient()
-        let request = server.request("GET", "/echo", headers: [
-            HTTPHeader("X-Amz-Date", "20240101T000000Z"),
-            HTTPHeader("X-Mixed-Case", "Value  with  spaces"),
-            HTTPHeader("X-Empty", ""),
-        ])
+        let request = server.request(
+            "GET", "/echo",
+            headers: [
+                HTTPHeader("X-Amz-Date", "20240101T000000Z"),
+                HTTPHeader("X-Mixed-Case", "Value  with  spaces"),
+                HTTPHeader("X-Empty", ""),
+            ])
         let response = try await client.send(request)
         #expect(response.status == 200)
         #expect(response.header("content-type") == "application/json")

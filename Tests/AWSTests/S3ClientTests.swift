@@ -160,9 +160,10 @@ private enum S3Test {
             <DeleteResult><Deleted><Key>ok</Key></Deleted>
             <Error><Key>k&amp;1</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>
             """
-        #expect(try S3Documents.deleteFailures(try S3XML.parse(Data(del.utf8))) == [
-            .init(key: "k&1", code: "AccessDenied", message: "Access Denied")
-        ])
+        #expect(
+            try S3Documents.deleteFailures(try S3XML.parse(Data(del.utf8))) == [
+                .init(key: "k&1", code: "AccessDenied", message: "Access Denied")
+            ])
         #expect(throws: (any Error).self) { try S3XML.parse(Data("<a><b></a>".utf8)) }
     }
 

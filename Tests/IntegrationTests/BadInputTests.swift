@@ -61,7 +61,9 @@ import Testing
         let ambiguous = try snap(["show", "20", "--store", store], env: moto.environment)
         #expect(ambiguous.status == 1)
         #expect(ambiguous.stderr.contains("ambiguous"), "stderr: \(ambiguous.stderr)")
-        let list = try JSONSerialization.jsonObject(with: try snap(["list", "--store", store, "--json"], env: moto.environment).stdout) as! [[String: Any]]
+        let list =
+            try JSONSerialization.jsonObject(with: try snap(["list", "--store", store, "--json"], env: moto.environment).stdout)
+            as! [[String: Any]]
         for e in list { #expect(ambiguous.stderr.contains(e["id"] as! String)) }
 
         let tooFar = try snap(["show", "latest~2", "--store", store], env: moto.environment)
@@ -87,9 +89,16 @@ import Testing
         try FileManager.default.createDirectory(atPath: x, withIntermediateDirectories: true)
         try untar(archive, into: x)
         let users = try String(contentsOfFile: x + "/users.jsonl", encoding: .utf8)
-        try users.replacingOccurrences(of: "alice@example.com", with: "mallory@example.com").write(toFile: x + "/users.jsonl", atomically: true, encoding: .utf8)
+        try users.replacingOccurrences(of: "alice@example.com", with: "mallory@example.com").write(
+            toFile: x + "/users.jsonl", atomically: true, encoding: .utf8)
         let original = try Data(contentsOf: URL(fileURLWithPath: archive))
-        let rebuilt = try run("sh", ["-c", "cd \"$0\" && tar --format=pax -cf - pool.json groups.jsonl users.jsonl memberships.jsonl manifest.json | zstd -q --check -f -o \"$1\"", x, archive], env: env)
+        let rebuilt = try run(
+            "sh",
+            [
+                "-c",
+                "cd \"$0\" && tar --format=pax -cf - pool.json groups.jsonl users.jsonl memberships.jsonl manifest.json | zstd -q --check -f -o \"$1\"",
+                x, archive,
+            ], env: env)
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         let r = try snap(["cat", "latest", "users", "--store", store], env: env)
         #expect(r.status == 1)

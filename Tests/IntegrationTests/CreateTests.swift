@@ -34,7 +34,8 @@ import Testing
         #expect(listing.split(separator: "\n") == ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "manifest.json"])
 
         // Users: every attribute, enabled and status, as the AWS CLI lists them.
-        let cliUsers = (try aws(["cognito-idp", "list-users", "--user-pool-id", pool], env: env) as! [String: Any])["Users"] as! [[String: Any]]
+        let cliUsers =
+            (try aws(["cognito-idp", "list-users", "--user-pool-id", pool], env: env) as! [String: Any])["Users"] as! [[String: Any]]
         #expect(cliUsers.count > 1000)
         let users = try jsonLines(out + "/users.jsonl")
         #expect(users.count == cliUsers.count)
@@ -55,9 +56,12 @@ import Testing
         #expect(usernames.contains("dan\u{e9} \"the\" back\\slash, jr"))
 
         // Groups with their fields; memberships per group.
-        let cliGroups = (try aws(["cognito-idp", "list-groups", "--user-pool-id", pool], env: env) as! [String: Any])["Groups"] as! [[String: Any]]
+        let cliGroups =
+            (try aws(["cognito-idp", "list-groups", "--user-pool-id", pool], env: env) as! [String: Any])["Groups"] as! [[String: Any]]
         let groups = try jsonLines(out + "/groups.jsonl")
-        #expect(groups.map { $0["name"] as! String } == cliGroups.map { $0["GroupName"] as! String }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(
+            groups.map { $0["name"] as! String }
+                == cliGroups.map { $0["GroupName"] as! String }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         for g in cliGroups {
             let record = try #require(groups.first { $0["name"] as? String == g["GroupName"] as? String })
             #expect(record["description"] as? String == g["Description"] as? String)
@@ -67,7 +71,9 @@ import Testing
         var cliMemberships: [[String]] = []
         for g in cliGroups {
             let name = g["GroupName"] as! String
-            let members = (try aws(["cognito-idp", "list-users-in-group", "--user-pool-id", pool, "--group-name", name], env: env) as! [String: Any])["Users"] as! [[String: Any]]
+            let members =
+                (try aws(["cognito-idp", "list-users-in-group", "--user-pool-id", pool, "--group-name", name], env: env) as! [String: Any])[
+                    "Users"] as! [[String: Any]]
             cliMemberships += members.map { [name, $0["Username"] as! String] }
         }
         let memberships = try jsonLines(out + "/memberships.jsonl").map { [$0["group"] as! String, $0["username"] as! String] }
@@ -77,7 +83,8 @@ import Testing
         #expect(!memberships.contains { $0[0] == "empty" })
 
         // The manifest inside matches the members.
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as! [String: Any]
         #expect(manifest["id"] as? String == id)
         #expect((manifest["counts"] as? [String: Int])?["users"] == users.count)
         let files = manifest["files"] as! [String: [String: Any]]
@@ -105,10 +112,12 @@ import Testing
         #expect(m2["previous"] as? String == id)
 
         // Change the pool; the third snapshot counts exactly those changes.
-        _ = try aws(["cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", "zed-new", "--message-action", "SUPPRESS"], env: env)
+        _ = try aws(
+            ["cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", "zed-new", "--message-action", "SUPPRESS"], env: env)
         _ = try aws(["cognito-idp", "admin-disable-user", "--user-pool-id", pool, "--username", "alice"], env: env)
         _ = try aws(["cognito-idp", "admin-delete-user", "--user-pool-id", pool, "--username", "carol"], env: env)
-        _ = try aws(["cognito-idp", "admin-add-user-to-group", "--user-pool-id", pool, "--username", "zed-new", "--group-name", "admins"], env: env)
+        _ = try aws(
+            ["cognito-idp", "admin-add-user-to-group", "--user-pool-id", pool, "--username", "zed-new", "--group-name", "admins"], env: env)
         _ = try aws(["cognito-idp", "create-group", "--user-pool-id", pool, "--group-name", "new-group"], env: env)
         let third = try snap(["create", "--user-pool-id", pool, "--store", store, "--json"], env: env)
         #expect(third.status == 0, "stderr: \(third.stderr)")
@@ -141,8 +150,15 @@ import Testing
         #expect(summary["users"] as? [String: Int] == ["added": 1, "removed": 1, "changed": 1])
         let alice = try #require(changes.first { $0["username"] as? String == "alice" && $0["op"] as? String == "changed" })
         #expect((alice["changes"] as? [[String: Any]])?.first?["field"] as? String == "enabled")
-        #expect(changes.contains { $0["kind"] as? String == "membership" && $0["op"] as? String == "added" && $0["username"] as? String == "zed-new" })
-        #expect(changes.contains { $0["kind"] as? String == "user" && $0["op"] as? String == "removed" && ($0["record"] as? [String: Any])?["username"] as? String == "carol" })
+        #expect(
+            changes.contains {
+                $0["kind"] as? String == "membership" && $0["op"] as? String == "added" && $0["username"] as? String == "zed-new"
+            })
+        #expect(
+            changes.contains {
+                $0["kind"] as? String == "user" && $0["op"] as? String == "removed"
+                    && ($0["record"] as? [String: Any])?["username"] as? String == "carol"
+            })
         let kinds = changes.dropLast().map { $0["kind"] as! String }
         #expect(kinds == kinds.sorted { ["group": 0, "user": 1, "membership": 2][$0]! < ["group": 0, "user": 1, "membership": 2][$1]! })
         let text = try snap(["diff", id2, "latest", "--user-pool-id", pool, "--store", store], env: env)

@@ -8,7 +8,9 @@ import Testing
     @Test func throttlingAndServerErrorsAreRetried() throws {
         let moto = try Moto.shared()
         let pool = try seedPool(extraUsers: 0, env: moto.environment)
-        let proxy = try AWSProxy(["--no-quota", "--fault", "DescribeUserPool:2:throttle", "--fault", "ListGroups:1:500", "--fault", "ListUsers:3:throttle"], upstream: moto)
+        let proxy = try AWSProxy(
+            ["--no-quota", "--fault", "DescribeUserPool:2:throttle", "--fault", "ListGroups:1:500", "--fault", "ListUsers:3:throttle"],
+            upstream: moto)
         defer { proxy.stop() }
         var env = moto.environment
         env["AWS_ENDPOINT_URL"] = proxy.endpoint
@@ -56,7 +58,8 @@ import Testing
         #expect(memberships.contains("admins/alice"))
         #expect(!memberships.contains { $0.hasSuffix("/ghost") })
         for m in memberships { #expect(users.contains(String(m.split(separator: "/", maxSplits: 1)[1])), "\(m) names no user") }
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/manifest.json"))) as! [String: Any]
         let warnings = manifest["warnings"] as! [String]
         #expect(warnings.contains { $0.contains("ghost") })
         #expect(warnings.contains { $0.contains("fetched again") })

@@ -47,7 +47,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: fresh), "debris inside the grace period removed")
 
         // The policy from snap.toml, as cron runs it.
-        try "user_pool_id = \"\(pool)\"\n[[store]]\nurl = \"\(store)\"\n[prune]\nkeep_last = 1\n".write(toFile: work + "/snap.toml", atomically: true, encoding: .utf8)
+        try "user_pool_id = \"\(pool)\"\n[[store]]\nurl = \"\(store)\"\n[prune]\nkeep_last = 1\n".write(
+            toFile: work + "/snap.toml", atomically: true, encoding: .utf8)
         let cron = try snap(["prune"], env: env, cwd: work)
         #expect(cron.status == 0, "stderr: \(cron.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") } == ["\(ids[3]).json"])
@@ -70,7 +71,9 @@ import Testing
         }
         let p = try snap(["prune", "--keep-last", "2", "--user-pool-id", pool] + stores, env: env)
         #expect(p.status == 0, "stderr: \(p.stderr)")
-        let list = try JSONSerialization.jsonObject(with: try snap(["list", "--user-pool-id", pool, "--json"] + stores, env: env).stdout) as! [[String: Any]]
+        let list =
+            try JSONSerialization.jsonObject(with: try snap(["list", "--user-pool-id", pool, "--json"] + stores, env: env).stdout)
+            as! [[String: Any]]
         #expect(list.count == 2)
         #expect(list.allSatisfy { ($0["stores"] as! [String]).count == 2 })
     }

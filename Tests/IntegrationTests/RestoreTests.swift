@@ -88,7 +88,9 @@ import Testing
             #expect((g["Description"] as? String ?? "") == (s["description"] as? String ?? ""), "description of \(name)")
             #expect(g["Precedence"] as? Int == s["precedence"] as? Int, "precedence of \(name)")
             #expect(g["RoleArn"] as? String == s["roleArn"] as? String, "role ARN of \(name)")
-            let members = try cli(["list-users-in-group", "--user-pool-id", pool, "--group-name", name], region: region, env: env)["Users"] as! [[String: Any]]
+            let members =
+                try cli(["list-users-in-group", "--user-pool-id", pool, "--group-name", name], region: region, env: env)["Users"]
+                as! [[String: Any]]
             memberships += members.map { [name, $0["Username"] as! String] }
         }
         #expect(memberships.count == snap.memberships.count)
@@ -112,7 +114,9 @@ import Testing
     }
 
     static func subsOf(_ pool: String, env: [String: String]) throws -> [String: String] {
-        let users = try cli(["list-users", "--user-pool-id", pool], region: String(pool.prefix { $0 != "_" }), env: env)["Users"] as! [[String: Any]]
+        let users =
+            try cli(["list-users", "--user-pool-id", pool], region: String(pool.prefix { $0 != "_" }), env: env)["Users"]
+            as! [[String: Any]]
         return Dictionary(uniqueKeysWithValues: users.map { ($0["Username"] as! String, attributes($0)["sub"]!) })
     }
 
@@ -136,9 +140,13 @@ import Testing
 
         // Change the pool, snapshot again: the restore must bring back the OLDER state.
         _ = try aws(["cognito-idp", "admin-delete-user", "--user-pool-id", source, "--username", "carol"], env: env)
-        _ = try aws(["cognito-idp", "admin-create-user", "--user-pool-id", source, "--username", "newcomer", "--message-action", "SUPPRESS"], env: env)
+        _ = try aws(
+            ["cognito-idp", "admin-create-user", "--user-pool-id", source, "--username", "newcomer", "--message-action", "SUPPRESS"],
+            env: env)
         _ = try aws(["cognito-idp", "update-group", "--user-pool-id", source, "--group-name", "support", "--precedence", "99"], env: env)
-        _ = try aws(["cognito-idp", "admin-remove-user-from-group", "--user-pool-id", source, "--username", "alice", "--group-name", "admins"], env: env)
+        _ = try aws(
+            ["cognito-idp", "admin-remove-user-from-group", "--user-pool-id", source, "--username", "alice", "--group-name", "admins"],
+            env: env)
         let newer = try Self.createID(source, store: store, env: env)
         #expect(newer != older)
 
@@ -148,7 +156,9 @@ import Testing
         let target = try Self.emptyPool(like: Self.demo, region: "eu-west-1", env: env)
         #expect(target.hasPrefix("eu-west-1_"))
         let subMap = work + "/map.jsonl"
-        let r = try snap(["restore", String(older.prefix(20)), "--user-pool-id", target, "--store", store2, "--sub-map", subMap, "--json"], env: env, cwd: work)
+        let r = try snap(
+            ["restore", String(older.prefix(20)), "--user-pool-id", target, "--store", store2, "--sub-map", subMap, "--json"], env: env,
+            cwd: work)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
         #expect(summary["snapshot"] as? String == older)
@@ -163,7 +173,8 @@ import Testing
         let snapOlder = try Self.unpack(store: store, pool: source, id: older)
         #expect(snapOlder.users.contains { $0["username"] as? String == "carol" })
         #expect(snapOlder.users.contains { $0["enabled"] as? Bool == false })
-        try Self.expectPool(target, region: "eu-west-1", equals: snapOlder, subMap: subMap, env: env, sourceSubs: try Self.subsOf(source, env: env))
+        try Self.expectPool(
+            target, region: "eu-west-1", equals: snapOlder, subMap: subMap, env: env, sourceSubs: try Self.subsOf(source, env: env))
         // The source pool's current state is untouched by all this.
         #expect(try Self.subsOf(source, env: env)["newcomer"] != nil)
     }
@@ -181,7 +192,8 @@ import Testing
         let r = try snap(["restore", id, "--user-pool-id", target, "--store", store], env: env, cwd: work)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stderr.contains("sub map: \(work)/restore-\(id)-\(target).submap.jsonl"))
-        try Self.expectPool(target, region: "eu-west-1", equals: snapshot, subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env, bySignIn: true)
+        try Self.expectPool(
+            target, region: "eu-west-1", equals: snapshot, subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env, bySignIn: true)
     }
 
     @Test func refusesANonEmptyPoolOrAMissingCustomAttributeAndWritesNothing() throws {
@@ -193,7 +205,11 @@ import Testing
 
         // Not empty and without custom:tier: both problems listed, nothing written.
         let target = try Self.emptyPool(like: Self.demo, region: "us-west-2", env: env, dropSchema: true)
-        _ = try aws(["cognito-idp", "admin-create-user", "--user-pool-id", target, "--username", "squatter", "--message-action", "SUPPRESS", "--region", "us-west-2"], env: env)
+        _ = try aws(
+            [
+                "cognito-idp", "admin-create-user", "--user-pool-id", target, "--username", "squatter", "--message-action", "SUPPRESS",
+                "--region", "us-west-2",
+            ], env: env)
         let r = try snap(["restore", id, "--user-pool-id", target, "--store", store], env: env, cwd: work)
         #expect(r.status == 1)
         #expect(r.stderr.contains("2 problem(s); nothing was written"), "stderr: \(r.stderr)")
@@ -213,7 +229,9 @@ import Testing
 
         // --dry-run on a fitting empty pool: checks pass, the plan is printed, nothing is written.
         let empty = try Self.emptyPool(like: Self.demo, region: "us-west-2", env: env)
-        let d = try snap(["restore", "latest", "--source-pool", source, "--user-pool-id", empty, "--store", store, "--dry-run", "--json"], env: env, cwd: work)
+        let d = try snap(
+            ["restore", "latest", "--source-pool", source, "--user-pool-id", empty, "--store", store, "--dry-run", "--json"], env: env,
+            cwd: work)
         #expect(d.status == 0, "stderr: \(d.stderr)")
         let plan = (try JSONSerialization.jsonObject(with: d.stdout) as! [String: Any])["plan"] as! [String: Any]
         #expect(plan["users"] as? Int == 15 && plan["groups"] as? Int == 4)
@@ -244,7 +262,8 @@ import Testing
             var killEnv = env
             for (i, n) in kills.enumerated() {
                 killEnv["SNAP_TEST_KILL_AFTER_WRITES"] = String(n)
-                let k = try snap(["restore", id, "--user-pool-id", target, "--store", store] + (i > 0 ? ["--resume"] : []), env: killEnv, cwd: work)
+                let k = try snap(
+                    ["restore", id, "--user-pool-id", target, "--store", store] + (i > 0 ? ["--resume"] : []), env: killEnv, cwd: work)
                 #expect(k.status == 9, "kill after \(n) writes: status \(k.status), stderr: \(k.stderr)")
             }
             // Without --resume the partly restored pool is refused.
@@ -254,7 +273,8 @@ import Testing
             #expect(r.status == 0, "resume after kills \(kills): \(r.stderr)")
             let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
             #expect((summary["failures"] as? [Any])?.isEmpty == true)
-            try Self.expectPool(target, region: "eu-west-1", equals: snapshot, subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env)
+            try Self.expectPool(
+                target, region: "eu-west-1", equals: snapshot, subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env)
         }
     }
 
@@ -267,8 +287,10 @@ import Testing
         let id = try Self.createID(source, store: store, env: env)
         let target = try Self.emptyPool(like: Self.demo, region: "us-east-1", env: env)
         let proxy = try AWSProxy(
-            ["--latency-ms", "100", "--fault", "AdminCreateUser:4:throttle", "--fault", "AdminAddUserToGroup:3:500",
-             "--fault", "AdminSetUserPassword:2:throttle", "--fault", "CreateGroup:2:reset"],
+            [
+                "--latency-ms", "100", "--fault", "AdminCreateUser:4:throttle", "--fault", "AdminAddUserToGroup:3:500",
+                "--fault", "AdminSetUserPassword:2:throttle", "--fault", "CreateGroup:2:reset",
+            ],
             upstream: moto)
         defer { proxy.stop() }
         var proxied = env
@@ -277,7 +299,9 @@ import Testing
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
         #expect(summary["ok"] as? Bool == true)
-        try Self.expectPool(target, region: "us-east-1", equals: try Self.unpack(store: store, pool: source, id: id), subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env)
+        try Self.expectPool(
+            target, region: "us-east-1", equals: try Self.unpack(store: store, pool: source, id: id),
+            subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env)
     }
 
     @Test func anExistingUserOrGroupThatDiffersIsAFailureNotAdopted() throws {
@@ -287,9 +311,13 @@ import Testing
         let store = work + "/store"
         let id = try Self.createID(source, store: store, env: env)
         let target = try Self.emptyPool(like: Self.demo, region: "eu-west-1", env: env)
-        _ = try Self.cli(["admin-create-user", "--user-pool-id", target, "--username", "alice", "--message-action", "SUPPRESS",
-                          "--user-attributes", "Name=email,Value=someone-else@example.com"], region: "eu-west-1", env: env)
-        _ = try Self.cli(["create-group", "--user-pool-id", target, "--group-name", "support", "--precedence", "77"], region: "eu-west-1", env: env)
+        _ = try Self.cli(
+            [
+                "admin-create-user", "--user-pool-id", target, "--username", "alice", "--message-action", "SUPPRESS",
+                "--user-attributes", "Name=email,Value=someone-else@example.com",
+            ], region: "eu-west-1", env: env)
+        _ = try Self.cli(
+            ["create-group", "--user-pool-id", target, "--group-name", "support", "--precedence", "77"], region: "eu-west-1", env: env)
 
         let r = try snap(["restore", id, "--user-pool-id", target, "--store", store, "--resume", "--json"], env: env, cwd: work)
         #expect(r.status == 1)
@@ -324,6 +352,8 @@ import Testing
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stderr.contains("damaged"), "stderr: \(r.stderr)")
         #expect(r.stderr.contains("read the intact copy in \(second)"))
-        try Self.expectPool(target, region: "eu-west-1", equals: try Self.unpack(store: second, pool: source, id: id), subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env)
+        try Self.expectPool(
+            target, region: "eu-west-1", equals: try Self.unpack(store: second, pool: source, id: id),
+            subMap: "\(work)/restore-\(id)-\(target).submap.jsonl", env: env)
     }
 }

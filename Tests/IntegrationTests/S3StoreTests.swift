@@ -134,7 +134,9 @@ import Testing
         let r = try snap(["list", "--user-pool-id", "us-east-1_x", "--store", "s3://\(b)?region=us-east-1"], env: env)
         #expect(r.status == 1)
         #expect(r.stderr.contains("eu-central-1") && r.stderr.contains("us-east-1") && r.stderr.contains(b), "stderr: \(r.stderr)")
-        let m = try snap(["list", "--user-pool-id", "us-east-1_x", "--store", "s3://no-such-bucket-\(UUID().uuidString.prefix(6).lowercased())"], env: env)
+        let m = try snap(
+            ["list", "--user-pool-id", "us-east-1_x", "--store", "s3://no-such-bucket-\(UUID().uuidString.prefix(6).lowercased())"],
+            env: env)
         #expect(m.status == 1)
         #expect(m.stderr.contains("does not exist"), "stderr: \(m.stderr)")
         var bad = env
@@ -142,7 +144,9 @@ import Testing
         bad["AWS_ACCESS_KEY_ID"] = "ASIAEXPIREDEXPIRED00"
         let e = try snap(["list", "--user-pool-id", "us-east-1_x", "--store", "s3://\(b)"], env: bad)
         #expect(e.status == 1)
-        #expect(e.stderr.contains("credentials") || e.stderr.contains("InvalidAccessKeyId") || e.stderr.contains("not valid"), "stderr: \(e.stderr)")
+        #expect(
+            e.stderr.contains("credentials") || e.stderr.contains("InvalidAccessKeyId") || e.stderr.contains("not valid"),
+            "stderr: \(e.stderr)")
         #expect(!e.stderr.contains("expired-or-bogus-token"))
     }
 
@@ -153,7 +157,8 @@ import Testing
         let b = bucket("mpu")
         try makeBucket(b, region: "us-east-1", env: env)
         // Every part fails and so does the abort: the upload is left behind, as after a crash.
-        let proxy = try AWSProxy(["--no-quota", "--fault", "UploadPart:1000:500", "--fault", "AbortMultipartUpload:1000:500"], upstream: moto)
+        let proxy = try AWSProxy(
+            ["--no-quota", "--fault", "UploadPart:1000:500", "--fault", "AbortMultipartUpload:1000:500"], upstream: moto)
         defer { proxy.stop() }
         var through = env
         through["AWS_ENDPOINT_URL"] = proxy.endpoint
@@ -217,12 +222,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: "\(store)/\(pool)", withIntermediateDirectories: true)
         let host = ProcessInfo.processInfo.hostName
         // A live holder (this test process): exit 4 after --wait-lock.
-        try "{\"host\":\"\(host)\",\"pid\":\(getpid()),\"started\":\"2026-01-01T00:00:00Z\"}".write(toFile: "\(store)/\(pool)/lock", atomically: true, encoding: .utf8)
+        try "{\"host\":\"\(host)\",\"pid\":\(getpid()),\"started\":\"2026-01-01T00:00:00Z\"}".write(
+            toFile: "\(store)/\(pool)/lock", atomically: true, encoding: .utf8)
         let held = try snap(["create", "--user-pool-id", pool, "--store", store, "--wait-lock", "1s"], env: moto.environment)
         #expect(held.status == 4, "stderr: \(held.stderr)")
         #expect(held.stderr.contains("pid \(getpid())"))
         // A dead holder: taken over.
-        try "{\"host\":\"\(host)\",\"pid\":999999,\"started\":\"2026-01-01T00:00:00Z\"}".write(toFile: "\(store)/\(pool)/lock", atomically: true, encoding: .utf8)
+        try "{\"host\":\"\(host)\",\"pid\":999999,\"started\":\"2026-01-01T00:00:00Z\"}".write(
+            toFile: "\(store)/\(pool)/lock", atomically: true, encoding: .utf8)
         let took = try snap(["create", "--user-pool-id", pool, "--store", store], env: moto.environment)
         #expect(took.status == 0, "stderr: \(took.stderr)")
         #expect(took.stderr.contains("taking over the lock"))

@@ -31,26 +31,40 @@ import Testing
     }
 
     @Test func userRecordFromListUsersItem() throws {
-        let item = try JSONParser.parse(#"{"Username":"alice","Attributes":[{"Name":"sub","Value":"s-1"},{"Name":"email","Value":"a@x.com"},{"Name":"custom:tier","Value":"gold"}],"UserCreateDate":1795747770.316,"UserLastModifiedDate":1795747771.0,"Enabled":false,"UserStatus":"CONFIRMED","MFAOptions":[]}"#)
+        let item = try JSONParser.parse(
+            #"{"Username":"alice","Attributes":[{"Name":"sub","Value":"s-1"},{"Name":"email","Value":"a@x.com"},{"Name":"custom:tier","Value":"gold"}],"UserCreateDate":1795747770.316,"UserLastModifiedDate":1795747771.0,"Enabled":false,"UserStatus":"CONFIRMED","MFAOptions":[]}"#
+        )
         let u = try UserRecord(cognito: item)
-        #expect(u.json.canonicalString() == #"{"attributes":{"custom:tier":"gold","email":"a@x.com","sub":"s-1"},"created":"2026-11-27T02:49:30Z","enabled":false,"modified":"2026-11-27T02:49:31Z","status":"CONFIRMED","username":"alice"}"#)
+        #expect(
+            u.json.canonicalString()
+                == #"{"attributes":{"custom:tier":"gold","email":"a@x.com","sub":"s-1"},"created":"2026-11-27T02:49:30Z","enabled":false,"modified":"2026-11-27T02:49:31Z","status":"CONFIRMED","username":"alice"}"#
+        )
         #expect(try UserRecord(json: u.json) == u)
-        let mfa = try UserRecord(cognito: try JSONParser.parse(#"{"Username":"b","UserAttributes":[],"MFAOptions":[{"DeliveryMedium":"SMS","AttributeName":"phone_number"}],"UserStatus":"CONFIRMED","Enabled":true}"#))
+        let mfa = try UserRecord(
+            cognito: try JSONParser.parse(
+                #"{"Username":"b","UserAttributes":[],"MFAOptions":[{"DeliveryMedium":"SMS","AttributeName":"phone_number"}],"UserStatus":"CONFIRMED","Enabled":true}"#
+            ))
         #expect(mfa.json["mfaOptions"]?.arrayValue?.count == 1)
         #expect(throws: ModelError.self) { try UserRecord(cognito: ["Attributes": []]) }
     }
 
     @Test func groupRecordOmitsAbsentFields() throws {
-        let g = try GroupRecord(cognito: try JSONParser.parse(#"{"GroupName":"empty","UserPoolId":"p","CreationDate":1795747770,"LastModifiedDate":1795747770}"#))
+        let g = try GroupRecord(
+            cognito: try JSONParser.parse(
+                #"{"GroupName":"empty","UserPoolId":"p","CreationDate":1795747770,"LastModifiedDate":1795747770}"#))
         #expect(g.json.canonicalString() == #"{"created":"2026-11-27T02:49:30Z","modified":"2026-11-27T02:49:30Z","name":"empty"}"#)
-        let full = try GroupRecord(cognito: try JSONParser.parse(#"{"GroupName":"admins","Description":"d","Precedence":0,"RoleArn":"arn:aws:iam::1:role/x"}"#))
+        let full = try GroupRecord(
+            cognito: try JSONParser.parse(#"{"GroupName":"admins","Description":"d","Precedence":0,"RoleArn":"arn:aws:iam::1:role/x"}"#))
         #expect(full.json.canonicalString() == #"{"description":"d","name":"admins","precedence":0,"roleArn":"arn:aws:iam::1:role/x"}"#)
     }
 
     @Test func manifestRoundTripAndUnknownFormat() throws {
         var changes = ChangeSummary()
         changes.users = .init(added: 1, removed: 2, changed: 3)
-        let files = Dictionary(uniqueKeysWithValues: Member.data.map { ($0, Manifest.FileInfo(sha256: String(repeating: "a", count: 64), bytes: 10, records: 1)) })
+        let files = Dictionary(
+            uniqueKeysWithValues: Member.data.map {
+                ($0, Manifest.FileInfo(sha256: String(repeating: "a", count: 64), bytes: 10, records: 1))
+            })
         var m = Manifest(
             id: SnapshotID("20261127T024930Z-3f9a1c2e")!, createdAt: "2026-11-27T02:49:30Z",
             userPool: .init(id: "us-east-1_x", name: "n", region: "us-east-1"), counts: .init(users: 1, groups: 1, memberships: 1),

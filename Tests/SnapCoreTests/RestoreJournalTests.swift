@@ -56,15 +56,17 @@ struct RestoreJournalTests {
     @Test func subMapIsSortedAndNamesNewUsernamesOnlyWhenTheyDiffer() throws {
         let dir = try TempDir()
         let path = dir.file("m.jsonl")
-        try SubMapEntry.write([
-            SubMapEntry(username: "zed", targetUsername: "zed", oldSub: "o2", newSub: "n2"),
-            SubMapEntry(username: "amy", targetUsername: "5d1c-uuid", oldSub: "o1", newSub: "n1"),
-        ], to: path)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == """
-            {"newSub":"n1","oldSub":"o1","targetUsername":"5d1c-uuid","username":"amy"}
-            {"newSub":"n2","oldSub":"o2","username":"zed"}
+        try SubMapEntry.write(
+            [
+                SubMapEntry(username: "zed", targetUsername: "zed", oldSub: "o2", newSub: "n2"),
+                SubMapEntry(username: "amy", targetUsername: "5d1c-uuid", oldSub: "o1", newSub: "n1"),
+            ], to: path)
+        #expect(
+            try String(contentsOfFile: path, encoding: .utf8) == """
+                {"newSub":"n1","oldSub":"o1","targetUsername":"5d1c-uuid","username":"amy"}
+                {"newSub":"n2","oldSub":"o2","username":"zed"}
 
-            """)
+                """)
     }
 
     @Test func workQueueHandsEveryItemToExactlyOneConsumer() async {

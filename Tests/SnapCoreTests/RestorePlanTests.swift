@@ -16,8 +16,12 @@ private func pool(
     return .object(o)
 }
 
-private func attr(_ name: String, _ type: String = "String", mutable: Bool = true, required: Bool = false, maxLength: String? = nil) -> JSONValue {
-    var o: [String: JSONValue] = ["Name": .string(name), "AttributeDataType": .string(type), "Mutable": .bool(mutable), "Required": .bool(required)]
+private func attr(_ name: String, _ type: String = "String", mutable: Bool = true, required: Bool = false, maxLength: String? = nil)
+    -> JSONValue
+{
+    var o: [String: JSONValue] = [
+        "Name": .string(name), "AttributeDataType": .string(type), "Mutable": .bool(mutable), "Required": .bool(required),
+    ]
     if let maxLength { o["StringAttributeConstraints"] = ["MaxLength": .string(maxLength)] }
     return .object(o)
 }
@@ -28,7 +32,9 @@ private func user(_ name: String, _ attrs: [String: String], status: String = "C
 
 private let tier = attr("custom:tier")
 
-private func snapshot(users: [UserRecord], memberships: [MembershipRecord] = [], groups: [GroupRecord] = [], schema: [JSONValue] = [tier]) -> SnapshotContents {
+private func snapshot(users: [UserRecord], memberships: [MembershipRecord] = [], groups: [GroupRecord] = [], schema: [JSONValue] = [tier])
+    -> SnapshotContents
+{
     SnapshotContents(pool: pool(id: "us-east-1_Source", schema: schema), groups: groups, users: users, memberships: memberships)
 }
 
@@ -37,7 +43,12 @@ struct RestorePlanTests {
     @Test func plansEveryKindAndSkipsFederatedUsers() {
         let s = snapshot(
             users: [
-                user("alice", ["sub": "s-a", "email": "a@x.com", "email_verified": "true", "custom:tier": "gold", "cognito:mfa_enabled": "false", "identities": "[]"]),
+                user(
+                    "alice",
+                    [
+                        "sub": "s-a", "email": "a@x.com", "email_verified": "true", "custom:tier": "gold", "cognito:mfa_enabled": "false",
+                        "identities": "[]",
+                    ]),
                 user("bob", ["sub": "s-b", "phone_number_verified": "false"], status: "CONFIRMED", enabled: false),
                 user("carol", ["sub": "s-c"], status: "FORCE_CHANGE_PASSWORD"),
                 user("dave", ["sub": "s-d"], status: "RESET_REQUIRED"),
@@ -70,7 +81,9 @@ struct RestorePlanTests {
     @Test func estimateIsTheSlowestCategory() {
         let users = (0..<100).map { user(String(format: "u%03d", $0), ["sub": "\($0)"]) }
         let plan = RestorePlan.make(
-            snapshot: snapshot(users: users, memberships: users.map { MembershipRecord(group: "g", username: $0.username) }, groups: [GroupRecord(name: "g")]),
+            snapshot: snapshot(
+                users: users, memberships: users.map { MembershipRecord(group: "g", username: $0.username) },
+                groups: [GroupRecord(name: "g")]),
             target: PoolConfiguration(pool: pool(schema: [tier])))
         let rates: [QuotaCategory: Double] = [.userPoolResourceUpdate: 12, .userCreation: 40, .userUpdate: 20, .userResourceUpdate: 20]
         // 100 users / 40 = 2.5 s; 100 passwords / 20 = 5 s; 100 memberships / 20 = 5 s.
@@ -84,10 +97,11 @@ struct RestorePlanTests {
                 user("b", ["sub": "2", "custom:level": "7"]),
             ],
             schema: [tier, attr("custom:level", "Number"), attr("custom:code"), attr("custom:gone")])
-        let target = PoolConfiguration(pool: pool(schema: [
-            attr("custom:tier", mutable: false), attr("custom:level", "String"), attr("custom:code", maxLength: "3"),
-            attr("name", required: true), attr("sub", required: true),
-        ]))
+        let target = PoolConfiguration(
+            pool: pool(schema: [
+                attr("custom:tier", mutable: false), attr("custom:level", "String"), attr("custom:code", maxLength: "3"),
+                attr("name", required: true), attr("sub", required: true),
+            ]))
         let plan = RestorePlan.make(snapshot: s, target: target, targetUsers: ["zed"], targetGroups: ["admins"])
         let p = plan.problems
         #expect(p.contains { $0.contains("holds users") && $0.contains("\"zed\"") && $0.contains("--resume") })
@@ -105,17 +119,21 @@ struct RestorePlanTests {
         let plan = RestorePlan.make(snapshot: s, target: PoolConfiguration(pool: pool()))
         #expect(plan.problems.count == 1)
         #expect(plan.problems[0].contains("custom attribute custom:tier (String, mutable, used by 2 user(s)"))
-        #expect(plan.problems[0].contains("add-custom-attributes --user-pool-id eu-west-1_Target --custom-attributes Name=tier,AttributeDataType=String"))
+        #expect(
+            plan.problems[0].contains(
+                "add-custom-attributes --user-pool-id eu-west-1_Target --custom-attributes Name=tier,AttributeDataType=String"))
     }
 
     @Test func resumeAllowsANonEmptyTarget() {
-        let plan = RestorePlan.make(snapshot: snapshot(users: [user("a", [:])]), target: PoolConfiguration(pool: pool()), targetUsers: ["a"], resume: true)
+        let plan = RestorePlan.make(
+            snapshot: snapshot(users: [user("a", [:])]), target: PoolConfiguration(pool: pool()), targetUsers: ["a"], resume: true)
         #expect(plan.problems.isEmpty)
     }
 
     @Test func emailSignInNeedsAUniqueEmailForEveryUser() {
         let good = snapshot(users: [
-            user("0b1c-uuid", ["sub": "1", "email": "a@x.com"]), user("9f2e-uuid", ["sub": "2", "email": "b@x.com", "phone_number": "+1555"]),
+            user("0b1c-uuid", ["sub": "1", "email": "a@x.com"]),
+            user("9f2e-uuid", ["sub": "2", "email": "b@x.com", "phone_number": "+1555"]),
         ])
         let target = PoolConfiguration(pool: pool(usernameAttributes: ["email"]))
         let plan = RestorePlan.make(snapshot: good, target: target)
@@ -150,11 +168,16 @@ struct RestorePlanTests {
         #expect(sensitive.problems.contains { $0.contains("cannot be in email format") && $0.contains("c@x.com") })
 
         let insensitive = RestorePlan.make(snapshot: s, target: PoolConfiguration(pool: pool(caseSensitive: false)))
-        #expect(insensitive.problems == ["the target's usernames are case-insensitive, and 1 username(s) differ only in case: \"Ann\" and \"ann\""])
+        #expect(
+            insensitive.problems == [
+                "the target's usernames are case-insensitive, and 1 username(s) differ only in case: \"Ann\" and \"ann\""
+            ])
     }
 
     @Test func randomPasswordsSatisfyThePolicyAndDiffer() {
-        let policy = PasswordPolicy(json: ["MinimumLength": 40, "RequireUppercase": true, "RequireLowercase": true, "RequireNumbers": true, "RequireSymbols": true])
+        let policy = PasswordPolicy(json: [
+            "MinimumLength": 40, "RequireUppercase": true, "RequireLowercase": true, "RequireNumbers": true, "RequireSymbols": true,
+        ])
         var seen = Set<String>()
         for _ in 0..<200 {
             let p = policy.randomPassword()
@@ -168,7 +191,10 @@ struct RestorePlanTests {
     }
 
     @Test func targetConfigurationIsRead() {
-        let c = PoolConfiguration(pool: pool(usernameAttributes: ["email"], caseSensitive: false, schema: [attr("custom:code", maxLength: "2048")], policy: ["MinimumLength": 12, "RequireSymbols": false]))
+        let c = PoolConfiguration(
+            pool: pool(
+                usernameAttributes: ["email"], caseSensitive: false, schema: [attr("custom:code", maxLength: "2048")],
+                policy: ["MinimumLength": 12, "RequireSymbols": false]))
         #expect(c.usernameAttributes == ["email"])
         #expect(!c.caseSensitive)
         #expect(c.schema["custom:code"]?.maxLength == 2048)
@@ -178,8 +204,13 @@ struct RestorePlanTests {
 
     @Test func existingGroupMustMatch() {
         let g = GroupRecord(name: "admins", description: "Full", precedence: 0, roleArn: "arn:r")
-        #expect(RestoreExecutor.groupDifferences(g, ["GroupName": "admins", "Description": "Full", "Precedence": 0, "RoleArn": "arn:r"]).isEmpty)
+        #expect(
+            RestoreExecutor.groupDifferences(g, ["GroupName": "admins", "Description": "Full", "Precedence": 0, "RoleArn": "arn:r"]).isEmpty
+        )
         #expect(RestoreExecutor.groupDifferences(GroupRecord(name: "e"), ["GroupName": "e", "Description": ""]).isEmpty)
-        #expect(RestoreExecutor.groupDifferences(g, ["GroupName": "admins", "Description": "Other", "Precedence": 3]) == ["description", "precedence", "role ARN"])
+        #expect(
+            RestoreExecutor.groupDifferences(g, ["GroupName": "admins", "Description": "Other", "Precedence": 3]) == [
+                "description", "precedence", "role ARN",
+            ])
     }
 }

@@ -17,7 +17,9 @@ import Testing
     static let pool = "{\"Id\":\"us-east-1_x\"}"
 
     /// Writes an archive of `members` (in the given order) with a manifest describing `described` (default: the same bytes).
-    func make(_ dir: TempDir, members: [(String, String)], described: [String: String]? = nil, records: [String: Int]? = nil) throws -> (String, Manifest) {
+    func make(_ dir: TempDir, members: [(String, String)], described: [String: String]? = nil, records: [String: Int]? = nil) throws -> (
+        String, Manifest
+    ) {
         let desc = described ?? Dictionary(uniqueKeysWithValues: members)
         var files: [Member: Manifest.FileInfo] = [:]
         for m in Member.data {

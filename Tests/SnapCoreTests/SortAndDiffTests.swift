@@ -20,13 +20,17 @@ import Testing
 
     @Test func diffIgnoresTimesAndStreamsChangesInOrder() throws {
         let dir = try TempDir()
-        let old = try dir.write("old.jsonl", """
+        let old = try dir.write(
+            "old.jsonl",
+            """
             {"attributes":{},"created":"2026-01-01T00:00:00Z","enabled":true,"status":"CONFIRMED","username":"a"}
             {"attributes":{},"enabled":true,"status":"CONFIRMED","username":"b"}
             {"attributes":{"x":"1"},"enabled":true,"status":"CONFIRMED","username":"c"}
 
             """)
-        let new = try dir.write("new.jsonl", """
+        let new = try dir.write(
+            "new.jsonl",
+            """
             {"attributes":{},"created":"2026-02-02T00:00:00Z","enabled":true,"modified":"x","status":"CONFIRMED","username":"a"}
             {"attributes":{"x":"2"},"enabled":true,"status":"CONFIRMED","username":"c"}
             {"attributes":{},"enabled":false,"status":"CONFIRMED","username":"d"}
@@ -35,11 +39,12 @@ import Testing
         var changes: [String] = []
         let t = try DiffEngine().diff(old: [.users: old], new: [.users: new]) { changes.append($0.json.canonicalString()) }
         #expect(t.users == .init(added: 1, removed: 1, changed: 1))
-        #expect(changes == [
-            #"{"kind":"user","op":"removed","record":{"attributes":{},"enabled":true,"status":"CONFIRMED","username":"b"},"username":"b"}"#,
-            #"{"changes":[{"field":"attributes.x","new":"2","old":"1"}],"kind":"user","op":"changed","username":"c"}"#,
-            #"{"kind":"user","op":"added","record":{"attributes":{},"enabled":false,"status":"CONFIRMED","username":"d"},"username":"d"}"#,
-        ])
+        #expect(
+            changes == [
+                #"{"kind":"user","op":"removed","record":{"attributes":{},"enabled":true,"status":"CONFIRMED","username":"b"},"username":"b"}"#,
+                #"{"changes":[{"field":"attributes.x","new":"2","old":"1"}],"kind":"user","op":"changed","username":"c"}"#,
+                #"{"kind":"user","op":"added","record":{"attributes":{},"enabled":false,"status":"CONFIRMED","username":"d"},"username":"d"}"#,
+            ])
         #expect(try DiffEngine().diff(old: [.users: old], new: [.users: old]).isEmpty)
         // --ignore leaves a field out of the comparison.
         let ignored = try DiffEngine(ignore: ["attributes.x"]).diff(old: [.users: old], new: [.users: new])

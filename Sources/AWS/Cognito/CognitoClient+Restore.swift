@@ -47,7 +47,8 @@ extension CognitoClient {
     /// GetGroup's `Group`, or nil when there is no such group.
     public func getGroup(_ poolId: String, name: String) async throws -> JSONValue? {
         do {
-            let out = try await call("GetGroup", category: .userPoolResourceRead, ["UserPoolId": .string(poolId), "GroupName": .string(name)])
+            let out = try await call(
+                "GetGroup", category: .userPoolResourceRead, ["UserPoolId": .string(poolId), "GroupName": .string(name)])
             return out["Group"]
         } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
             return nil
@@ -61,7 +62,8 @@ extension CognitoClient {
     }
 
     public func sampleGroups(_ poolId: String, limit: Int) async throws -> [String] {
-        let out = try await call("ListGroups", category: .userPoolResourceRead, ["UserPoolId": .string(poolId), "Limit": .int(max(1, min(60, limit)))])
+        let out = try await call(
+            "ListGroups", category: .userPoolResourceRead, ["UserPoolId": .string(poolId), "Limit": .int(max(1, min(60, limit)))])
         return (out["Groups"]?.arrayValue ?? []).compactMap { $0["GroupName"]?.stringValue }
     }
 }

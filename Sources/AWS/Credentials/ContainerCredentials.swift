@@ -43,7 +43,8 @@ public struct ContainerCredentialsProvider: CredentialsProvider {
             url = base + (relative.hasPrefix("/") ? relative : "/" + relative)
             guard let t = MetadataHTTP.parse(url) else {
                 throw AWSError.credentials(
-                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \"\(relative)\" does not make a valid URL: it should be a path like /v2/credentials/...")
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \"\(relative)\" does not make a valid URL: it should be a path like /v2/credentials/..."
+                )
             }
             target = t
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
@@ -60,7 +61,8 @@ public struct ContainerCredentialsProvider: CredentialsProvider {
             target = t
         } else {
             throw AWSError.credentials(
-                "container credentials are not configured: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set")
+                "container credentials are not configured: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set"
+            )
         }
         let token: AuthToken
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] {
@@ -122,7 +124,8 @@ public struct ContainerCredentialsProvider: CredentialsProvider {
             } catch {
                 throw AWSError.credentials(
                     "container authorization token file \(path) (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) "
-                        + "\(FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"): check the path and its permissions")
+                        + "\(FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"): check the path and its permissions"
+                )
             }
             let v = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             headers.append(HTTPHeader("Authorization", try checkedToken(v, source: "the file \(path)")))

@@ -71,9 +71,10 @@ public struct IMDSCredentialsProvider: CredentialsProvider {
         }
         let base = target.path == "/" ? "" : target.path.hasSuffix("/") ? String(target.path.dropLast()) : target.path
 
-        let tokenResponse = try await send(MetadataHTTP.request(
-            "PUT", target, path: base + "/latest/api/token",
-            headers: [HTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", String(tokenTTLSeconds))]))
+        let tokenResponse = try await send(
+            MetadataHTTP.request(
+                "PUT", target, path: base + "/latest/api/token",
+                headers: [HTTPHeader("X-aws-ec2-metadata-token-ttl-seconds", String(tokenTTLSeconds))]))
         guard (200..<300).contains(tokenResponse.status) else {
             throw MetadataHTTP.statusError(
                 tokenResponse, source: source,

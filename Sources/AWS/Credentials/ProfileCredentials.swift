@@ -83,7 +83,8 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
         var duration: Int?
         if let d = s["duration_seconds"] {
             guard let n = Int(d), n >= 900 else {
-                throw AWSError.credentials("profile \(path) has duration_seconds = \(d): it must be a whole number of seconds, at least 900")
+                throw AWSError.credentials(
+                    "profile \(path) has duration_seconds = \(d): it must be a whole number of seconds, at least 900")
             }
             duration = n
         }
@@ -112,7 +113,8 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
                 }
                 guard let sourceSettings = profiles.settings(sourceName) else {
                     throw AWSError.credentials(
-                        "profile \(path) has source_profile = \(sourceName), but no profile \"\(sourceName)\" is in \(profiles.filesDescription)")
+                        "profile \(path) has source_profile = \(sourceName), but no profile \"\(sourceName)\" is in \(profiles.filesDescription)"
+                    )
                 }
                 guard let p = try provider(sourceName, sourceSettings, profiles: profiles, visited: visited + [name]) else {
                     throw AWSError.credentials(
@@ -134,7 +136,8 @@ public struct ProfileCredentialsProvider: CredentialsProvider {
         case "environment":
             guard let c = try EnvironmentCredentialsProvider(environment: environment).resolve() else {
                 throw AWSError.credentials(
-                    "profile \(profilePath) has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+                    "profile \(profilePath) has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+                )
             }
             return StaticCredentialsProvider(c)
         case "ecscontainer":

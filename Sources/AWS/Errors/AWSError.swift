@@ -52,8 +52,10 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
         }
 
         public var isCredentialError: Bool {
-            ["InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
-             "InvalidAccessKeyId", "TokenRefreshRequired"].contains(code)
+            [
+                "InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException",
+                "InvalidAccessKeyId", "TokenRefreshRequired",
+            ].contains(code)
         }
     }
 
@@ -67,7 +69,8 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
         case .service(let e):
             var hint = ""
             if e.isSignatureError {
-                hint = " (the request signature does not match: the secret access key is wrong for this access key id; check AWS_SECRET_ACCESS_KEY or the profile)"
+                hint =
+                    " (the request signature does not match: the secret access key is wrong for this access key id; check AWS_SECRET_ACCESS_KEY or the profile)"
             } else if e.isCredentialError {
                 hint = " (the credentials are not valid here or have expired: check AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN or the profile)"
             } else if e.isAccessDenied {

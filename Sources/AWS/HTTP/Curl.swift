@@ -2,9 +2,9 @@ import CCurl
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The one file that touches libcurl and raw pointers. Everything here runs
@@ -58,7 +58,8 @@ final class CurlEasy: @unchecked Sendable {
         defer { state.closeFiles() }
         let method = request.method.uppercased()
         // PUT and POST always carry a Content-Length, even 0: S3 answers 411 without one.
-        let uploadSize = try state.openRequestBody(request.body)
+        let uploadSize =
+            try state.openRequestBody(request.body)
             ?? (method == "PUT" || method == "POST" ? 0 : nil)
 
         var headerList: UnsafeMutablePointer<curl_slist>? = nil

@@ -46,11 +46,12 @@ public final class HTTPClient: Sendable {
                 // curl_easy_perform blocks for the whole transfer; a thread of its own keeps
                 // it off the cooperative pool (two cores here) and never waits for a free worker.
                 let thread = Thread {
-                    continuation.resume(with: Result {
-                        let easy = try pool.checkOut()
-                        defer { pool.checkIn(easy) }
-                        return try easy.perform(request, responseBodyTo: responseBodyTo, limits: limits, cancel: cancel)
-                    })
+                    continuation.resume(
+                        with: Result {
+                            let easy = try pool.checkOut()
+                            defer { pool.checkIn(easy) }
+                            return try easy.perform(request, responseBodyTo: responseBodyTo, limits: limits, cancel: cancel)
+                        })
                 }
                 thread.name = "snap-http"
                 thread.start()

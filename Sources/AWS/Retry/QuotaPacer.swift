@@ -25,7 +25,9 @@ public actor QuotaPacer {
     }
 
     /// No pacing at all (unit tests against local servers).
-    public static func unlimited() -> QuotaPacer { QuotaPacer(share: 1, overrides: Dictionary(uniqueKeysWithValues: QuotaCategory.allCases.map { ($0, 1_000_000.0) })) }
+    public static func unlimited() -> QuotaPacer {
+        QuotaPacer(share: 1, overrides: Dictionary(uniqueKeysWithValues: QuotaCategory.allCases.map { ($0, 1_000_000.0) }))
+    }
 
     public func rate(of category: QuotaCategory) -> Double { buckets[category]!.rate }
 

@@ -89,9 +89,10 @@ public struct S3Client: Sendable {
         if [301, 307].contains(response.status), let r = response.header("x-amz-bucket-region"), !r.isEmpty {
             message += "; the bucket is in region \(r)"
         }
-        return .service(AWSError.ServiceError(
-            service: "s3", operation: operation, status: response.status, code: code, message: message,
-            requestId: requestId))
+        return .service(
+            AWSError.ServiceError(
+                service: "s3", operation: operation, status: response.status, code: code, message: message,
+                requestId: requestId))
     }
 
     /// Local file trouble (reading an upload, writing a download) as an AWSError of that operation.
@@ -134,9 +135,10 @@ public struct S3Client: Sendable {
         var body = HTTPBody.empty
         if region != "us-east-1" {
             // us-east-1 is the default and S3 rejects it named as a LocationConstraint.
-            body = .data(Data(
-                "<CreateBucketConfiguration xmlns=\"\(Self.namespace)\"><LocationConstraint>\(S3XML.escape(region))</LocationConstraint></CreateBucketConfiguration>"
-                    .utf8))
+            body = .data(
+                Data(
+                    "<CreateBucketConfiguration xmlns=\"\(Self.namespace)\"><LocationConstraint>\(S3XML.escape(region))</LocationConstraint></CreateBucketConfiguration>"
+                        .utf8))
             headers.append(HTTPHeader("Content-Type", "application/xml"))
         }
         do {
@@ -258,9 +260,10 @@ public struct S3Client: Sendable {
             }
             if let first = failures.first {
                 let more = failures.count > 1 ? " (and \(failures.count - 1) more keys)" : ""
-                throw AWSError.service(AWSError.ServiceError(
-                    service: "s3", operation: "DeleteObjects", status: response.status, code: first.code,
-                    message: "\(first.key): \(first.message)\(more)", requestId: response.header("x-amz-request-id")))
+                throw AWSError.service(
+                    AWSError.ServiceError(
+                        service: "s3", operation: "DeleteObjects", status: response.status, code: first.code,
+                        message: "\(first.key): \(first.message)\(more)", requestId: response.header("x-amz-request-id")))
             }
         }
     }

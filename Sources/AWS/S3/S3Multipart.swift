@@ -146,9 +146,10 @@ extension S3Client {
             headers: [HTTPHeader("Content-Type", "application/xml")], body: .data(Data(xml.utf8)))
         let root = try Self.xml(response, operation: "CompleteMultipartUpload")
         if let e = S3Documents.error(root) {
-            throw AWSError.service(AWSError.ServiceError(
-                service: "s3", operation: "CompleteMultipartUpload", status: response.status, code: e.code,
-                message: e.message, requestId: e.requestId ?? response.header("x-amz-request-id")))
+            throw AWSError.service(
+                AWSError.ServiceError(
+                    service: "s3", operation: "CompleteMultipartUpload", status: response.status, code: e.code,
+                    message: e.message, requestId: e.requestId ?? response.header("x-amz-request-id")))
         }
     }
 

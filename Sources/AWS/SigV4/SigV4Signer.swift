@@ -80,10 +80,11 @@ public struct SigV4Signer: Sendable {
         if options.addContentSHA256Header { request.setHeader("x-amz-content-sha256", hash) }
 
         let signing = compute(request, payloadHash: hash, credentials: credentials, amzDate: amzDate, dateStamp: dateStamp)
-        request.headers.append(HTTPHeader(
-            "Authorization",
-            "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(dateStamp)), "
-                + "SignedHeaders=\(signing.signedHeaders), Signature=\(signing.signature)"))
+        request.headers.append(
+            HTTPHeader(
+                "Authorization",
+                "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(dateStamp)), "
+                    + "SignedHeaders=\(signing.signedHeaders), Signature=\(signing.signature)"))
         return signing
     }
 

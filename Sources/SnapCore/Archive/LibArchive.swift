@@ -53,17 +53,20 @@ final class LibArchiveWriter {
         try check(archive_write_add_filter_none(handle))
         try check(archive_write_set_bytes_in_last_block(handle, 1))
         let opaque = Unmanaged.passUnretained(context).toOpaque()
-        try check(archive_write_open2(handle, opaque, nil, { _, client, buffer, length in
-            guard let client, let buffer else { return -1 }
-            let context = Unmanaged<WriteContext>.fromOpaque(client).takeUnretainedValue()
-            do {
-                try context.sink(Data(bytes: buffer, count: length))
-                return la_ssize_t(length)
-            } catch {
-                context.error = error
-                return -1
-            }
-        }, nil, nil))
+        try check(
+            archive_write_open2(
+                handle, opaque, nil,
+                { _, client, buffer, length in
+                    guard let client, let buffer else { return -1 }
+                    let context = Unmanaged<WriteContext>.fromOpaque(client).takeUnretainedValue()
+                    do {
+                        try context.sink(Data(bytes: buffer, count: length))
+                        return la_ssize_t(length)
+                    } catch {
+                        context.error = error
+                        return -1
+                    }
+                }, nil, nil))
     }
 
     deinit {
@@ -189,18 +192,21 @@ final class LibArchiveReader {
         context = ReadContext(source: source)
         try check(archive_read_support_format_tar(handle))
         let opaque = Unmanaged.passUnretained(context).toOpaque()
-        try check(archive_read_open(handle, opaque, nil, { a, client, out in
-            guard let client, let out else { return -1 }
-            let context = Unmanaged<ReadContext>.fromOpaque(client).takeUnretainedValue()
-            do {
-                let (pointer, count) = try context.next()
-                out.pointee = pointer
-                return la_ssize_t(count)
-            } catch {
-                context.error = error
-                return la_ssize_t(ARCHIVE_FATAL)
-            }
-        }, nil))
+        try check(
+            archive_read_open(
+                handle, opaque, nil,
+                { a, client, out in
+                    guard let client, let out else { return -1 }
+                    let context = Unmanaged<ReadContext>.fromOpaque(client).takeUnretainedValue()
+                    do {
+                        let (pointer, count) = try context.next()
+                        out.pointee = pointer
+                        return la_ssize_t(count)
+                    } catch {
+                        context.error = error
+                        return la_ssize_t(ARCHIVE_FATAL)
+                    }
+                }, nil))
     }
 
     deinit {

@@ -57,7 +57,9 @@ public struct ConfigFile: Sendable, Equatable {
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw fail("unclosed [table]") }
                 table = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                guard table == "quota" || table == "prune" else { throw fail("unknown table [\(table)]; known: [quota], [prune], [[store]]") }
+                guard table == "quota" || table == "prune" else {
+                    throw fail("unknown table [\(table)]; known: [quota], [prune], [[store]]")
+                }
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { throw fail("expected key = value") }
@@ -72,7 +74,8 @@ public struct ConfigFile: Sendable, Equatable {
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
             case ("quota", _, .number(let n)): quotas[key] = n
             case ("prune", "keep_last", .number(let n)), ("prune", "keep_hourly", .number(let n)), ("prune", "keep_daily", .number(let n)),
-                ("prune", "keep_weekly", .number(let n)), ("prune", "keep_monthly", .number(let n)), ("prune", "keep_yearly", .number(let n)):
+                ("prune", "keep_weekly", .number(let n)), ("prune", "keep_monthly", .number(let n)),
+                ("prune", "keep_yearly", .number(let n)):
                 guard n >= 0, n == n.rounded() else { throw fail("\(key) must be a whole number >= 0") }
                 prune[key] = String(Int(n))
             case ("prune", "keep_within", .string(let d)): prune[key] = d
@@ -124,7 +127,9 @@ public struct ConfigFile: Sendable, Equatable {
     }
 
     /// `--config FILE`, else `$SNAP_CONFIG`, else `./snap.toml` when it exists.
-    public static func load(flag: String?, environment: [String: String], cwd: String = FileManager.default.currentDirectoryPath) throws(SnapError) -> ConfigFile {
+    public static func load(flag: String?, environment: [String: String], cwd: String = FileManager.default.currentDirectoryPath)
+        throws(SnapError) -> ConfigFile
+    {
         if let path = flag ?? environment["SNAP_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
             return try ConfigFile(path: path)
         }

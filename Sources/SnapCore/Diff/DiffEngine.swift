@@ -69,7 +69,9 @@ public struct DiffEngine: Sendable {
 
     /// Walks two sorted files of one member in step, calling `body` with the
     /// old and new record of each key (nil on the side where it is absent).
-    private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void) throws {
+    private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void)
+        throws
+    {
         guard let o = old[member], let n = new[member] else { return }
         var a = try Cursor(path: o, member: member)
         var b = try Cursor(path: n, member: member)

@@ -5,7 +5,9 @@ import Foundation
 /// (read and verified through the catalog) or a live pool (exported now).
 public enum DiffSide {
     /// Extracts users, groups and memberships of a stored snapshot into `directory`.
-    public static func stored(_ entry: Catalog.Entry, pool: String, catalog: Catalog, directory: String, log: (String) -> Void) async throws -> [Member: String] {
+    public static func stored(_ entry: Catalog.Entry, pool: String, catalog: Catalog, directory: String, log: (String) -> Void) async throws
+        -> [Member: String]
+    {
         try FileSystem.makeFolder(directory)
         var files: [Member: MemberFile] = [:]
         for m in [Member.users, .groups, .memberships] { files[m] = try MemberFile(member: m, directory: directory) }

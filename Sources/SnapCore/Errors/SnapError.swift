@@ -22,7 +22,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .unknownRef(let ref, let w):
             return "no snapshot matches \"\(ref)\" in \(w): run `snap list` to see the snapshots"
         case .ambiguousRef(let ref, let c):
-            return "\"\(ref)\" is ambiguous; it matches \(c.count) snapshots: \(c.prefix(10).joined(separator: ", "))\(c.count > 10 ? ", ..." : ""); give more of the ID"
+            return
+                "\"\(ref)\" is ambiguous; it matches \(c.count) snapshots: \(c.prefix(10).joined(separator: ", "))\(c.count > 10 ? ", ..." : ""); give more of the ID"
         case .noSnapshots(let w): return "no snapshots in \(w) yet: run `snap create` first"
         case .badManifest(let s, let r): return "manifest \(s) is not valid: \(r)"
         case .damaged(let s, let m, let r):
@@ -30,7 +31,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .malformedLine(let s, let m, let l, let r):
             return "snapshot \(s), member \(m), line \(l): malformed JSON line: \(r)"
         case .unsorted(let s, let m, let l):
-            return "snapshot \(s), member \(m), line \(l): records are out of order (the format requires sorted records); the archive was not written by snap or is damaged"
+            return
+                "snapshot \(s), member \(m), line \(l): records are out of order (the format requires sorted records); the archive was not written by snap or is damaged"
         case .io(let p, let r): return "\(p): \(r)"
         case .lockHeld(let s, let h):
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"

@@ -70,7 +70,8 @@ public struct Exporter: Sendable {
                     extra.append(user)
                     for g in groupNames { try byGroup.add(key: g + "\u{0}" + username, line: []) }
                 } else {
-                    warnings.append("user \(username) was deleted during the export; left out its memberships in \(groupNames.joined(separator: ", "))")
+                    warnings.append(
+                        "user \(username) was deleted during the export; left out its memberships in \(groupNames.joined(separator: ", "))")
                 }
             }
             if !extra.isEmpty {

@@ -9,8 +9,10 @@ public struct GroupRecord: Sendable, Equatable {
     public var created: String?
     public var modified: String?
 
-    public init(name: String, description: String? = nil, precedence: Int? = nil, roleArn: String? = nil,
-                created: String? = nil, modified: String? = nil) {
+    public init(
+        name: String, description: String? = nil, precedence: Int? = nil, roleArn: String? = nil,
+        created: String? = nil, modified: String? = nil
+    ) {
         self.name = name
         self.description = description
         self.precedence = precedence

@@ -115,8 +115,10 @@ public struct Manifest: Sendable, Equatable {
         try self.init(json: value, source: source)
     }
 
-    public init(id: SnapshotID, createdAt: String, userPool: PoolInfo, counts: Counts, files: [Member: FileInfo],
-                previous: SnapshotID?, changes: ChangeSummary?, warnings: [String], tool: String) {
+    public init(
+        id: SnapshotID, createdAt: String, userPool: PoolInfo, counts: Counts, files: [Member: FileInfo],
+        previous: SnapshotID?, changes: ChangeSummary?, warnings: [String], tool: String
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.userPool = userPool

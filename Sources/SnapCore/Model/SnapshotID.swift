@@ -25,7 +25,8 @@ public struct SnapshotID: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The creation time encoded in the ID.
     public var date: Date {
         let s = value
-        let iso = "\(s.prefix(4))-\(s.dropFirst(4).prefix(2))-\(s.dropFirst(6).prefix(2))T\(s.dropFirst(9).prefix(2)):\(s.dropFirst(11).prefix(2)):\(s.dropFirst(13).prefix(2))Z"
+        let iso =
+            "\(s.prefix(4))-\(s.dropFirst(4).prefix(2))-\(s.dropFirst(6).prefix(2))T\(s.dropFirst(9).prefix(2)):\(s.dropFirst(11).prefix(2)):\(s.dropFirst(13).prefix(2))Z"
         return Timestamp.parse(iso) ?? Date(timeIntervalSince1970: 0)
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import AWS
+import Foundation
 
 /// RFC 3339 times in UTC with whole seconds, the only time format snap writes.
 public enum Timestamp {

@@ -10,8 +10,10 @@ public struct UserRecord: Sendable, Equatable {
     public var created: String?
     public var modified: String?
 
-    public init(username: String, attributes: [String: String], enabled: Bool, status: String,
-                mfaOptions: [JSONValue] = [], created: String? = nil, modified: String? = nil) {
+    public init(
+        username: String, attributes: [String: String], enabled: Bool, status: String,
+        mfaOptions: [JSONValue] = [], created: String? = nil, modified: String? = nil
+    ) {
         self.username = username
         self.attributes = attributes
         self.enabled = enabled

@@ -9,7 +9,9 @@ public struct SubMapEntry: Sendable, Equatable {
     public var newSub: String
 
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["username": .string(username), "oldSub": oldSub.map { .string($0) } ?? .null, "newSub": .string(newSub)]
+        var o: [String: JSONValue] = [
+            "username": .string(username), "oldSub": oldSub.map { .string($0) } ?? .null, "newSub": .string(newSub),
+        ]
         // Only where the pool made up a username of its own (sign-in by email or phone).
         if targetUsername != username { o["targetUsername"] = .string(targetUsername) }
         return .object(o)
@@ -140,46 +142,50 @@ public struct RestoreExecutor: Sendable {
         let nMember = Self.workers(rate: await pacer.rate(of: .userResourceUpdate))
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask(operation: guarded {
-                try await withThrowingTaskGroup(of: Void.self) { g in
-                    for _ in 0..<nGroups {
-                        g.addTask {
-                            while let record = await groups.receive() {
-                                try await restoreGroup(record, tracker: tracker, counter: counter)
+            group.addTask(
+                operation: guarded {
+                    try await withThrowingTaskGroup(of: Void.self) { g in
+                        for _ in 0..<nGroups {
+                            g.addTask {
+                                while let record = await groups.receive() {
+                                    try await restoreGroup(record, tracker: tracker, counter: counter)
+                                }
                             }
                         }
+                        try await g.waitForAll()
                     }
-                    try await g.waitForAll()
-                }
-                await groupsDone.open()
-            })
-            group.addTask(operation: guarded {
-                try await withThrowingTaskGroup(of: Void.self) { g in
-                    for _ in 0..<nCreate {
-                        g.addTask {
-                            while let user = await users.receive() {
-                                try await restoreUser(
-                                    user, groups: membershipsOf[user.record.username] ?? [], tracker: tracker, counter: counter,
-                                    updates: updates, members: members)
-                            }
-                        }
-                    }
-                    try await g.waitForAll()
-                }
-                await updates.close()
-                await members.close()
-            })
-            for _ in 0..<nUpdate {
-                group.addTask(operation: guarded {
-                    while let job = await updates.receive() { try await update(job, tracker: tracker, counter: counter) }
+                    await groupsDone.open()
                 })
+            group.addTask(
+                operation: guarded {
+                    try await withThrowingTaskGroup(of: Void.self) { g in
+                        for _ in 0..<nCreate {
+                            g.addTask {
+                                while let user = await users.receive() {
+                                    try await restoreUser(
+                                        user, groups: membershipsOf[user.record.username] ?? [], tracker: tracker, counter: counter,
+                                        updates: updates, members: members)
+                                }
+                            }
+                        }
+                        try await g.waitForAll()
+                    }
+                    await updates.close()
+                    await members.close()
+                })
+            for _ in 0..<nUpdate {
+                group.addTask(
+                    operation: guarded {
+                        while let job = await updates.receive() { try await update(job, tracker: tracker, counter: counter) }
+                    })
             }
             for _ in 0..<nMember {
-                group.addTask(operation: guarded {
-                    // A membership needs its group; groups are few and go first at their own rate.
-                    await groupsDone.wait()
-                    while let job = await members.receive() { try await addMember(job, tracker: tracker, counter: counter) }
-                })
+                group.addTask(
+                    operation: guarded {
+                        // A membership needs its group; groups are few and go first at their own rate.
+                        await groupsDone.wait()
+                        while let job = await members.receive() { try await addMember(job, tracker: tracker, counter: counter) }
+                    })
             }
             try await group.waitForAll()
         }
@@ -194,14 +200,16 @@ public struct RestoreExecutor: Sendable {
             return
         }
         do {
-            try await cognito.createGroup(plan.targetPoolId, name: g.name, description: g.description, precedence: g.precedence, roleArn: g.roleArn)
+            try await cognito.createGroup(
+                plan.targetPoolId, name: g.name, description: g.description, precedence: g.precedence, roleArn: g.roleArn)
             await counter.wrote()
             try await journal.append(.group(name: g.name))
             await tracker.group(g.name, .written)
         } catch let AWSError.service(e) where e.code == "GroupExistsException" {
             // Created by a run killed before it could journal it, or by someone else: only a perfect match is ours.
             guard let existing = try await cognito.getGroup(plan.targetPoolId, name: g.name) else {
-                await tracker.group(g.name, .failed("group \(g.name): CreateGroup says it exists, GetGroup says it does not; run again with --resume"))
+                await tracker.group(
+                    g.name, .failed("group \(g.name): CreateGroup says it exists, GetGroup says it does not; run again with --resume"))
                 return
             }
             let diffs = Self.groupDifferences(g, existing)
@@ -209,7 +217,11 @@ public struct RestoreExecutor: Sendable {
                 try await journal.append(.group(name: g.name))
                 await tracker.group(g.name, .existing)
             } else {
-                await tracker.group(g.name, .failed("group \(g.name) already exists in the target with a different \(diffs.joined(separator: ", ")): it was not made by this restore; delete it or fix it and run again with --resume"))
+                await tracker.group(
+                    g.name,
+                    .failed(
+                        "group \(g.name) already exists in the target with a different \(diffs.joined(separator: ", ")): it was not made by this restore; delete it or fix it and run again with --resume"
+                    ))
             }
         } catch let error where Self.isItemError(error) {
             await tracker.group(g.name, .failed("group \(g.name): \(error)"))
@@ -236,7 +248,9 @@ public struct RestoreExecutor: Sendable {
         var how = Tracker.Result.written
 
         // Journaled as created: checked in the pool, not taken on trust.
-        if let created = prior.users[name], let existing = try await cognito.adminGetUser(plan.targetPoolId, username: created.targetUsername) {
+        if let created = prior.users[name],
+            let existing = try await cognito.adminGetUser(plan.targetPoolId, username: created.targetUsername)
+        {
             switch Self.adopt(u, existing) {
             case .success(let f):
                 found = f
@@ -252,12 +266,17 @@ public struct RestoreExecutor: Sendable {
                     plan.targetPoolId, username: u.createUsername, attributes: u.attributes.map { ($0.name, $0.value) })
                 await counter.wrote()
                 guard let target = user["Username"]?.stringValue, let sub = Self.attributes(of: user)["sub"] else {
-                    throw AWSError.invalidResponse(service: "cognito-idp", operation: "AdminCreateUser", reason: "no Username or sub for user \(name)")
+                    throw AWSError.invalidResponse(
+                        service: "cognito-idp", operation: "AdminCreateUser", reason: "no Username or sub for user \(name)")
                 }
                 found = (target, sub, user["UserStatus"]?.stringValue ?? "FORCE_CHANGE_PASSWORD", user["Enabled"]?.boolValue ?? true)
             } catch let AWSError.service(e) where e.code == "UsernameExistsException" || e.code == "AliasExistsException" {
                 guard let existing = try await cognito.adminGetUser(plan.targetPoolId, username: u.createUsername) else {
-                    await failUser(u, groups: groups, why: "user \(name): AdminCreateUser says it exists (\(e.message)), AdminGetUser finds no \(u.createUsername); run again with --resume", tracker: tracker)
+                    await failUser(
+                        u, groups: groups,
+                        why:
+                            "user \(name): AdminCreateUser says it exists (\(e.message)), AdminGetUser finds no \(u.createUsername); run again with --resume",
+                        tracker: tracker)
                     return
                 }
                 switch Self.adopt(u, existing) {
@@ -310,12 +329,16 @@ public struct RestoreExecutor: Sendable {
     }
 
     /// An existing user is ours only when it carries every attribute the snapshot gives it.
-    static func adopt(_ u: RestorePlan.User, _ existing: JSONValue) -> Result<(targetUsername: String, newSub: String, status: String, enabled: Bool), AdoptError> {
+    static func adopt(_ u: RestorePlan.User, _ existing: JSONValue) -> Result<
+        (targetUsername: String, newSub: String, status: String, enabled: Bool), AdoptError
+    > {
         let attrs = attributes(of: existing)
         let differing = u.attributes.filter { attrs[$0.name] != $0.value }.map(\.name)
         guard differing.isEmpty else {
-            return .failure(AdoptError(
-                "user \(u.record.username) already exists in the target with different \(differing.joined(separator: ", ")): it was not made by this restore; delete it or fix it and run again with --resume"))
+            return .failure(
+                AdoptError(
+                    "user \(u.record.username) already exists in the target with different \(differing.joined(separator: ", ")): it was not made by this restore; delete it or fix it and run again with --resume"
+                ))
         }
         guard let target = existing["Username"]?.stringValue, let sub = attrs["sub"] else {
             return .failure(AdoptError("user \(u.record.username): AdminGetUser returned no Username or sub"))
@@ -446,9 +469,10 @@ actor Tracker {
         let now = ContinuousClock.now
         guard now - lastReport >= .milliseconds(200) else { return }
         lastReport = now
-        progress(RestoreProgress(
-            groups: out.groups.done, users: out.users.done, passwords: out.passwords.done, disabled: out.disabled.done,
-            memberships: out.memberships.done, failures: out.failures.count))
+        progress(
+            RestoreProgress(
+                groups: out.groups.done, users: out.users.done, passwords: out.passwords.done, disabled: out.disabled.done,
+                memberships: out.memberships.done, failures: out.failures.count))
     }
 
     func outcome() -> RestoreOutcome { out }

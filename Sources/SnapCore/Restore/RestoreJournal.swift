@@ -15,7 +15,8 @@ public enum JournalEntry: Sendable, Equatable {
 
     public var json: JSONValue {
         switch self {
-        case .start(let s, let t, let src): ["op": "start", "snapshot": .string(s), "target": .string(t), "source": .string(src), "format": 1]
+        case .start(let s, let t, let src):
+            ["op": "start", "snapshot": .string(s), "target": .string(t), "source": .string(src), "format": 1]
         case .group(let n): ["op": "group", "name": .string(n)]
         case .user(let u, let t, let s): ["op": "user", "username": .string(u), "targetUsername": .string(t), "newSub": .string(s)]
         case .password(let u): ["op": "password", "username": .string(u)]
@@ -130,7 +131,9 @@ public actor RestoreJournal {
         let bytes = [UInt8](entry.json.canonicalData()) + [0x0A]
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
         guard written == bytes.count else {
-            throw SnapError.io(path: path, reason: "cannot append to the restore journal: \(written < 0 ? String(cString: strerror(errno)) : "short write")")
+            throw SnapError.io(
+                path: path,
+                reason: "cannot append to the restore journal: \(written < 0 ? String(cString: strerror(errno)) : "short write")")
         }
         guard fdatasync(fd) == 0 else {
             throw SnapError.io(path: path, reason: "cannot sync the restore journal: \(String(cString: strerror(errno)))")

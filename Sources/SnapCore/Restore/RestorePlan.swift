@@ -93,11 +93,13 @@ public struct RestorePlan: Sendable {
         if !resume {
             if !targetUsers.isEmpty {
                 problems.append(
-                    "target pool \(target.id) is not empty: it holds users (\(examples(targetUsers))); restore only into an empty pool, or pass --resume to finish an interrupted restore")
+                    "target pool \(target.id) is not empty: it holds users (\(examples(targetUsers))); restore only into an empty pool, or pass --resume to finish an interrupted restore"
+                )
             }
             if !targetGroups.isEmpty {
                 problems.append(
-                    "target pool \(target.id) is not empty: it holds groups (\(examples(targetGroups))); restore only into an empty pool, or pass --resume to finish an interrupted restore")
+                    "target pool \(target.id) is not empty: it holds groups (\(examples(targetGroups))); restore only into an empty pool, or pass --resume to finish an interrupted restore"
+                )
             }
         }
 
@@ -105,9 +107,12 @@ public struct RestorePlan: Sendable {
         var restorable: [UserRecord] = []
         for u in snapshot.users {
             if u.status == "EXTERNAL_PROVIDER" {
-                skipped.append(Skipped(
-                    username: u.username,
-                    reason: "federated user (EXTERNAL_PROVIDER): the admin API cannot create it; it is created again at its next sign-in through the identity provider"))
+                skipped.append(
+                    Skipped(
+                        username: u.username,
+                        reason:
+                            "federated user (EXTERNAL_PROVIDER): the admin API cannot create it; it is created again at its next sign-in through the identity provider"
+                    ))
             } else {
                 restorable.append(u)
             }
@@ -123,9 +128,10 @@ public struct RestorePlan: Sendable {
             let attributes = u.attributes.filter { !isServiceManaged($0.key) }
                 .sorted { JSONValue.utf8Less($0.key, $1.key) }
                 .map { Attribute(name: $0.key, value: $0.value) }
-            users.append(User(
-                record: u, createUsername: signInUsername(u, target: target) ?? u.username, attributes: attributes,
-                setPassword: passwordStatuses.contains(u.status), disable: !u.enabled))
+            users.append(
+                User(
+                    record: u, createUsername: signInUsername(u, target: target) ?? u.username, attributes: attributes,
+                    setPassword: passwordStatuses.contains(u.status), disable: !u.enabled))
         }
 
         let restoredNames = Set(restorable.map(\.username))
@@ -137,14 +143,19 @@ public struct RestorePlan: Sendable {
         if !byStatus.isEmpty {
             let list = byStatus.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             notes.append(
-                "\(list) user(s) never set a password: they are restored in FORCE_CHANGE_PASSWORD; send them a new invitation with `aws cognito-idp admin-create-user --message-action RESEND` when they need one")
+                "\(list) user(s) never set a password: they are restored in FORCE_CHANGE_PASSWORD; send them a new invitation with `aws cognito-idp admin-create-user --message-action RESEND` when they need one"
+            )
         }
         let reset = restorable.filter { $0.status != "CONFIRMED" && passwordStatuses.contains($0.status) }.count
         if reset > 0 {
-            notes.append("\(reset) RESET_REQUIRED/COMPROMISED user(s) are restored CONFIRMED with a random password nobody knows: their next sign-in goes through forgot-password, as before")
+            notes.append(
+                "\(reset) RESET_REQUIRED/COMPROMISED user(s) are restored CONFIRMED with a random password nobody knows: their next sign-in goes through forgot-password, as before"
+            )
         }
         if !target.usernameAttributes.isEmpty && source.usernameAttributes.isEmpty {
-            notes.append("the target signs in by \(target.usernameAttributes.joined(separator: "/")): users get new UUID usernames; the sub map lists them")
+            notes.append(
+                "the target signs in by \(target.usernameAttributes.joined(separator: "/")): users get new UUID usernames; the sub map lists them"
+            )
         }
 
         return RestorePlan(
@@ -182,7 +193,8 @@ public struct RestorePlan: Sendable {
             guard let mine = target.schema[name] else {
                 let type = theirs?.dataType ?? "String"
                 problems.append(
-                    "custom attribute \(name) (\(type)\(theirs.map { $0.mutable ? ", mutable" : ", immutable" } ?? ""), used by \(who.count) user(s), e.g. \(examples(who, limit: 3))) is not in the target's schema: add it with `aws cognito-idp add-custom-attributes --user-pool-id \(target.id) --custom-attributes Name=\(name.dropFirst(name.hasPrefix("dev:") ? 11 : 7)),AttributeDataType=\(type)`")
+                    "custom attribute \(name) (\(type)\(theirs.map { $0.mutable ? ", mutable" : ", immutable" } ?? ""), used by \(who.count) user(s), e.g. \(examples(who, limit: 3))) is not in the target's schema: add it with `aws cognito-idp add-custom-attributes --user-pool-id \(target.id) --custom-attributes Name=\(name.dropFirst(name.hasPrefix("dev:") ? 11 : 7)),AttributeDataType=\(type)`"
+                )
                 continue
             }
             if let theirs, theirs.dataType != mine.dataType {
@@ -190,7 +202,9 @@ public struct RestorePlan: Sendable {
                 continue
             }
             if let theirs, theirs.mutable, !mine.mutable {
-                problems.append("custom attribute \(name) is immutable in the target but mutable in the snapshot's pool: applications could no longer change it")
+                problems.append(
+                    "custom attribute \(name) is immutable in the target but mutable in the snapshot's pool: applications could no longer change it"
+                )
             }
             var misfits: [String] = []
             for u in users {
@@ -198,7 +212,9 @@ public struct RestorePlan: Sendable {
                 misfits.append("\(u.username): \(why)")
             }
             if !misfits.isEmpty {
-                problems.append("custom attribute \(name): \(misfits.count) value(s) do not fit the target's schema, e.g. \(misfits.prefix(3).joined(separator: "; "))")
+                problems.append(
+                    "custom attribute \(name): \(misfits.count) value(s) do not fit the target's schema, e.g. \(misfits.prefix(3).joined(separator: "; "))"
+                )
             }
         }
         return problems
@@ -253,7 +269,9 @@ public struct RestorePlan: Sendable {
                     if let other = seen[key] { clashes.append("\"\(other)\" and \"\(u.username)\"") } else { seen[key] = u.username }
                 }
                 if !clashes.isEmpty {
-                    problems.append("the target's usernames are case-insensitive, and \(clashes.count) username(s) differ only in case: \(clashes.prefix(5).joined(separator: ", "))")
+                    problems.append(
+                        "the target's usernames are case-insensitive, and \(clashes.count) username(s) differ only in case: \(clashes.prefix(5).joined(separator: ", "))"
+                    )
                 }
             }
             for alias in target.aliasAttributes {
@@ -265,11 +283,14 @@ public struct RestorePlan: Sendable {
                     return v
                 }
                 let looksLike: ((String) -> Bool)? =
-                    alias == "email" ? { $0.contains("@") } : alias == "phone_number" ? { $0.hasPrefix("+") && $0.dropFirst().allSatisfy(\.isNumber) } : nil
+                    alias == "email"
+                    ? { $0.contains("@") } : alias == "phone_number" ? { $0.hasPrefix("+") && $0.dropFirst().allSatisfy(\.isNumber) } : nil
                 if let looksLike {
                     let bad = users.filter { looksLike($0.username) }.map(\.username)
                     if !bad.isEmpty {
-                        problems.append("the target uses \(alias) as an alias, so usernames cannot be in \(alias) format, but \(bad.count) are: e.g. \(examples(bad))")
+                        problems.append(
+                            "the target uses \(alias) as an alias, so usernames cannot be in \(alias) format, but \(bad.count) are: e.g. \(examples(bad))"
+                        )
                     }
                 }
             }
@@ -287,6 +308,8 @@ public struct RestorePlan: Sendable {
         let shared = owners.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
         guard !shared.isEmpty else { return [] }
         let shown = shared.prefix(5).map { "\($0.key) (\(examples($0.value, limit: 3)))" }.joined(separator: "; ")
-        return ["\(shared.count) \(what) value(s) are shared by several users, which the target cannot hold: \(shown)\(shared.count > 5 ? "; ..." : "")"]
+        return [
+            "\(shared.count) \(what) value(s) are shared by several users, which the target cannot hold: \(shown)\(shared.count > 5 ? "; ..." : "")"
+        ]
     }
 }

@@ -26,7 +26,9 @@ public enum RestoreSource {
 
         func lines(_ m: Member) throws -> [JSONValue] {
             let path = files[m]!.path
-            guard let data = FileManager.default.contents(atPath: path) else { throw SnapError.io(path: path, reason: "cannot read a work file") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw SnapError.io(path: path, reason: "cannot read a work file")
+            }
             var out: [JSONValue] = []
             var number = 0
             for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {

@@ -58,7 +58,10 @@ public struct PasswordPolicy: Sendable, Equatable {
     public var requireNumbers: Bool
     public var requireSymbols: Bool
 
-    public init(minimumLength: Int = 8, requireUppercase: Bool = true, requireLowercase: Bool = true, requireNumbers: Bool = true, requireSymbols: Bool = true) {
+    public init(
+        minimumLength: Int = 8, requireUppercase: Bool = true, requireLowercase: Bool = true, requireNumbers: Bool = true,
+        requireSymbols: Bool = true
+    ) {
         self.minimumLength = minimumLength
         self.requireUppercase = requireUppercase
         self.requireLowercase = requireLowercase

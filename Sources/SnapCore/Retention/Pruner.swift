@@ -51,7 +51,8 @@ public struct Pruner: Sendable {
                     try await store.delete(pool: pool, id: d.id)
                     outcome.removed.append((store.url, d.id))
                 }
-                outcome.debris += try await store.removeDebris(pool: pool, olderThan: Date().addingTimeInterval(-Double(grace.components.seconds)), log: log)
+                outcome.debris += try await store.removeDebris(
+                    pool: pool, olderThan: Date().addingTimeInterval(-Double(grace.components.seconds)), log: log)
             } catch {
                 outcome.failures.append("store \(store.url): \(error)")
             }

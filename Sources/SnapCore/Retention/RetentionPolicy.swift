@@ -61,7 +61,9 @@ public struct RetentionPolicy: Sendable, Equatable {
             for id in newestFirst where id != newest && unchanged(id) { reasons[id] = nil }
         }
         return newestFirst.reversed().map { id in
-            Decision(id: id, keep: reasons[id] != nil, reasons: reasons[id] ?? (dropUnchanged && unchanged(id) && id != newest ? ["unchanged"] : []))
+            Decision(
+                id: id, keep: reasons[id] != nil,
+                reasons: reasons[id] ?? (dropUnchanged && unchanged(id) && id != newest ? ["unchanged"] : []))
         }
     }
 

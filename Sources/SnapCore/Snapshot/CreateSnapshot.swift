@@ -23,7 +23,9 @@ public struct CreateSnapshot: Sendable {
     public let tool: String
     public let log: @Sendable (String) -> Void
 
-    public init(exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, log: @escaping @Sendable (String) -> Void
+    ) {
         self.exporter = exporter
         self.stores = stores
         self.waitLock = waitLock
@@ -59,7 +61,8 @@ public struct CreateSnapshot: Sendable {
             }
         }
         guard !usable.isEmpty else {
-            throw SnapError.storeFailed(store: stores.map(\.url).joined(separator: ", "), reason: failed.compactMap(\.error).joined(separator: "; "))
+            throw SnapError.storeFailed(
+                store: stores.map(\.url).joined(separator: ", "), reason: failed.compactMap(\.error).joined(separator: "; "))
         }
         do {
             for store in usable { try? await store.clearDebris(pool: pool, log: log) }
@@ -125,7 +128,9 @@ public struct CreateSnapshot: Sendable {
         return Outcome(manifest: final, stores: outcomes, seconds: 0)
     }
 
-    private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory) async throws -> ChangeSummary {
+    private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory)
+        async throws -> ChangeSummary
+    {
         let old = try await DiffSide.stored(last, pool: pool, catalog: catalog, directory: try work.folder("previous"), log: log)
         return try DiffEngine().diff(old: old, new: export.paths)
     }

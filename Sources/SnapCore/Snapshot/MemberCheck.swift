@@ -52,13 +52,15 @@ struct MemberCheck {
     func finish(expected: Manifest.FileInfo) throws {
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         if digest != expected.sha256 {
-            throw SnapError.damaged(source: source, member: member.rawValue, reason: "sha256 is \(digest), the manifest says \(expected.sha256)")
+            throw SnapError.damaged(
+                source: source, member: member.rawValue, reason: "sha256 is \(digest), the manifest says \(expected.sha256)")
         }
         if bytes != expected.bytes {
             throw SnapError.damaged(source: source, member: member.rawValue, reason: "\(bytes) bytes, the manifest says \(expected.bytes)")
         }
         if records != expected.records {
-            throw SnapError.damaged(source: source, member: member.rawValue, reason: "\(records) records, the manifest says \(expected.records)")
+            throw SnapError.damaged(
+                source: source, member: member.rawValue, reason: "\(records) records, the manifest says \(expected.records)")
         }
     }
 

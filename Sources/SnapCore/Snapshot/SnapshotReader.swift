@@ -26,7 +26,11 @@ public enum SnapshotReader {
                     throw SnapError.damaged(source: source, member: entry.name, reason: "unexpected member \"\(entry.name)\"")
                 }
                 guard let next = order.next(), next == member else {
-                    throw SnapError.damaged(source: source, member: entry.name, reason: "members are not in the format's order (pool.json, groups.jsonl, users.jsonl, memberships.jsonl, manifest.json)")
+                    throw SnapError.damaged(
+                        source: source, member: entry.name,
+                        reason:
+                            "members are not in the format's order (pool.json, groups.jsonl, users.jsonl, memberships.jsonl, manifest.json)"
+                    )
                 }
                 var check = MemberCheck(member: member, source: source)
                 if member.isJSONLines {
@@ -70,7 +74,9 @@ public enum SnapshotReader {
             if reader.compressedSHA256 != archive.sha256 || reader.compressedBytes != archive.bytes {
                 throw SnapError.damaged(
                     source: source, member: nil,
-                    reason: "archive sha256 \(reader.compressedSHA256) (\(reader.compressedBytes) bytes), the manifest says \(archive.sha256) (\(archive.bytes) bytes)")
+                    reason:
+                        "archive sha256 \(reader.compressedSHA256) (\(reader.compressedBytes) bytes), the manifest says \(archive.sha256) (\(archive.bytes) bytes)"
+                )
             }
         }
     }

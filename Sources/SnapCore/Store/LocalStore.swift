@@ -1,5 +1,5 @@
-import Foundation
 import AWS
+import Foundation
 
 /// A store in a local folder. Every file is written under a temporary name,
 /// synced, renamed into place and its folder synced, so a crash leaves
@@ -73,10 +73,13 @@ public struct LocalStore: SnapshotStore {
             let temporary = name.hasPrefix(".") && name.contains(".tmp-")
             guard orphan || temporary else { continue }
             let path = "\(dir)/\(name)"
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < limit else { continue }
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < limit
+            else { continue }
             try FileManager.default.removeItem(atPath: path)
             removed.append("\(url)/\(pool)/\(name)")
-            log("store \(url): removed \(name) (\(orphan ? "an archive without a manifest" : "a temporary file"), from \(Timestamp.format(modified)))")
+            log(
+                "store \(url): removed \(name) (\(orphan ? "an archive without a manifest" : "a temporary file"), from \(Timestamp.format(modified)))"
+            )
         }
         return removed
     }
@@ -89,7 +92,9 @@ public struct LocalStore: SnapshotStore {
         }
     }
 
-    public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock {
+    public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws
+        -> any StoreLock
+    {
         try FileSystem.makeFolder(root)
         try FileSystem.makeFolder(folder(pool))
         let path = "\(folder(pool))/lock"

@@ -115,7 +115,8 @@ public struct S3Store: SnapshotStore {
             removed.append("s3://\(bucket)/\(o.key)")
             log("store \(url): removed \(o.key) (an archive without a manifest, from \(Timestamp.format(modified)))")
         }
-        for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/") {
+        for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/")
+        {
             guard let started = upload.initiated, started < limit else { continue }
             try await c.abortMultipartUpload(bucket: bucket, key: upload.key, uploadId: upload.uploadId)
             removed.append("upload of s3://\(bucket)/\(upload.key)")
@@ -126,29 +127,37 @@ public struct S3Store: SnapshotStore {
 
     public func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws {
         let c = try await client()
-        for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/") {
+        for upload in try await c.listMultipartUploads(bucket: bucket, prefix: folder(pool)) where upload.key.hasPrefix(folder(pool) + "/")
+        {
             try await c.abortMultipartUpload(bucket: bucket, key: upload.key, uploadId: upload.uploadId)
             log("store \(url): aborted the stale multipart upload of \(upload.key)")
         }
     }
 
-    public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock {
+    public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws
+        -> any StoreLock
+    {
         let c = try await client()
         let lockKey = key(pool, "lock")
         let deadline = ContinuousClock.now + wait
         while true {
             let body = LockRecord(owner: owner, expires: Date().addingTimeInterval(Self.seconds(lockTTL))).data
-            if try await c.putObject(bucket: bucket, key: lockKey, data: body, ifNoneMatch: true, sse: sse, contentType: "application/json") {
+            if try await c.putObject(bucket: bucket, key: lockKey, data: body, ifNoneMatch: true, sse: sse, contentType: "application/json")
+            {
                 return S3Lock(client: c, bucket: bucket, key: lockKey, owner: owner, ttl: lockTTL, sse: sse)
             }
             let holder = try? LockRecord(data: await c.getObject(bucket: bucket, key: lockKey))
             if let holder, holder.isStale(now: Date(), owner: owner) {
-                log("store \(url): taking over the lock of \(holder.owner.description), which \(holder.expires < Date() ? "expired at \(Timestamp.format(holder.expires))" : "is no longer running")")
+                log(
+                    "store \(url): taking over the lock of \(holder.owner.description), which \(holder.expires < Date() ? "expired at \(Timestamp.format(holder.expires))" : "is no longer running")"
+                )
                 try await c.deleteObject(bucket: bucket, key: lockKey)
                 continue
             }
             if ContinuousClock.now >= deadline {
-                throw SnapError.lockHeld(store: url, holder: holder.map { "\($0.owner.description), until \(Timestamp.format($0.expires))" } ?? "s3://\(bucket)/\(lockKey)")
+                throw SnapError.lockHeld(
+                    store: url,
+                    holder: holder.map { "\($0.owner.description), until \(Timestamp.format($0.expires))" } ?? "s3://\(bucket)/\(lockKey)")
             }
             try await Task.sleep(for: .seconds(1))
         }
@@ -232,7 +241,10 @@ actor S3Location {
     let url: String
     private var cached: S3Client?
 
-    init(bucket: String, statedRegion: String?, environment: AWSEnvironment, http: HTTPClient, credentials: any CredentialsProvider, url: String) {
+    init(
+        bucket: String, statedRegion: String?, environment: AWSEnvironment, http: HTTPClient, credentials: any CredentialsProvider,
+        url: String
+    ) {
         self.bucket = bucket
         self.statedRegion = statedRegion
         self.environment = environment
@@ -252,9 +264,11 @@ actor S3Location {
             throw SnapError.storeFailed(store: url, reason: "bucket \(bucket) does not exist: create it, or fix the store URL")
         }
         if let statedRegion, statedRegion != actual {
-            throw SnapError.storeFailed(store: url, reason: "bucket \(bucket) is in \(actual), not in \(statedRegion) as the store URL says: fix ?region=")
+            throw SnapError.storeFailed(
+                store: url, reason: "bucket \(bucket) is in \(actual), not in \(statedRegion) as the store URL says: fix ?region=")
         }
-        let c = actual == probe.region ? probe : try S3Client(region: actual, environment: environment, http: http, credentials: credentials)
+        let c =
+            actual == probe.region ? probe : try S3Client(region: actual, environment: environment, http: http, credentials: credentials)
         cached = c
         return c
     }

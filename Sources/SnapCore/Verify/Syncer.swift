@@ -31,7 +31,9 @@ public struct Syncer: Sendable {
             var needs: [(any SnapshotStore, String)] = []
             for (store, listing) in listed {
                 guard case .success(let manifests) = listing else {
-                    if case .failure(let e) = listing { report(Result(store: store.url, pool: pool, id: id, action: .failed("cannot list the store: \(e)"))) }
+                    if case .failure(let e) = listing {
+                        report(Result(store: store.url, pool: pool, id: id, action: .failed("cannot list the store: \(e)")))
+                    }
                     continue
                 }
                 guard let manifest = manifests.first(where: { $0.id == id }) else {
@@ -39,7 +41,9 @@ public struct Syncer: Sendable {
                     continue
                 }
                 let keep = intact == nil ? "\(workDirectory)/\(id.value)-\(UUID().uuidString).tar.zst" : nil
-                if let problem = await Verifier.check(store: store, pool: pool, manifest: manifest, workDirectory: workDirectory, keep: keep) {
+                if let problem = await Verifier.check(
+                    store: store, pool: pool, manifest: manifest, workDirectory: workDirectory, keep: keep)
+                {
                     needs.append((store, problem))
                 } else {
                     if let keep { intact = (keep, manifest, store.url) }

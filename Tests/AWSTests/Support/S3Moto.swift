@@ -46,11 +46,13 @@ struct S3Moto: Sendable {
     private static let denyingStarted: Result<S3Moto, Failure> = {
         do {
             let policy = NSTemporaryDirectory() + "snap-s3-deny-\(UUID().uuidString).json"
-            try Data(#"""
+            try Data(
+                #"""
                 {"Version": "2012-10-17", "Statement": [
                   {"Effect": "Allow", "Action": "*", "Resource": "*"},
                   {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}]}
-                """#.utf8).write(to: URL(fileURLWithPath: policy))
+                """#.utf8
+            ).write(to: URL(fileURLWithPath: policy))
             defer { try? FileManager.default.removeItem(atPath: policy) }
             return .success(try start(extraArguments: ["--policy", policy]))
         } catch {
