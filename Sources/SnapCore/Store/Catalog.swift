@@ -6,6 +6,8 @@ public struct Catalog: Sendable {
         public var manifest: Manifest
         /// URLs of the stores holding it, in configuration order.
         public var stores: [String]
+        /// Each store's own copy of the manifest (a damaged `.json` may differ).
+        public var manifestsByStore: [String: Manifest] = [:]
         public var id: SnapshotID { manifest.id }
     }
 
@@ -22,9 +24,10 @@ public struct Catalog: Sendable {
             do {
                 for m in try await store.manifests(pool: pool) {
                     if byId[m.id] == nil {
-                        byId[m.id] = Entry(manifest: m, stores: [store.url])
+                        byId[m.id] = Entry(manifest: m, stores: [store.url], manifestsByStore: [store.url: m])
                     } else {
                         byId[m.id]!.stores.append(store.url)
+                        byId[m.id]!.manifestsByStore[store.url] = m
                     }
                 }
             } catch {
@@ -64,7 +67,7 @@ public struct Catalog: Sendable {
             let path = "\(workDirectory)/\(entry.id.value).tar.zst"
             defer { try? FileManager.default.removeItem(atPath: path) }
             do {
-                let manifest = try await store.manifests(pool: pool).first { $0.id == entry.id } ?? entry.manifest
+                let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
                 try await store.downloadArchive(pool: pool, id: entry.id, to: path)
                 try SnapshotReader.read(
                     archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(entry.id.value)", want: want,
