@@ -13,47 +13,14 @@
 # (--quota-share, default 0.8), and the wall time against the floor
 # max(users/50, memberships/25, (passwords+disables)/25) s at the full quotas.
 #
-# SNAP=/path/to/snap picks the binary (default: the newest debug build).
+# SNAP=/path/to/snap picks the binary (default: the newest build found).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${1:-2000}
 LATENCY=${2:-150}
 SHARE=${SHARE:-0.8}
-SNAP=${SNAP:-}
-if [[ -z "$SNAP" ]]; then
-    for c in "$ROOT/.build-restore/release/snap" "$ROOT/.build/release/snap" "$ROOT/.build-restore/debug/snap" "$ROOT/.build/debug/snap"; do
-        if [[ -x "$c" ]]; then SNAP=$c; break; fi
-    done
-fi
-[[ -x "$SNAP" ]] || { echo "no snap binary; build first (swift build) or set SNAP=" >&2; exit 1; }
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/snap-bench.XXXXXX")
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-first_line() {  # wait for the first line of a file a background process writes
-    for _ in $(seq 1 300); do
-        if [[ -s "$1" ]] && head -n1 "$1" | grep -q '}'; then head -n1 "$1"; return 0; fi
-        sleep 0.1
-    done
-    echo "timed out waiting for $1" >&2; return 1
-}
-field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
-
-python3 "$ROOT/scripts/moto.py" --log "$WORK/moto.log" >"$WORK/moto.out" &
-PIDS+=($!)
-MOTO=$(first_line "$WORK/moto.out")
-MOTO_URL=$(field "$MOTO" endpoint)
-export AWS_ACCESS_KEY_ID=$(field "$MOTO" accessKeyId)
-export AWS_SECRET_ACCESS_KEY=$(field "$MOTO" secretAccessKey)
-export AWS_DEFAULT_REGION=us-east-1 AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_REGION SNAP_USER_POOL_ID SNAP_STORES || true
-
-python3 "$ROOT/scripts/aws_proxy.py" --upstream "$MOTO_URL" --latency-ms "$LATENCY" >"$WORK/proxy.out" 2>"$WORK/proxy.err" &
-PIDS+=($!)
-PROXY_URL=$(field "$(first_line "$WORK/proxy.out")" endpoint)
+source "$ROOT/scripts/bench_lib.sh"
 
 echo "seeding $USERS users on moto ($MOTO_URL)..." >&2
 SOURCE=$(AWS_ENDPOINT_URL=$MOTO_URL python3 "$ROOT/scripts/seed_pool.py" "$ROOT/fixtures/demo/pool.json" --extra-users "$USERS")

@@ -247,18 +247,24 @@ public struct RestoreExecutor: Sendable {
         var found: (targetUsername: String, newSub: String, status: String, enabled: Bool)?
         var how = Tracker.Result.written
 
-        // Journaled as created: checked in the pool, not taken on trust.
-        if let created = prior.users[name],
-            let existing = try await cognito.adminGetUser(plan.targetPoolId, username: created.targetUsername)
-        {
+        // An existing user is taken over only when it matches the snapshot; otherwise the user fails, named.
+        func adoptOrFail(_ existing: JSONValue) async -> Bool {
             switch Self.adopt(u, existing) {
             case .success(let f):
                 found = f
                 how = .existing
+                return true
             case .failure(let why):
                 await failUser(u, groups: groups, why: why.description, tracker: tracker)
-                return
+                return false
             }
+        }
+
+        // Journaled as created: checked in the pool, not taken on trust.
+        if let created = prior.users[name],
+            let existing = try await cognito.adminGetUser(plan.targetPoolId, username: created.targetUsername)
+        {
+            guard await adoptOrFail(existing) else { return }
         }
         if found == nil {
             do {
@@ -279,14 +285,7 @@ public struct RestoreExecutor: Sendable {
                         tracker: tracker)
                     return
                 }
-                switch Self.adopt(u, existing) {
-                case .success(let f):
-                    found = f
-                    how = .existing
-                case .failure(let why):
-                    await failUser(u, groups: groups, why: why.description, tracker: tracker)
-                    return
-                }
+                guard await adoptOrFail(existing) else { return }
             } catch let error where Self.isItemError(error) {
                 await failUser(u, groups: groups, why: "user \(name): \(error)", tracker: tracker)
                 return
