@@ -18,6 +18,22 @@ import Testing
         #expect(leftovers.isEmpty, "run files left: \(leftovers)")
     }
 
+    @Test func manyRunsMergeLikeAnInMemorySort() throws {
+        let dir = try TempDir()
+        let sorter = ExternalSorter(directory: dir.path, runLimit: 37)
+        var generator = SystemRandomNumberGenerator()
+        var expected: [String: String] = [:]
+        for i in 0..<5000 {
+            let key = String(UInt32.random(in: 0..<2000, using: &generator), radix: 36)
+            try sorter.add(key: key, line: Array("\(key)#\(i)".utf8))
+            expected[key] = "\(key)#\(i)"
+        }
+        var out: [String] = []
+        try sorter.drain { _, line in out.append(String(decoding: line, as: UTF8.self)) }
+        let want = expected.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { expected[$0]! }
+        #expect(out == want)
+    }
+
     @Test func diffIgnoresTimesAndStreamsChangesInOrder() throws {
         let dir = try TempDir()
         let old = try dir.write(

@@ -84,23 +84,49 @@ public final class ExternalSorter: @unchecked Sendable {
         }
         if !buffer.isEmpty { try spill() }
         var readers = try runs.map { try RunReader(path: $0) }
-        var heads: [Record?] = try readers.indices.map { try readers[$0].next() }
+        // A binary min-heap of each run's current record (with its run index):
+        // O(log runs) per record, so 40 million users in 200 runs merge in one pass.
+        var heap: [(record: Record, run: Int)] = []
+        for i in readers.indices {
+            if let r = try readers[i].next() { Self.push((r, i), into: &heap) }
+        }
         var pending: Record?
-        while true {
-            var best: Int?
-            for i in heads.indices {
-                guard let h = heads[i] else { continue }
-                if best == nil || Self.less(h, heads[best!]!) { best = i }
-            }
-            guard let b = best else { break }
-            let rec = heads[b]!
-            heads[b] = try readers[b].next()
-            if let p = pending, p.key != rec.key { try body(p.key, p.line) }
-            pending = rec
+        while let top = Self.pop(from: &heap) {
+            if let next = try readers[top.run].next() { Self.push((next, top.run), into: &heap) }
+            if let p = pending, p.key != top.record.key { try body(p.key, p.line) }
+            pending = top.record
         }
         if let p = pending { try body(p.key, p.line) }
         for r in runs { try? FileManager.default.removeItem(atPath: r) }
         runs = []
+    }
+
+    private static func push(_ item: (record: Record, run: Int), into heap: inout [(record: Record, run: Int)]) {
+        heap.append(item)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard less(heap[i].record, heap[parent].record) else { break }
+            heap.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private static func pop(from heap: inout [(record: Record, run: Int)]) -> (record: Record, run: Int)? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < heap.count && less(heap[l].record, heap[m].record) { m = l }
+            if r < heap.count && less(heap[r].record, heap[m].record) { m = r }
+            if m == i { break }
+            heap.swapAt(i, m)
+            i = m
+        }
+        return top
     }
 
     private struct RunReader {
