@@ -109,6 +109,17 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// Parses a response's XML and reads it with `read`; any problem is an
+    /// `AWSError.invalidResponse` naming the operation.
+    static func document<T>(_ response: HTTPResponse, operation: String, _ read: (S3XMLNode) throws -> T) throws -> T {
+        let root = try xml(response, operation: operation)
+        do {
+            return try read(root)
+        } catch let e as S3XML.ParseError {
+            throw invalid(operation, e)
+        }
+    }
+
     static func invalid(_ operation: String, _ reason: Any) -> AWSError {
         .invalidResponse(service: "s3", operation: operation, reason: "\(reason)")
     }
@@ -121,11 +132,7 @@ public struct S3Client: Sendable {
         let head = try await send("HeadBucket", "HEAD", bucket: bucket, accept: [301, 307, 400, 403])
         if let r = head.header("x-amz-bucket-region"), !r.isEmpty { return r }
         let response = try await send("GetBucketLocation", "GET", bucket: bucket, query: [QueryItem("location", "")])
-        do {
-            return try S3Documents.location(try Self.xml(response, operation: "GetBucketLocation"))
-        } catch let e as S3XML.ParseError {
-            throw Self.invalid("GetBucketLocation", e)
-        }
+        return try Self.document(response, operation: "GetBucketLocation", S3Documents.location)
     }
 
     /// Creates a bucket in this client's region. A bucket this account owns
@@ -252,12 +259,7 @@ public struct S3Client: Sendable {
                 ],
                 body: .data(body))
             if response.body.isEmpty { continue }
-            let failures: [S3Documents.DeleteFailure]
-            do {
-                failures = try S3Documents.deleteFailures(try Self.xml(response, operation: "DeleteObjects"))
-            } catch let e as S3XML.ParseError {
-                throw Self.invalid("DeleteObjects", e)
-            }
+            let failures = try Self.document(response, operation: "DeleteObjects", S3Documents.deleteFailures)
             if let first = failures.first {
                 let more = failures.count > 1 ? " (and \(failures.count - 1) more keys)" : ""
                 throw AWSError.service(
@@ -304,12 +306,7 @@ public struct S3Client: Sendable {
             if let delimiter { query.append(QueryItem("delimiter", delimiter)) }
             if let token { query.append(QueryItem("continuation-token", token)) }
             let response = try await send("ListObjectsV2", "GET", bucket: bucket, query: query)
-            let page: S3ListPage
-            do {
-                page = try S3ListPage(xml: try Self.xml(response, operation: "ListObjectsV2"))
-            } catch let e as S3XML.ParseError {
-                throw Self.invalid("ListObjectsV2", e)
-            }
+            let page = try Self.document(response, operation: "ListObjectsV2") { try S3ListPage(xml: $0) }
             objects += page.objects
             prefixes += page.commonPrefixes
             if page.isTruncated {
@@ -336,12 +333,7 @@ public struct S3Client: Sendable {
                 if let id = marker.uploadId { query.append(QueryItem("upload-id-marker", id)) }
             }
             let response = try await send("ListMultipartUploads", "GET", bucket: bucket, query: query)
-            let page: S3UploadsPage
-            do {
-                page = try S3UploadsPage(xml: try Self.xml(response, operation: "ListMultipartUploads"))
-            } catch let e as S3XML.ParseError {
-                throw Self.invalid("ListMultipartUploads", e)
-            }
+            let page = try Self.document(response, operation: "ListMultipartUploads") { try S3UploadsPage(xml: $0) }
             uploads += page.uploads
             if page.isTruncated {
                 guard let key = page.nextKeyMarker,

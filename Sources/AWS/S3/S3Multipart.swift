@@ -64,11 +64,7 @@ extension S3Client {
         let response = try await send(
             "CreateMultipartUpload", "POST", bucket: bucket, key: key, query: [QueryItem("uploads", "")],
             headers: headers)
-        do {
-            return try S3Documents.uploadId(try Self.xml(response, operation: "CreateMultipartUpload"))
-        } catch let e as S3XML.ParseError {
-            throw Self.invalid("CreateMultipartUpload", e)
-        }
+        return try Self.document(response, operation: "CreateMultipartUpload", S3Documents.uploadId)
     }
 
     /// Uploads parts 1...count, at most `concurrency` in flight; the first
