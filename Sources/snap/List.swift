@@ -16,21 +16,27 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
+        var failures = StoreFailures()
+        var storeCount = 0
         try await runReportingErrors {
             let catalog = Catalog(stores: try ctx.stores())
+            storeCount = catalog.stores.count
             let pools: [String]
             if let pool = try ctx.configuredPool() {
                 pools = [pool]
             } else {
-                var all = Set<String>()
-                for s in catalog.stores { all.formUnion((try? await s.pools()) ?? []) }
-                pools = all.sorted()
+                let found = try await catalog.pools()
+                failures.add(found.failures)
+                pools = found.pools
             }
             var rows: [(String, Catalog.Entry)] = []
             for pool in pools {
-                let (entries, problems) = try await catalog.entries(pool: pool)
-                for p in problems { ctx.output.message("warning: \(p)") }
-                rows += entries.map { (pool, $0) }
+                let listing = try await catalog.listing(pool: pool)
+                failures.add(listing.failures)
+                for u in listing.unreadable {
+                    ctx.output.message("warning: \(u.description); skipped (snap verify reports it, snap sync repairs it)")
+                }
+                rows += listing.entries.map { (pool, $0) }
             }
             if global.json {
                 ctx.output.result(
@@ -42,22 +48,25 @@ struct List: AsyncParsableCommand {
                                 "stores": .array(e.stores.map { .string($0) }),
                             ]
                         }))
-                return
-            }
-            if rows.isEmpty {
+            } else if rows.isEmpty {
                 ctx.output.message("no snapshots in \(ctx.storeURLs().joined(separator: ", ")) yet")
-                return
+            } else {
+                ctx.output.result(table(rows))
             }
-            var lines = [["ID", "CREATED", "POOL", "USERS", "GROUPS", "MEMBERS", "CHANGES", "STORES"]]
-            for (pool, e) in rows {
-                let c = e.manifest.counts
-                lines.append([
-                    e.id.value, e.manifest.createdAt, pool, "\(c.users)", "\(c.groups)", "\(c.memberships)",
-                    e.manifest.changes?.short ?? "-", e.stores.joined(separator: ","),
-                ])
-            }
-            ctx.output.result(Table.render(lines))
         }
+        try failures.exitIfAny(storeCount: storeCount)
+    }
+
+    private func table(_ rows: [(String, Catalog.Entry)]) -> String {
+        var lines = [["ID", "CREATED", "POOL", "USERS", "GROUPS", "MEMBERS", "CHANGES", "STORES"]]
+        for (pool, e) in rows {
+            let c = e.manifest.counts
+            lines.append([
+                e.id.value, e.manifest.createdAt, pool, "\(c.users)", "\(c.groups)", "\(c.memberships)",
+                e.manifest.changes?.short ?? "-", e.stores.joined(separator: ","),
+            ])
+        }
+        return Table.render(lines)
     }
 }
 

@@ -67,7 +67,7 @@ struct Prune: AsyncParsableCommand {
             let policy = try policy(try ctx.config())
             let stores = try ctx.stores()
             var rows: [JSONValue] = []
-            for pool in try await PoolSelection.pools(ctx: ctx, stores: stores) {
+            for pool in try await PoolSelection.pools(ctx: ctx, stores: stores).pools {
                 let outcome = try await Pruner(stores: stores, policy: policy).run(pool: pool, dryRun: dryRun) { ctx.output.message($0) }
                 for d in outcome.decisions {
                     if global.json {

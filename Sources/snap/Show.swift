@@ -33,13 +33,15 @@ enum SnapshotLookup {
     static func find(ref: String?, at: String?, pool: String?, catalog: Catalog, ctx: Context) async throws -> (
         pool: String, entry: Catalog.Entry
     ) {
+        let warn: (String) -> Void = { ctx.output.message("warning: \($0)") }
         func resolve(_ pool: String) async throws -> Catalog.Entry {
-            if let at { return try await catalog.resolve(at: at, pool: pool) }
-            return try await catalog.resolve(ref ?? "latest", pool: pool)
+            if let at { return try await catalog.resolve(at: at, pool: pool, warn: warn) }
+            return try await catalog.resolve(ref ?? "latest", pool: pool, warn: warn)
         }
         if let pool { return (pool, try await resolve(pool)) }
-        var pools = Set<String>()
-        for s in catalog.stores { pools.formUnion((try? await s.pools()) ?? []) }
+        let (listed, failures) = try await catalog.pools()
+        for f in failures { warn("\(f); looking in the other stores") }
+        let pools = Set(listed)
         let place = ctx.storeURLs().joined(separator: ", ")
         if pools.isEmpty { throw SnapError.noSnapshots(where: place) }
         let name = ref ?? "--at \(at ?? "")"

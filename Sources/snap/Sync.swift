@@ -7,8 +7,12 @@ struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy snapshots missing from, or damaged in, a store from a store with an intact copy.",
         discussion: """
-            Every copy is verified first. One line per store and snapshot: ok, copied from STORE, \
-            or FAILED and why. Exit 0 when every store ends holding every snapshot intact, 1 otherwise.
+            Every copy is verified first (a copy whose size differs from its .json is known damaged \
+            without a download). One line per store and snapshot: ok, copied from STORE, or FAILED \
+            and why. A .json that cannot be read is repaired from an intact copy; a store that cannot \
+            be read is named and left alone. Each copy is written with its own store's encryption \
+            setting. Exit 0 when every store was read and ends holding every snapshot intact; 1 when \
+            a copy could not be made or no store could be read; 3 when some stores could not be read.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -16,16 +20,21 @@ struct Sync: AsyncParsableCommand {
     func run() async throws {
         let ctx = Context(global)
         var failures = 0
+        var unreadable = StoreFailures()
+        var storeCount = 0
         try await runReportingErrors {
             let stores = try ctx.stores()
+            storeCount = stores.count
             guard stores.count > 1 else {
                 throw ValidationError("sync needs at least two stores (--store URL twice, SNAP_STORES or [[store]] in snap.toml)")
             }
             let work = try WorkDirectory()
             defer { work.remove() }
             var rows: [JSONValue] = []
-            for pool in try await PoolSelection.pools(ctx: ctx, stores: stores) {
-                try await Syncer(stores: stores).sync(pool: pool, workDirectory: work.path) { r in
+            let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            unreadable.add(listFailures)
+            for pool in pools {
+                let storeFailures = await Syncer(stores: stores).sync(pool: pool, workDirectory: work.path) { r in
                     let text: String
                     var row: [String: JSONValue] = ["store": .string(r.store), "userPoolId": .string(r.pool), "id": .string(r.id.value)]
                     switch r.action {
@@ -44,9 +53,19 @@ struct Sync: AsyncParsableCommand {
                     }
                     if global.json { rows.append(.object(row)) } else { ctx.output.result("\(r.store)  \(r.pool)/\(r.id.value)  \(text)") }
                 }
+                unreadable.add(storeFailures)
+                if storeFailures.count == stores.count {
+                    throw SnapError.storeFailed(
+                        store: stores.map(\.url).joined(separator: ", "),
+                        reason: "no store could be read: " + storeFailures.map(\.description).joined(separator: "; "))
+                }
             }
             if global.json { ctx.output.result(json: .array(rows)) }
         }
-        if failures > 0 { throw ExitCode.failure }
+        if failures > 0 {
+            unreadable.report()
+            throw ExitCode.failure
+        }
+        try unreadable.exitIfAny(storeCount: storeCount)
     }
 }

@@ -9,8 +9,12 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             Downloads each copy and checks the archive's sha256, each member's sha256 and record \
             count against the manifest, the JSON of every line and the sort order. One line per \
-            store and snapshot: ok, or what is wrong. No REF (or --all): every snapshot. \
-            Exit 0 when every copy is intact, 1 otherwise.
+            store and snapshot: ok, or what is wrong; a store that cannot be read, a .json that \
+            cannot be read, and one ID holding different archives in different stores are reported \
+            too. Says how many copies it checked, or "nothing to verify". No REF (or --all): every \
+            snapshot. Exit 0 when every store was read and every copy is intact; 1 when a copy is \
+            damaged or missing, or no store could be read; 3 when every copy read is intact but \
+            some stores could not be read.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,13 +32,18 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let ctx = Context(global)
         var bad = 0
+        var failures = StoreFailures()
+        var storeCount = 0
         try await runReportingErrors {
             let stores = try ctx.stores()
+            storeCount = stores.count
             let work = try WorkDirectory()
             defer { work.remove() }
             var targets: [(String, Set<SnapshotID>?)] = []
             if refs.isEmpty {
-                targets = try await PoolSelection.pools(ctx: ctx, stores: stores).map { ($0, nil) }
+                let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+                failures.add(listFailures)
+                targets = pools.map { ($0, nil) }
             } else {
                 var byPool: [String: Set<SnapshotID>] = [:]
                 for ref in refs {
@@ -44,34 +53,75 @@ struct Verify: AsyncParsableCommand {
                 targets = byPool.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             }
             var rows: [JSONValue] = []
+            var copies = 0
+            var snapshots = 0
             for (pool, ids) in targets {
-                try await Verifier(stores: stores).verify(pool: pool, ids: ids, workDirectory: work.path) { r in
-                    if !r.ok { bad += 1 }
-                    if global.json {
-                        rows.append([
-                            "store": .string(r.store), "userPoolId": .string(r.pool), "id": .string(r.id.value), "ok": .bool(r.ok),
-                            "error": r.problem.map { .string($0) } ?? .null,
-                        ])
-                    } else {
-                        ctx.output.result("\(r.store)  \(r.pool)/\(r.id.value)  \(r.problem.map { "FAILED: \($0)" } ?? "ok")")
-                    }
+                let summary = await Verifier(stores: stores).verify(pool: pool, ids: ids, workDirectory: work.path) { finding in
+                    // An unreadable store has its own exit rule (3 or 1), below.
+                    if case .storeUnreadable = finding {} else if finding.isProblem { bad += 1 }
+                    if global.json { rows.append(Self.json(finding)) } else { ctx.output.result(Self.text(finding)) }
                 }
+                failures.add(summary.failures)
+                copies += summary.copies
+                snapshots += summary.snapshots
             }
             if global.json { ctx.output.result(json: .array(rows)) }
-            if rows.isEmpty && !global.json && targets.isEmpty { ctx.output.message("no snapshots to verify") }
+            if snapshots == 0 && failures.all.count < stores.count {
+                ctx.output.message(
+                    "nothing to verify: \(targets.isEmpty ? "no pool" : "no snapshot") in \(failures.isEmpty ? "" : "the readable stores of ")\(ctx.storeURLs().joined(separator: ", "))"
+                )
+            } else {
+                ctx.output.message(
+                    "checked \(copies) cop\(copies == 1 ? "y" : "ies") of \(snapshots) snapshot\(snapshots == 1 ? "" : "s"): "
+                        + (bad == 0 ? "all intact" : "\(bad) problem\(bad == 1 ? "" : "s")")
+                        + (failures.isEmpty ? "" : "; \(failures.all.count) store(s) could not be read"))
+            }
         }
-        if bad > 0 { throw ExitCode.failure }
+        if bad > 0 {
+            failures.report()
+            throw ExitCode.failure
+        }
+        try failures.exitIfAny(storeCount: storeCount)
+    }
+
+    static func text(_ f: Verifier.Finding) -> String {
+        switch f {
+        case .copy(let store, let pool, let id, let problem):
+            return "\(store)  \(pool)/\(id.value)  \(problem.map { "FAILED: \($0)" } ?? "ok")"
+        case .storeUnreadable(let failure, let pool):
+            return "\(failure.store)  \(pool)  FAILED: cannot read the store: \(failure.reason)"
+        case .disagreement(let pool, let id, let digests):
+            return
+                "\(pool)/\(id.value)  FAILED: the stores hold different archives under one ID: \(digests.map { "\($0.store) sha256 \($0.sha256)" }.joined(separator: ", "))"
+        }
+    }
+
+    static func json(_ f: Verifier.Finding) -> JSONValue {
+        switch f {
+        case .copy(let store, let pool, let id, let problem):
+            return [
+                "kind": "copy", "store": .string(store), "userPoolId": .string(pool), "id": .string(id.value), "ok": .bool(problem == nil),
+                "error": problem.map { .string($0) } ?? .null,
+            ]
+        case .storeUnreadable(let failure, let pool):
+            return [
+                "kind": "store", "store": .string(failure.store), "userPoolId": .string(pool), "ok": false,
+                "error": .string("cannot read the store: \(failure.reason)"),
+            ]
+        case .disagreement(let pool, let id, let digests):
+            return [
+                "kind": "disagreement", "userPoolId": .string(pool), "id": .string(id.value), "ok": false,
+                "digests": .object(Dictionary(uniqueKeysWithValues: digests.map { ($0.store, JSONValue.string($0.sha256)) })),
+            ]
+        }
     }
 }
 
-/// The configured pool, or every pool any store holds.
+/// The configured pool, or every pool the stores hold, with the stores
+/// that could not be listed (none at all throws).
 enum PoolSelection {
-    static func pools(ctx: Context, stores: [any SnapshotStore]) async throws -> [String] {
-        if let pool = try ctx.configuredPool() { return [pool] }
-        var all = Set<String>()
-        for s in stores {
-            do { all.formUnion(try await s.pools()) } catch { ctx.output.message("warning: store \(s.url): \(error)") }
-        }
-        return all.sorted()
+    static func pools(ctx: Context, stores: [any SnapshotStore]) async throws -> (pools: [String], failures: [StoreFailure]) {
+        if let pool = try ctx.configuredPool() { return ([pool], []) }
+        return try await Catalog(stores: stores).pools()
     }
 }

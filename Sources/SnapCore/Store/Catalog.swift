@@ -14,15 +14,26 @@ public struct Catalog: Sendable {
     public let stores: [any SnapshotStore]
     public init(stores: [any SnapshotStore]) { self.stores = stores }
 
-    /// Every snapshot of `pool`, oldest first. A store that cannot be read is
-    /// reported in `problems` and the others still answer; if none can, this throws.
-    public func entries(pool: String) async throws -> (entries: [Entry], problems: [String]) {
+    /// What every store holds for `pool`: the snapshots (oldest first), the
+    /// stores that could not be read, and the `<ID>.json` files that could
+    /// not. Throws only when no store could be read at all; a store that
+    /// cannot be read is never taken for an empty one.
+    public struct Listing: Sendable {
+        public var entries: [Entry]
+        public var failures: [StoreFailure]
+        public var unreadable: [UnreadableManifest]
+    }
+
+    public func listing(pool: String) async throws -> Listing {
         var byId: [SnapshotID: Entry] = [:]
-        var problems: [String] = []
+        var failures: [StoreFailure] = []
+        var unreadable: [UnreadableManifest] = []
         var firstError: Error?
         for store in stores {
             do {
-                for m in try await store.manifests(pool: pool) {
+                let listed = try await store.listing(pool: pool)
+                unreadable += listed.unreadable
+                for m in listed.manifests {
                     if byId[m.id] == nil {
                         byId[m.id] = Entry(manifest: m, stores: [store.url], manifestsByStore: [store.url: m])
                     } else {
@@ -31,24 +42,66 @@ public struct Catalog: Sendable {
                     }
                 }
             } catch {
-                problems.append("store \(store.url): \(error)")
+                failures.append(StoreFailure(store: store.url, error: error))
                 firstError = firstError ?? error
             }
         }
-        if problems.count == stores.count, let firstError { throw firstError }
-        return (byId.values.sorted { $0.id < $1.id }, problems)
+        if failures.count == stores.count, let firstError { throw noneReadable(failures, first: firstError) }
+        return Listing(entries: byId.values.sorted { $0.id < $1.id }, failures: failures, unreadable: unreadable)
     }
 
-    public func resolve(_ ref: String, pool: String) async throws -> Entry {
-        let all = try await entries(pool: pool).entries
+    /// With one store, its own error; with several, one naming each.
+    private func noneReadable(_ failures: [StoreFailure], first: Error) -> Error {
+        if stores.count == 1 { return first }
+        return SnapError.storeFailed(
+            store: stores.map(\.url).joined(separator: ", "),
+            reason: "no store could be read: " + failures.map(\.description).joined(separator: "; "))
+    }
+
+    /// Every snapshot of `pool`, oldest first, with a line per store that
+    /// could not be read or `.json` that could not; throws if no store can be read.
+    public func entries(pool: String) async throws -> (entries: [Entry], problems: [String]) {
+        let l = try await listing(pool: pool)
+        return (l.entries, l.failures.map(\.description) + l.unreadable.map(\.description))
+    }
+
+    /// The pools any store has a folder for, and the stores that could not
+    /// be listed; throws when none could.
+    public func pools() async throws -> (pools: [String], failures: [StoreFailure]) {
+        var all = Set<String>()
+        var failures: [StoreFailure] = []
+        var firstError: Error?
+        for store in stores {
+            do {
+                all.formUnion(try await store.pools())
+            } catch {
+                failures.append(StoreFailure(store: store.url, error: error))
+                firstError = firstError ?? error
+            }
+        }
+        if failures.count == stores.count, let firstError { throw noneReadable(failures, first: firstError) }
+        return (all.sorted(), failures)
+    }
+
+    /// REF in `pool`; stores that could not be read, and unreadable `.json`
+    /// files, are told to `warn` (the snapshot is looked up in the rest).
+    public func resolve(_ ref: String, pool: String, warn: (String) -> Void = { _ in }) async throws -> Entry {
+        let all = try await readableEntries(pool: pool, warn: warn)
         let id = try RefResolver.resolve(ref, in: all.map(\.id), place: placeName(pool))
         return all.first { $0.id == id }!
     }
 
-    public func resolve(at time: String, pool: String) async throws -> Entry {
-        let all = try await entries(pool: pool).entries
+    public func resolve(at time: String, pool: String, warn: (String) -> Void = { _ in }) async throws -> Entry {
+        let all = try await readableEntries(pool: pool, warn: warn)
         let id = try RefResolver.resolve(at: time, in: all.map(\.id), place: placeName(pool))
         return all.first { $0.id == id }!
+    }
+
+    private func readableEntries(pool: String, warn: (String) -> Void) async throws -> [Entry] {
+        let l = try await listing(pool: pool)
+        for f in l.failures { warn("\(f); looking in the other stores") }
+        for u in l.unreadable { warn("\(u.description); skipped (snap sync repairs it)") }
+        return l.entries
     }
 
     public func placeName(_ pool: String) -> String {

@@ -18,24 +18,56 @@ public struct LocalStore: SnapshotStore {
     private func folder(_ pool: String) -> String { "\(root)/\(pool)" }
 
     public func pools() async throws -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+        guard let names = try Self.entries(of: root) else { return [] }
         return names.filter { name in
             var isDir: ObjCBool = false
             return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: "\(root)/\(name)", isDirectory: &isDir) && isDir.boolValue
         }.sorted()
     }
 
-    public func manifests(pool: String) async throws -> [Manifest] {
+    public func listing(pool: String) async throws -> StoreListing {
         let dir = folder(pool)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        guard let names = try Self.entries(of: dir) else { return StoreListing(manifests: []) }
         var out: [Manifest] = []
-        for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
-            guard SnapshotID(String(name.dropLast(5))) != nil else { continue }
-            let path = "\(dir)/\(name)"
-            guard let data = FileManager.default.contents(atPath: path) else { throw SnapError.io(path: path, reason: "cannot read") }
-            out.append(try Manifest(data: [UInt8](data), source: path))
+        var unreadable: [UnreadableManifest] = []
+        var archiveBytes: [SnapshotID: Int64] = [:]
+        for name in names where name.hasSuffix(".tar.zst") && !name.hasPrefix(".") {
+            guard let id = SnapshotID(String(name.dropLast(8))) else { continue }
+            var st = stat()
+            if stat("\(dir)/\(name)", &st) == 0 { archiveBytes[id] = Int64(st.st_size) }
         }
-        return out.sorted { $0.id < $1.id }
+        for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            guard let id = SnapshotID(String(name.dropLast(5))) else { continue }
+            let path = "\(dir)/\(name)"
+            do {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                out.append(try Manifest(data: [UInt8](data), source: path))
+            } catch let e as SnapError {
+                unreadable.append(UnreadableManifest(id: id, source: path, reason: "\(e)"))
+            } catch {
+                unreadable.append(UnreadableManifest(id: id, source: path, reason: "cannot read: \(error.localizedDescription)"))
+            }
+        }
+        return StoreListing(manifests: out, unreadable: unreadable, archiveBytes: archiveBytes)
+    }
+
+    /// A folder's entries; nil when the folder does not exist (a store or
+    /// pool folder not yet written is empty). Any other failure (permissions,
+    /// not a folder) is an error naming the folder.
+    static func entries(of dir: String) throws -> [String]? {
+        guard let d = opendir(dir) else {
+            if errno == ENOENT { return nil }
+            throw SnapError.io(path: dir, reason: "cannot list the folder: \(String(cString: strerror(errno))); check its permissions")
+        }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {

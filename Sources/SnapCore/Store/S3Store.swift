@@ -58,27 +58,53 @@ public struct S3Store: SnapshotStore {
         return names.sorted()
     }
 
-    public func manifests(pool: String) async throws -> [Manifest] {
+    public func listing(pool: String) async throws -> StoreListing {
         let c = try await client()
-        let jsonKeys = try await keys(pool: pool).map(\.key).filter { k in
-            k.hasSuffix(".json") && SnapshotID(String(k.split(separator: "/").last!.dropLast(5))) != nil
+        var jsonKeys: [(key: String, id: SnapshotID)] = []
+        var archiveBytes: [SnapshotID: Int64] = [:]
+        for object in try await keys(pool: pool) {
+            let name = object.key.split(separator: "/").last.map(String.init) ?? ""
+            if name.hasSuffix(".json"), let id = SnapshotID(String(name.dropLast(5))) { jsonKeys.append((object.key, id)) }
+            if name.hasSuffix(".tar.zst"), let id = SnapshotID(String(name.dropLast(8))) { archiveBytes[id] = object.size }
         }
-        return try await withThrowingTaskGroup(of: Manifest.self) { group in
+        enum Read: Sendable {
+            case manifest(Manifest)
+            case unreadable(UnreadableManifest)
+            case gone
+        }
+        return try await withThrowingTaskGroup(of: Read.self) { group in
             var pending = jsonKeys.makeIterator()
-            var out: [Manifest] = []
+            var manifests: [Manifest] = []
+            var unreadable: [UnreadableManifest] = []
             func next() {
-                guard let k = pending.next() else { return }
+                guard let (k, id) = pending.next() else { return }
                 group.addTask {
-                    let data = try await c.getObject(bucket: bucket, key: k)
-                    return try Manifest(data: [UInt8](data), source: "s3://\(bucket)/\(k)")
+                    let source = "s3://\(bucket)/\(k)"
+                    let data: Data
+                    do {
+                        data = try await c.getObject(bucket: bucket, key: k)
+                    } catch let AWSError.service(e) where e.code == "NoSuchKey" {
+                        // Removed (by prune) between the listing and this read:
+                        // the snapshot no longer exists, so nothing is hidden.
+                        return .gone
+                    }
+                    do {
+                        return .manifest(try Manifest(data: [UInt8](data), source: source))
+                    } catch {
+                        return .unreadable(UnreadableManifest(id: id, source: source, reason: "\(error)"))
+                    }
                 }
             }
             for _ in 0..<8 { next() }
-            while let m = try await group.next() {
-                out.append(m)
+            while let r = try await group.next() {
+                switch r {
+                case .manifest(let m): manifests.append(m)
+                case .unreadable(let u): unreadable.append(u)
+                case .gone: break
+                }
                 next()
             }
-            return out.sorted { $0.id < $1.id }
+            return StoreListing(manifests: manifests, unreadable: unreadable, archiveBytes: archiveBytes)
         }
     }
 

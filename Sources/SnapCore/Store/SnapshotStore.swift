@@ -7,8 +7,10 @@ public protocol SnapshotStore: Sendable {
     /// The store as the user named it, for messages and `--json` output.
     var url: String { get }
 
-    /// Every snapshot's stored manifest (with `archive`), oldest first.
-    func manifests(pool: String) async throws -> [Manifest]
+    /// Every snapshot's stored manifest (with `archive`), oldest first, and
+    /// the `<ID>.json` files that cannot be read. Throws when the store itself
+    /// cannot be read: that is never an empty listing.
+    func listing(pool: String) async throws -> StoreListing
 
     /// The pools that have a folder in this store.
     func pools() async throws -> [String]
@@ -33,6 +35,13 @@ public protocol SnapshotStore: Sendable {
 
     /// Takes the pool's lock in this store, waiting up to `wait` for a live holder.
     func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock
+}
+
+extension SnapshotStore {
+    /// The readable manifests only. A malformed `<ID>.json` is left out here
+    /// (it is no snapshot to act on); `list`, `verify` and `sync` use
+    /// `listing` to report or repair it.
+    public func manifests(pool: String) async throws -> [Manifest] { try await listing(pool: pool).manifests }
 }
 
 /// A held lock; `release` removes it.

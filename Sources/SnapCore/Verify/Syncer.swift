@@ -2,8 +2,11 @@ import AWS
 import Foundation
 
 /// `snap sync`: every snapshot that some store holds intact is copied to
-/// each store where it is missing or damaged, archive first and `.json`
-/// last, so a region that failed catches up.
+/// each store where it is missing or damaged (a wrong-sized or unreadable
+/// archive, an unreadable `.json`), archive first and `.json` last, each
+/// store with its own encryption setting, so a region that failed catches up.
+/// A store that cannot be listed is reported once and left alone: what it
+/// holds is unknown, so nothing is written into it.
 public struct Syncer: Sendable {
     public enum Action: Sendable, Equatable {
         case intact
@@ -21,28 +24,49 @@ public struct Syncer: Sendable {
     public let stores: [any SnapshotStore]
     public init(stores: [any SnapshotStore]) { self.stores = stores }
 
-    public func sync(pool: String, workDirectory: String, report: (Result) -> Void) async throws {
+    /// Returns the stores that could not be listed.
+    public func sync(pool: String, workDirectory: String, report: (Result) -> Void) async -> [StoreFailure] {
         let listed = await Verifier(stores: stores).listings(pool: pool)
+        var failures: [StoreFailure] = []
         var all = Set<SnapshotID>()
-        for case .success(let manifests) in listed.map(\.1) { all.formUnion(manifests.map(\.id)) }
+        for (store, listing) in listed {
+            switch listing {
+            case .success(let l):
+                all.formUnion(l.manifests.map(\.id))
+                all.formUnion(l.unreadable.map(\.id))
+            case .failure(let e):
+                failures.append(StoreFailure(store: store.url, error: e))
+            }
+        }
 
         for id in all.sorted() {
             var intact: (path: String, manifest: Manifest, store: String)?
             var needs: [(any SnapshotStore, String)] = []
             for (store, listing) in listed {
-                guard case .success(let manifests) = listing else {
-                    if case .failure(let e) = listing {
-                        report(Result(store: store.url, pool: pool, id: id, action: .failed("cannot list the store: \(e)")))
-                    }
+                guard case .success(let l) = listing else { continue }
+                if let bad = l.unreadable.first(where: { $0.id == id }) {
+                    needs.append((store, "its .json cannot be read: \(bad.reason)"))
                     continue
                 }
-                guard let manifest = manifests.first(where: { $0.id == id }) else {
+                guard let manifest = l.manifests.first(where: { $0.id == id }) else {
                     needs.append((store, "missing"))
+                    continue
+                }
+                // Once a copy is trusted, another store's copy that names a
+                // different archive is not the same snapshot: never overwrite it.
+                if let trusted = intact, trusted.manifest.archive?.sha256 != manifest.archive?.sha256 {
+                    report(
+                        Result(
+                            store: store.url, pool: pool, id: id,
+                            action: .failed(
+                                "its .json names archive sha256 \(manifest.archive?.sha256 ?? "none"), \(trusted.store) holds \(trusted.manifest.archive?.sha256 ?? "none"): two different snapshots under one ID; left as they are"
+                            )))
                     continue
                 }
                 let keep = intact == nil ? "\(workDirectory)/\(id.value)-\(UUID().uuidString).tar.zst" : nil
                 if let problem = await Verifier.check(
-                    store: store, pool: pool, manifest: manifest, workDirectory: workDirectory, keep: keep)
+                    store: store, pool: pool, manifest: manifest, listedBytes: l.archiveBytes[id], workDirectory: workDirectory,
+                    keep: keep)
                 {
                     needs.append((store, problem))
                 } else {
@@ -63,7 +87,9 @@ public struct Syncer: Sendable {
                     report(Result(store: store.url, pool: pool, id: id, action: .failed("copy from \(source.store) failed: \(error)")))
                 }
             }
+            // Private scratch, removed with the work folder at the end anyway.
             if let source = intact { try? FileManager.default.removeItem(atPath: source.path) }
         }
+        return failures
     }
 }

@@ -2,61 +2,123 @@ import Foundation
 
 /// `snap verify`: every copy of every chosen snapshot, in every store, read
 /// through `SnapshotReader` (archive SHA-256, each member's SHA-256 and
-/// record count, JSON and sort order of every line).
+/// record count, JSON and sort order of every line). A store that cannot be
+/// read, a `.json` that cannot be read, and one ID holding different
+/// archives in different stores are findings too, never silence.
 public struct Verifier: Sendable {
-    public struct Result: Sendable {
-        public var store: String
-        public var pool: String
-        public var id: SnapshotID
-        /// nil when the copy is intact.
-        public var problem: String?
-        public var ok: Bool { problem == nil }
+    public enum Finding: Sendable {
+        /// One copy: nil problem when intact.
+        case copy(store: String, pool: String, id: SnapshotID, problem: String?)
+        /// A store whose listing failed: nothing in it could be checked.
+        case storeUnreadable(StoreFailure, pool: String)
+        /// The stores' `.json` files name different archives for one ID.
+        case disagreement(pool: String, id: SnapshotID, digests: [(store: String, sha256: String)])
+
+        public var isProblem: Bool {
+            switch self {
+            case .copy(_, _, _, let problem): return problem != nil
+            case .storeUnreadable, .disagreement: return true
+            }
+        }
+    }
+
+    public struct Summary: Sendable {
+        /// Copies downloaded and read, or found damaged or missing.
+        public var copies = 0
+        public var damaged = 0
+        public var snapshots = 0
+        public var disagreements = 0
+        public var failures: [StoreFailure] = []
     }
 
     public let stores: [any SnapshotStore]
     public init(stores: [any SnapshotStore]) { self.stores = stores }
 
-    /// Checks `ids` (nil: every snapshot any store holds) of `pool`; one result per store and snapshot.
-    public func verify(pool: String, ids: Set<SnapshotID>?, workDirectory: String, report: (Result) -> Void) async throws {
+    /// Checks `ids` (nil: every snapshot any store holds) of `pool`.
+    public func verify(pool: String, ids: Set<SnapshotID>?, workDirectory: String, report: (Finding) -> Void) async -> Summary {
+        var summary = Summary()
         let listed = await listings(pool: pool)
         var all = Set<SnapshotID>()
-        for case .success(let manifests) in listed.map(\.1) { all.formUnion(manifests.map(\.id)) }
+        for case .success(let l) in listed.map(\.1) {
+            all.formUnion(l.manifests.map(\.id))
+            all.formUnion(l.unreadable.map(\.id))
+        }
         let chosen = (ids ?? all).sorted()
+        summary.snapshots = chosen.count
         for (store, listing) in listed {
-            switch listing {
-            case .failure(let error):
-                for id in chosen { report(Result(store: store.url, pool: pool, id: id, problem: "cannot list the store: \(error)")) }
-            case .success(let manifests):
-                for id in chosen {
-                    guard let manifest = manifests.first(where: { $0.id == id }) else {
-                        report(Result(store: store.url, pool: pool, id: id, problem: "missing from this store"))
-                        continue
-                    }
-                    let problem = await Self.check(store: store, pool: pool, manifest: manifest, workDirectory: workDirectory, keep: nil)
-                    report(Result(store: store.url, pool: pool, id: id, problem: problem))
+            guard case .success(let l) = listing else {
+                if case .failure(let error) = listing {
+                    let failure = StoreFailure(store: store.url, error: error)
+                    summary.failures.append(failure)
+                    report(.storeUnreadable(failure, pool: pool))
                 }
+                continue
+            }
+            for id in chosen {
+                let problem: String?
+                if let bad = l.unreadable.first(where: { $0.id == id }) {
+                    problem = "its .json cannot be read: \(bad.reason)"
+                } else if let manifest = l.manifests.first(where: { $0.id == id }) {
+                    problem = await Self.check(
+                        store: store, pool: pool, manifest: manifest, listedBytes: l.archiveBytes[id], workDirectory: workDirectory,
+                        keep: nil)
+                } else {
+                    problem = "missing from this store"
+                }
+                summary.copies += 1
+                if problem != nil { summary.damaged += 1 }
+                report(.copy(store: store.url, pool: pool, id: id, problem: problem))
             }
         }
+        for id in chosen {
+            let digests = Self.digests(of: id, in: listed)
+            if Set(digests.map(\.sha256)).count > 1 {
+                summary.disagreements += 1
+                report(.disagreement(pool: pool, id: id, digests: digests))
+            }
+        }
+        return summary
     }
 
-    func listings(pool: String) async -> [(any SnapshotStore, Swift.Result<[Manifest], Error>)] {
-        var out: [(any SnapshotStore, Swift.Result<[Manifest], Error>)] = []
+    func listings(pool: String) async -> [(any SnapshotStore, Swift.Result<StoreListing, Error>)] {
+        var out: [(any SnapshotStore, Swift.Result<StoreListing, Error>)] = []
         for store in stores {
-            do { out.append((store, .success(try await store.manifests(pool: pool)))) } catch { out.append((store, .failure(error))) }
+            do { out.append((store, .success(try await store.listing(pool: pool)))) } catch { out.append((store, .failure(error))) }
         }
         return out
     }
 
-    /// Downloads and reads one copy; nil when intact. With `keep`, an intact
-    /// copy is left at that path (for sync to upload elsewhere).
-    static func check(store: any SnapshotStore, pool: String, manifest: Manifest, workDirectory: String, keep: String?) async -> String? {
+    /// The archive digest each readable store's `.json` names for `id`.
+    static func digests(of id: SnapshotID, in listed: [(any SnapshotStore, Swift.Result<StoreListing, Error>)]) -> [(
+        store: String, sha256: String
+    )] {
+        listed.compactMap { store, listing in
+            guard case .success(let l) = listing, let sha = l.manifests.first(where: { $0.id == id })?.archive?.sha256 else { return nil }
+            return (store.url, sha)
+        }
+    }
+
+    /// Reads one copy; nil when intact. A copy whose listed size differs
+    /// from its manifest's is damaged without a download. With `keep`, an
+    /// intact copy is left at that path (for sync to upload elsewhere).
+    static func check(
+        store: any SnapshotStore, pool: String, manifest: Manifest, listedBytes: Int64?, workDirectory: String, keep: String?
+    ) async -> String? {
+        guard let listedBytes else { return "the archive \(manifest.id.value).tar.zst is missing (the .json is there)" }
+        if let expected = manifest.archive?.bytes, expected != listedBytes {
+            return "the archive is \(listedBytes) bytes, its .json says \(expected)"
+        }
         let path = keep ?? "\(workDirectory)/verify-\(UUID().uuidString).tar.zst"
         do {
             try await store.downloadArchive(pool: pool, id: manifest.id, to: path)
             try SnapshotReader.read(archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(manifest.id.value)")
+            // Scratch in the command's private work folder, which is removed
+            // when the command ends: a failed removal here loses nothing.
             if keep == nil { try? FileManager.default.removeItem(atPath: path) }
             return nil
         } catch {
+            // The copy is reported damaged; the work file is private scratch,
+            // and the whole work folder is removed when the command ends.
             try? FileManager.default.removeItem(atPath: path)
             return "\(error)"
         }
