@@ -8,8 +8,13 @@ signature), and:
     answers HTTP 400 TooManyRequestsException beyond the rate (--quota-scale
     scales every rate; --no-quota turns buckets off);
   * waits --latency-ms before forwarding (Cognito's round trip);
-  * injects faults: --fault OPERATION:COUNT:KIND (KIND throttle|500|reset)
+  * injects faults: --fault OPERATION:COUNT:KIND (KIND throttle|500|reset,
+    or CODE@STATUS for an S3 error document, e.g. RequestTimeout@400)
     fails the first COUNT calls of that operation;
+  * plays S3's bucket ownership check: --bucket-owner BUCKET=ACCOUNT answers
+    403 AccessDenied when a request to BUCKET carries an
+    x-amz-expected-bucket-owner other than ACCOUNT (moto ignores the header);
+    stats count S3 requests sent without the header ("s3WithoutExpectedOwner");
   * edits responses: --drop-user NAME hides a user from ListUsers pages;
     --add-member GROUP:NAME adds a member to ListUsersInGroup's first page.
 GET /__proxy/stats returns per-category and per-operation counts with the
@@ -53,8 +58,14 @@ def s3_operation(method, path):
         return "CompleteMultipartUpload"
     if "uploads" in query.split("&") and method == "POST":
         return "CreateMultipartUpload"
-    if method == "PUT" and path.rstrip("/").count("/") >= 2:
+    if method == "PUT" and urlparse(path).path.rstrip("/").count("/") >= 2:
         return "PutObject"
+    if method == "GET" and "list-type=2" in query:
+        return "ListObjectsV2"
+    if method == "GET" and urlparse(path).path.rstrip("/").count("/") >= 2:
+        return "GetObject"
+    if method == "DELETE" and urlparse(path).path.rstrip("/").count("/") >= 2:
+        return "DeleteObject"
     return ""
 
 
@@ -87,7 +98,9 @@ def main():
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--drop-user", action="append", default=[])
     ap.add_argument("--add-member", action="append", default=[])
+    ap.add_argument("--bucket-owner", action="append", default=[])
     args = ap.parse_args()
+    owners = dict(o.split("=", 1) for o in args.bucket_owner)
 
     up = urlparse(args.upstream)
     buckets = {cat: Bucket(rate * args.quota_scale) for cat, (rate, _) in QUOTAS.items()}
@@ -100,7 +113,7 @@ def main():
         g, n = a.split(":", 1)
         add_members.setdefault(g, []).append(n)
     stats_lock = threading.Lock()
-    stats = {"categories": {}, "operations": {}, "throttled": {}}
+    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}}
 
     def record(key, name):
         now = time.time()
@@ -153,6 +166,13 @@ def main():
                 record("operations", op)
             if cat:
                 record("categories", cat)
+            if not target and self.path != "/":
+                bucket = urlparse(self.path).path.lstrip("/").split("/", 1)[0]
+                sent = self.headers.get("x-amz-expected-bucket-owner")
+                if sent is None:
+                    record("s3WithoutExpectedOwner", f"{self.command} {bucket}")
+                elif bucket in owners and sent != owners[bucket]:
+                    return self.s3_error(403, "AccessDenied", "Access Denied")
             if args.latency_ms:
                 time.sleep(args.latency_ms / 1000)
             fault = faults.get(op)
@@ -163,6 +183,9 @@ def main():
                 if fault[1] == "500":
                     return self.reply(500, b'{"__type":"InternalErrorException","message":"injected"}',
                                       [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "InternalErrorException")])
+                if "@" in fault[1]:
+                    code, status = fault[1].split("@")
+                    return self.s3_error(int(status), code, "injected")
                 if fault[1] == "reset":
                     self.close_connection = True
                     self.connection.close()
@@ -188,6 +211,11 @@ def main():
             out = [(k, v) for k, v in resp.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")]
             conn.close()
             self.reply(resp.status, data if self.command != "HEAD" else b"", out)
+
+        def s3_error(self, status, code, message):
+            body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
+                    f'<RequestId>proxy</RequestId></Error>').encode()
+            self.reply(status, body if self.command != "HEAD" else b"", [("Content-Type", "application/xml")])
 
         def throttle(self, op):
             self.reply(400, json.dumps({"__type": "TooManyRequestsException", "message": "Rate exceeded"}).encode(),

@@ -60,26 +60,28 @@ struct Context {
     }
 
     func stores() throws -> [any SnapshotStore] {
-        _ = try config()
+        let file = try config()
         return try storeURLs().map { text in
+            let settings = file.storeSettings[text] ?? StoreSettings()
             switch try StoreURL(text) {
             case .local(let path): return LocalStore(root: path, url: text)
             case .s3(let bucket, let prefix, let region):
                 return S3Store(
                     url: text, bucket: bucket, prefix: prefix, region: region, environment: environment, http: http,
-                    credentials: credentials, sse: try serverSideEncryption(),
-                    multipartThreshold: options.multipartThreshold ?? 64 << 20)
+                    credentials: credentials, sse: try serverSideEncryption(options.sse ?? settings.sse, store: text),
+                    multipartThreshold: options.multipartThreshold ?? 64 << 20,
+                    expectedBucketOwner: options.expectedBucketOwner ?? settings.expectedBucketOwner)
             }
         }
     }
 
-    /// `--sse s3 | kms | kms:KEY_ID`.
-    func serverSideEncryption() throws -> ServerSideEncryption? {
-        guard let mode = options.sse else { return nil }
+    /// `s3 | kms | kms:KEY_ID`, from `--sse` or the store's own `sse`.
+    func serverSideEncryption(_ mode: String?, store: String) throws -> ServerSideEncryption? {
+        guard let mode else { return nil }
         if mode == "s3" { return .s3 }
         if mode == "kms" { return .kms(keyId: nil) }
         if mode.hasPrefix("kms:"), mode.count > 4 { return .kms(keyId: String(mode.dropFirst(4))) }
-        throw ValidationError("--sse \(mode): use s3, kms or kms:KEY_ID")
+        throw ValidationError("sse \(mode) for store \(store): use s3, kms or kms:KEY_ID")
     }
 
     /// The pacer: `--quota-share` (else the config's quota_share, else 0.8) and

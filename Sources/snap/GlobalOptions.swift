@@ -1,4 +1,5 @@
 import ArgumentParser
+import SnapCore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -17,8 +18,15 @@ struct GlobalOptions: ParsableArguments {
             valueName: "URL"))
     var stores: [String] = []
 
-    @Option(help: ArgumentHelp("Encrypt uploads to S3 stores: s3, kms or kms:KEY_ID.", valueName: "MODE"))
+    @Option(
+        help: ArgumentHelp("Encrypt uploads to S3 stores: s3, kms or kms:KEY_ID (per store: sse in snap.toml).", valueName: "MODE"))
     var sse: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The AWS account that must own every S3 store's bucket (sent as x-amz-expected-bucket-owner; per store: expected_bucket_owner in snap.toml).",
+            valueName: "ACCOUNT"))
+    var expectedBucketOwner: String?
 
     @Option(help: .hidden)
     var multipartThreshold: Int64?
@@ -31,4 +39,10 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "No progress or informational messages on stderr.")
     var quiet = false
+
+    func validate() throws {
+        if let owner = expectedBucketOwner, !StoreSettings.isAccountId(owner) {
+            throw ValidationError("--expected-bucket-owner \(owner): an AWS account id is 12 digits")
+        }
+    }
 }

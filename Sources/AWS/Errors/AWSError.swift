@@ -32,11 +32,14 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
             self.attempts = attempts
         }
 
-        /// Worth another try: throttling and the service's own failures.
+        /// Worth another try: throttling, the service's own failures, and
+        /// S3's RequestTimeout (a 400 meaning the upload stalled on the way).
         public var isRetryable: Bool {
             if status >= 500 { return true }
-            return Self.throttlingCodes.contains(code)
+            return Self.throttlingCodes.contains(code) || Self.transientCodes.contains(code)
         }
+
+        static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable"]
 
         static let throttlingCodes: Set<String> = [
             "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded",

@@ -23,11 +23,16 @@ public struct S3Client: Sendable {
     /// broken server. Per instance, so no global state.
     var beforeUploadPart: (@Sendable (_ partNumber: Int) async throws -> Void)?
 
+    /// The account that must own every bucket this client touches: sent as
+    /// `x-amz-expected-bucket-owner` on every request, so S3 refuses (403)
+    /// a mistyped or re-registered bucket instead of taking data.
+    public var expectedBucketOwner: String?
+
     static let namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 
     public init(
         region: String, environment: AWSEnvironment, http: HTTPClient, credentials: any CredentialsProvider,
-        retry: RetryPolicy = .default
+        retry: RetryPolicy = .default, expectedBucketOwner: String? = nil
     ) throws {
         let endpoint = try Endpoint.resolve(serviceId: "S3", hostPrefix: "s3", region: region, environment: environment)
         self.region = region
@@ -35,6 +40,7 @@ public struct S3Client: Sendable {
         self.http = http
         self.credentials = credentials
         self.retry = retry
+        self.expectedBucketOwner = expectedBucketOwner
     }
 
     // MARK: Sending
@@ -47,6 +53,8 @@ public struct S3Client: Sendable {
         responseBodyTo: String? = nil, accept: Set<Int> = []
     ) async throws -> HTTPResponse {
         let (endpoint, path) = addressing.target(bucket: bucket, key: key)
+        var headers = headers
+        if let expectedBucketOwner, bucket != nil { headers.append(HTTPHeader("x-amz-expected-bucket-owner", expectedBucketOwner)) }
         let request = HTTPRequest(method: method, host: endpoint.host, path: path, query: query, headers: headers, body: body)
         // The sender is rebuilt per request because virtual-hosted addressing
         // puts the bucket in the host; it is a few stored properties.
@@ -128,6 +136,12 @@ public struct S3Client: Sendable {
 
     /// The region a bucket lives in: HeadBucket's x-amz-bucket-region (sent
     /// even with a 301 or 403), else GetBucketLocation.
+    /// HeadBucket's status: 200, or 403 when the bucket refuses this caller
+    /// (or, with `expectedBucketOwner`, belongs to another account).
+    public func headBucketStatus(_ bucket: String) async throws -> Int {
+        try await send("HeadBucket", "HEAD", bucket: bucket, accept: [403]).status
+    }
+
     public func bucketRegion(_ bucket: String) async throws -> String {
         let head = try await send("HeadBucket", "HEAD", bucket: bucket, accept: [301, 307, 400, 403])
         if let r = head.header("x-amz-bucket-region"), !r.isEmpty { return r }

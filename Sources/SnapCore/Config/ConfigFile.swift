@@ -9,6 +9,8 @@ import Foundation
 /// wait_lock = "5m"
 /// [[store]]
 /// url = "s3://backups-eu/cognito"
+/// sse = "kms:alias/backups"      # optional, this store only
+/// expected_bucket_owner = "123456789012"   # optional, this store only
 /// [[store]]
 /// url = "/var/backups/cognito"
 /// [prune]
@@ -23,6 +25,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var userPoolId: String?
     public var region: String?
     public var stores: [String] = []
+    /// Per-store settings from `[[store]]` tables, by URL.
+    public var storeSettings: [String: StoreSettings] = [:]
     public var quotaShare: Double?
     public var quotas: [String: Double] = [:]
     public var waitLock: String?
@@ -42,16 +46,22 @@ public struct ConfigFile: Sendable, Equatable {
     public init(text: String, path: String) throws(SnapError) {
         self.path = path
         var table = ""
+        var pendingStore = StoreSettings()
+        func closeStore() {
+            if let url = stores.last, !url.isEmpty { storeSettings[url] = pendingStore }
+        }
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNo = index + 1
             func fail(_ why: String) -> SnapError { .configuration("\(path):\(lineNo): \(why)") }
             let line = Self.stripComment(String(raw)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
+            if line.hasPrefix("[") { closeStore() }
             if line.hasPrefix("[[") {
                 guard line.hasSuffix("]]") else { throw fail("unclosed [[table]]") }
                 table = line.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces)
                 guard table == "store" else { throw fail("unknown table [[\(table)]]; only [[store]] is known") }
                 stores.append("")
+                pendingStore = StoreSettings()
                 continue
             }
             if line.hasPrefix("[") {
@@ -72,6 +82,10 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "quota_share", .number(let n)): quotaShare = n
             case ("", "stores", .strings(let list)): stores += list
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
+            case ("store", "sse", .string(let s)): pendingStore.sse = s
+            case ("store", "expected_bucket_owner", .string(let s)):
+                guard StoreSettings.isAccountId(s) else { throw fail("expected_bucket_owner \"\(s)\": an AWS account id is 12 digits") }
+                pendingStore.expectedBucketOwner = s
             case ("quota", _, .number(let n)): quotas[key] = n
             case ("prune", "keep_last", .number(let n)), ("prune", "keep_hourly", .number(let n)), ("prune", "keep_daily", .number(let n)),
                 ("prune", "keep_weekly", .number(let n)), ("prune", "keep_monthly", .number(let n)),
@@ -83,6 +97,7 @@ public struct ConfigFile: Sendable, Equatable {
             default: throw fail("unknown key \"\(key)\"\(table.isEmpty ? "" : " in [\(table)]") or a value of the wrong type")
             }
         }
+        closeStore()
         if stores.contains("") { throw SnapError.configuration("\(path): a [[store]] table has no url") }
     }
 

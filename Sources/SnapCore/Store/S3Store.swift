@@ -21,7 +21,7 @@ public struct S3Store: SnapshotStore {
     public init(
         url: String, bucket: String, prefix: String, region: String?, environment: AWSEnvironment, http: HTTPClient,
         credentials: any CredentialsProvider, sse: ServerSideEncryption? = nil, multipartThreshold: Int64 = 64 << 20,
-        lockTTL: Duration = .seconds(600)
+        lockTTL: Duration = .seconds(600), expectedBucketOwner: String? = nil
     ) {
         self.url = url
         self.bucket = bucket
@@ -31,7 +31,8 @@ public struct S3Store: SnapshotStore {
         self.multipartThreshold = multipartThreshold
         self.lockTTL = lockTTL
         self.location = S3Location(
-            bucket: bucket, statedRegion: region, environment: environment, http: http, credentials: credentials, url: url)
+            bucket: bucket, statedRegion: region, environment: environment, http: http, credentials: credentials, url: url,
+            expectedBucketOwner: expectedBucketOwner)
     }
 
     func folder(_ pool: String) -> String { prefix.isEmpty ? pool : "\(prefix)/\(pool)" }
@@ -265,11 +266,12 @@ actor S3Location {
     let http: HTTPClient
     let credentials: any CredentialsProvider
     let url: String
+    let expectedBucketOwner: String?
     private var cached: S3Client?
 
     init(
         bucket: String, statedRegion: String?, environment: AWSEnvironment, http: HTTPClient, credentials: any CredentialsProvider,
-        url: String
+        url: String, expectedBucketOwner: String?
     ) {
         self.bucket = bucket
         self.statedRegion = statedRegion
@@ -277,25 +279,51 @@ actor S3Location {
         self.http = http
         self.credentials = credentials
         self.url = url
+        self.expectedBucketOwner = expectedBucketOwner
     }
 
     func client() async throws -> S3Client {
         if let cached { return cached }
         let probe = try S3Client(
-            region: statedRegion ?? environment.region() ?? "us-east-1", environment: environment, http: http, credentials: credentials)
+            region: statedRegion ?? environment.region() ?? "us-east-1", environment: environment, http: http, credentials: credentials,
+            expectedBucketOwner: expectedBucketOwner)
         let actual: String
         do {
             actual = try await probe.bucketRegion(bucket)
+            if let expectedBucketOwner, try await probe.headBucketStatus(bucket) == 403 {
+                throw AWSError.service(
+                    AWSError.ServiceError(
+                        service: "s3", operation: "HeadBucket", status: 403, code: "AccessDenied", message: "Forbidden", requestId: nil)
+                )
+                .ownerHint(expectedBucketOwner, bucket: bucket, store: url)
+            }
         } catch let AWSError.service(e) where ["NoSuchBucket", "NotFound"].contains(e.code) {
             throw SnapError.storeFailed(store: url, reason: "bucket \(bucket) does not exist: create it, or fix the store URL")
+        } catch let e as AWSError where e.serviceError?.isAccessDenied == true && expectedBucketOwner != nil {
+            throw e.ownerHint(expectedBucketOwner!, bucket: bucket, store: url)
         }
         if let statedRegion, statedRegion != actual {
             throw SnapError.storeFailed(
                 store: url, reason: "bucket \(bucket) is in \(actual), not in \(statedRegion) as the store URL says: fix ?region=")
         }
         let c =
-            actual == probe.region ? probe : try S3Client(region: actual, environment: environment, http: http, credentials: credentials)
+            actual == probe.region
+            ? probe
+            : try S3Client(
+                region: actual, environment: environment, http: http, credentials: credentials, expectedBucketOwner: expectedBucketOwner)
         cached = c
         return c
+    }
+}
+
+extension AWSError {
+    /// Access denied with an expected owner set: the likeliest cause is a
+    /// bucket of another account, so the message says that first.
+    func ownerHint(_ owner: String, bucket: String, store: String) -> SnapError {
+        .storeFailed(
+            store: store,
+            reason:
+                "bucket \(bucket) refused access: it is not owned by account \(owner) (--expected-bucket-owner, expected_bucket_owner), or this identity may not use it; nothing was written there (\(self))"
+        )
     }
 }
