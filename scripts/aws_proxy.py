@@ -11,6 +11,8 @@ signature), and:
   * injects faults: --fault OPERATION:COUNT:KIND (KIND throttle|500|reset,
     or CODE@STATUS for an S3 error document, e.g. RequestTimeout@400)
     fails the first COUNT calls of that operation;
+  * stalls: --stall OPERATION:SECONDS holds every call of that operation
+    that long before forwarding it (to interrupt snap mid-request);
   * plays S3's bucket ownership check: --bucket-owner BUCKET=ACCOUNT answers
     403 AccessDenied when a request to BUCKET carries an
     x-amz-expected-bucket-owner other than ACCOUNT (moto ignores the header);
@@ -99,8 +101,10 @@ def main():
     ap.add_argument("--drop-user", action="append", default=[])
     ap.add_argument("--add-member", action="append", default=[])
     ap.add_argument("--bucket-owner", action="append", default=[])
+    ap.add_argument("--stall", action="append", default=[])
     args = ap.parse_args()
     owners = dict(o.split("=", 1) for o in args.bucket_owner)
+    stalls = {op: float(sec) for op, sec in (x.split(":") for x in args.stall)}
 
     up = urlparse(args.upstream)
     buckets = {cat: Bucket(rate * args.quota_scale) for cat, (rate, _) in QUOTAS.items()}
@@ -175,6 +179,8 @@ def main():
                     return self.s3_error(403, "AccessDenied", "Access Denied")
             if args.latency_ms:
                 time.sleep(args.latency_ms / 1000)
+            if op in stalls:
+                time.sleep(stalls[op])
             fault = faults.get(op)
             if fault and fault[0] > 0:
                 fault[0] -= 1

@@ -30,9 +30,9 @@ struct Cat: AsyncParsableCommand {
         try await runReportingErrors {
             let wanted = Member(catName: member)!
             let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
-            let work = NSTemporaryDirectory() + "snap-cat-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            defer { try? FileManager.default.removeItem(atPath: work) }
+            let scratch = try WorkDirectory()
+            defer { scratch.remove() }
+            let work = scratch.path
             let buffer = "\(work)/member"
             guard FileManager.default.createFile(atPath: buffer, contents: nil, attributes: [.posixPermissions: 0o600]) else {
                 throw SnapError.io(path: buffer, reason: "cannot create a work file")
@@ -46,8 +46,9 @@ struct Cat: AsyncParsableCommand {
             }
             try out.close()
             let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: buffer))
-            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                FileHandle.standardOutput.write(chunk)
+            // Stops early when the reader has gone (`| head`): the command then ends quietly with 141.
+            while !StandardStreams.isStdoutClosed, let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                StandardStreams.out(chunk)
             }
         }
     }

@@ -11,37 +11,60 @@ struct Output: Sendable {
     var showsProgress: Bool { !json && !quiet && isatty(STDERR_FILENO) != 0 }
 
     func result(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStreams.out(Data((text + "\n").utf8))
     }
 
     func result(json value: JSONValue) {
-        FileHandle.standardOutput.write(value.canonicalData() + Data([0x0A]))
+        StandardStreams.out(value.canonicalData() + Data([0x0A]))
     }
 
     func message(_ text: String) {
-        guard !quiet else { return }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        guard !quiet, CleanupRegistry.shared.interruption == nil else { return }
+        StandardStreams.err(Data((text + "\n").utf8))
     }
 
     func progress(_ text: String) {
         guard showsProgress else { return }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        StandardStreams.err(Data(("\r\u{1B}[K" + text).utf8))
     }
 
     func endProgress() {
         guard showsProgress else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardStreams.err(Data("\r\u{1B}[K".utf8))
     }
 
+    /// Dropped once an interruption has begun: the work's errors then are
+    /// its own cleanup's doing, and the signal is the answer.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("snap: error: " + text + "\n").utf8))
+        guard CleanupRegistry.shared.interruption == nil else { return }
+        StandardStreams.err(Data(("snap: error: " + text + "\n").utf8))
     }
 }
 
-/// Runs a command body, turning errors into one line on stderr and the SPEC's exit codes.
+/// Runs a command body, turning errors into one line on stderr and the SPEC's
+/// exit codes; with the signal handlers installed (130/143), and 141, quietly,
+/// when the reader of stdout went away.
 func runReportingErrors(_ body: () async throws -> Void) async throws {
+    Signals.install()
     do {
         try await body()
+        try await settle()
+    } catch {
+        try await settle()
+        try report(error)
+    }
+}
+
+/// An interruption in progress ends the process from its handler; a closed
+/// stdout ends it with 141.
+private func settle() async throws {
+    while CleanupRegistry.shared.interruption != nil { try? await Task.sleep(for: .seconds(1)) }
+    if StandardStreams.isStdoutClosed { throw ExitCode(141) }
+}
+
+private func report(_ error: Error) throws {
+    do {
+        throw error
     } catch let e as ExitCode {
         throw e
     } catch let e as ValidationError {

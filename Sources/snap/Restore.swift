@@ -120,7 +120,7 @@ struct Restore: AsyncParsableCommand {
             if !plan.problems.isEmpty {
                 if global.json { output.result(json: summary.json) }
                 Output.error("cannot restore \(id) into \(target): \(plan.problems.count) problem(s); nothing was written:")
-                for p in plan.problems { FileHandle.standardError.write(Data("  - \(p)\n".utf8)) }
+                for p in plan.problems { StandardStreams.err(Data("  - \(p)\n".utf8)) }
                 throw ExitCode.failure
             }
             for n in plan.notes { output.message("note: \(n)") }
@@ -156,7 +156,7 @@ struct Restore: AsyncParsableCommand {
             let journal = try RestoreJournal(path: journalPath, truncate: !resume)
             if prior.snapshot == nil { try await journal.append(.start(snapshot: id, target: target, source: sourcePool)) }
 
-            let kill = ProcessInfo.processInfo.environment["SNAP_TEST_KILL_AFTER_WRITES"].flatMap { Int($0) }
+            let kill = TestHooks.killAfterWrites
             var progress: (@Sendable (RestoreProgress) -> Void)?
             if output.showsProgress {
                 let totals = (plan.groups.count, plan.users.count, plan.passwords, plan.disables, plan.memberships.count)

@@ -102,12 +102,14 @@ extension S3Client {
     }
 
     /// UploadPart of one file range. HTTPBody streams whole files only, so the
-    /// range is first copied to a private temporary file (hashed on the way)
+    /// range is first copied to a temporary file (0600, hashed on the way)
+    /// beside the source file, so it stays in the caller's private folder,
     /// and removed after; memory stays at one read buffer per part in flight.
     func uploadPart(
         bucket: String, key: String, uploadId: String, number: Int, file: String, offset: Int64, length: Int64
     ) async throws -> CompletedPart {
-        let temp = NSTemporaryDirectory() + "/snap-s3-part-\(UUID().uuidString)"
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        let temp = "\(folder)/.part-\(number)-\(UUID().uuidString)"
         defer { unlink(temp) }
         let digest: Data
         do {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What went wrong in snap's own layer, naming the snapshot, store, member
 /// and line involved, and saying what to do.
 public enum SnapError: Error, Sendable, CustomStringConvertible {
@@ -13,6 +15,7 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case io(path: String, reason: String)
     case lockHeld(store: String, holder: String)
     case storeFailed(store: String, reason: String)
+    case interrupted(signal: Int32)
 
     public var description: String {
         switch self {
@@ -37,6 +40,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .lockHeld(let s, let h):
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"
         case .storeFailed(let s, let r): return "store \(s): \(r)"
+        case .interrupted(let signal):
+            return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); nothing more is written"
         }
     }
 }

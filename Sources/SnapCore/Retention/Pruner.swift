@@ -40,7 +40,7 @@ public struct Pruner: Sendable {
         for store in stores {
             let lock: any StoreLock
             do {
-                lock = try await store.lock(pool: pool, owner: owner, wait: .seconds(0), log: log)
+                lock = try await store.guardedLock(pool: pool, owner: owner, wait: .seconds(0), log: log)
             } catch {
                 outcome.failures.append("store \(store.url): \(error)")
                 continue

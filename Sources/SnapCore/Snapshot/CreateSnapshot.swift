@@ -48,7 +48,7 @@ public struct CreateSnapshot: Sendable {
         let owner = LockOwner.current()
         for store in stores {
             do {
-                locks.append(try await store.lock(pool: pool, owner: owner, wait: waitLock, log: log))
+                locks.append(try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log))
                 usable.append(store)
             } catch let e as SnapError {
                 if case .lockHeld = e {
@@ -136,9 +136,11 @@ public struct CreateSnapshot: Sendable {
     }
 }
 
-/// A private scratch folder (0700), removed when the work is done.
+/// A private scratch folder (0700, from mkdtemp), removed when the work is
+/// done, or by the signal handler if the process is interrupted first.
 public final class WorkDirectory: Sendable {
     public let path: String
+    private let cleanup: CleanupRegistry.Token
 
     public init() throws {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
@@ -146,7 +148,13 @@ public final class WorkDirectory: Sendable {
         guard let made = mkdtemp(&template) else {
             throw SnapError.io(path: base, reason: "cannot create a work folder: \(String(cString: strerror(errno)))")
         }
-        path = String(cString: made)
+        let folder = String(cString: made)
+        path = folder
+        cleanup = CleanupRegistry.shared.register("removing the work folder \(folder)") {
+            // Interrupted: the folder is scratch only, so a failed removal loses nothing
+            // (the error would have nowhere to go as the process exits).
+            try? FileManager.default.removeItem(atPath: folder)
+        }
     }
 
     public func folder(_ name: String) throws -> String {
@@ -155,5 +163,10 @@ public final class WorkDirectory: Sendable {
         return p
     }
 
-    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+    /// Scratch only: a folder that cannot be removed loses no data, so the
+    /// error is not raised over the command's own outcome.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+        CleanupRegistry.shared.unregister(cleanup)
+    }
 }

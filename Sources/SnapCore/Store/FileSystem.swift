@@ -18,8 +18,20 @@ enum FileSystem {
         return "\(path[..<slash]).\(path[slash...]).tmp-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
     }
 
-    static func atomicWrite(_ data: Data, to path: String) throws {
+    /// Runs `body` with a fresh temporary name beside `path`, registered with
+    /// the signal handler so an interrupted write leaves no temporary file.
+    static func withTemporary<T>(for path: String, _ body: (String) throws -> T) rethrows -> T {
         let tmp = tempName(for: path)
+        let token = CleanupRegistry.shared.register("removing \(tmp)") { unlink(tmp) }
+        defer { CleanupRegistry.shared.unregister(token) }
+        return try body(tmp)
+    }
+
+    static func atomicWrite(_ data: Data, to path: String) throws {
+        try withTemporary(for: path) { tmp in try atomicWrite(data, to: path, via: tmp) }
+    }
+
+    private static func atomicWrite(_ data: Data, to path: String, via tmp: String) throws {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw SnapError.io(path: tmp, reason: String(cString: strerror(errno))) }
         var ok = true
@@ -42,14 +54,15 @@ enum FileSystem {
     }
 
     static func atomicCopy(from source: String, to path: String) throws {
-        let tmp = tempName(for: path)
-        do {
-            try copy(from: source, to: tmp, exclusive: true)
-        } catch {
-            unlink(tmp)
-            throw error
+        try withTemporary(for: path) { tmp in
+            do {
+                try copy(from: source, to: tmp, exclusive: true)
+            } catch {
+                unlink(tmp)
+                throw error
+            }
+            try commit(tmp, to: path)
         }
-        try commit(tmp, to: path)
     }
 
     /// Streams `source` into a new file (0600) and fsyncs it.
@@ -75,7 +88,14 @@ enum FileSystem {
         guard fsync(output) == 0 else { throw SnapError.io(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
+    /// Once an interruption has begun, nothing new becomes visible.
     private static func commit(_ tmp: String, to path: String) throws {
+        do {
+            try CleanupRegistry.shared.checkNotInterrupted()
+        } catch {
+            unlink(tmp)
+            throw error
+        }
         guard rename(tmp, path) == 0 else {
             let err = String(cString: strerror(errno))
             unlink(tmp)

@@ -111,9 +111,22 @@ public struct S3Store: SnapshotStore {
 
     public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {
         let c = try await client()
+        let archiveKey = key(pool, "\(id.value).tar.zst")
+        let (bucket, folder) = (bucket, folder(pool))
+        // Interrupted mid-upload: abort it, or its parts are stored (and billed) until prune clears them.
+        let token = CleanupRegistry.shared.register("aborting any upload of s3://\(bucket)/\(archiveKey)") {
+            // Best effort as the process exits; prune's debris pass aborts what this misses.
+            // Listed by the pool's folder name: a prefix without "/" is signed alike everywhere (see `keys`).
+            guard let uploads = try? await c.listMultipartUploads(bucket: bucket, prefix: folder) else { return }
+            for u in uploads where u.key == archiveKey {
+                try? await c.abortMultipartUpload(bucket: bucket, key: u.key, uploadId: u.uploadId)
+            }
+        }
+        defer { CleanupRegistry.shared.unregister(token) }
         try await c.uploadFile(
-            bucket: bucket, key: key(pool, "\(id.value).tar.zst"), file: archivePath, sse: sse,
+            bucket: bucket, key: archiveKey, file: archivePath, sse: sse,
             threshold: multipartThreshold, partSize: max(5 << 20, min(multipartThreshold, 64 << 20)))
+        try CleanupRegistry.shared.checkNotInterrupted()
         try await c.putObject(bucket: bucket, key: key(pool, "\(id.value).json"), data: manifest, sse: sse, contentType: "application/json")
     }
 

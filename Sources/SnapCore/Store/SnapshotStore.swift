@@ -61,3 +61,29 @@ public struct LockOwner: Sendable, Equatable {
 
     public var description: String { "pid \(pid) on \(host), since \(started)" }
 }
+
+extension SnapshotStore {
+    /// `lock`, with its release also run by the signal handler if the
+    /// process is interrupted while holding it.
+    public func guardedLock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws
+        -> any StoreLock
+    {
+        GuardedLock(try await lock(pool: pool, owner: owner, wait: wait, log: log), what: "releasing the lock of \(url)/\(pool)")
+    }
+}
+
+/// A held lock registered with the signal handler until released.
+struct GuardedLock: StoreLock {
+    let inner: any StoreLock
+    let token: CleanupRegistry.Token
+
+    init(_ inner: any StoreLock, what: String) {
+        self.inner = inner
+        token = CleanupRegistry.shared.register(what) { await inner.release() }
+    }
+
+    func release() async {
+        CleanupRegistry.shared.unregister(token)
+        await inner.release()
+    }
+}
