@@ -41,7 +41,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"
         case .storeFailed(let s, let r): return "store \(s): \(r)"
         case .interrupted(let signal):
-            return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); nothing more is written"
+            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+            return "interrupted by \(name); nothing more is written"
         }
     }
 }
