@@ -13,6 +13,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case io(path: String, reason: String)
     case lockHeld(store: String, holder: String)
     case storeFailed(store: String, reason: String)
+    case lockLost(store: String, reason: String)
+    case clockSkew(newest: String, now: String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,12 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .lockHeld(let s, let h):
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"
         case .storeFailed(let s, let r): return "store \(s): \(r)"
+        case .lockLost(let s, let r):
+            return
+                "store \(s): lost the lock: \(r); stopped before committing anything more there. Another snap runs against this store: check your schedules"
+        case .clockSkew(let newest, let now):
+            return
+                "the newest snapshot \(newest) is dated after this machine's clock (\(now)): a new snapshot would sort before it. Fix the clock (NTP) on this machine or on the one that wrote \(newest)"
         }
     }
 }
