@@ -93,6 +93,7 @@ struct Prune: AsyncParsableCommand {
                             "userPoolId": .string(pool), "id": .string(d.id.value), "keep": .bool(d.keep),
                             "reasons": .array(d.reasons.map { .string($0) }),
                             "removedFrom": .array(outcome.removed.filter { $0.id == d.id }.map { .string($0.store) }),
+                            "keptIn": .array(outcome.spared.filter { $0.id == d.id }.map { .string($0.store) }),
                         ])
                     } else {
                         ctx.output.result("\(d.keep ? "keep  " : "remove") \(pool)/\(d.id.value)  \(d.reasons.joined(separator: ", "))")
@@ -101,10 +102,14 @@ struct Prune: AsyncParsableCommand {
                 for f in outcome.failures { Output.error(f) }
                 failedStores.formUnion(outcome.failedStores)
                 let removing = outcome.decisions.filter { !$0.keep }.count
+                let spared =
+                    outcome.spared.isEmpty
+                    ? ""
+                    : "; \(outcome.spared.count) copies kept where what replaces them is missing or damaged (snap sync, then prune again)"
                 ctx.output.message(
                     dryRun
-                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool)"
-                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)"
+                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies)\(spared)"
+                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)\(spared)"
                 )
             }
             if global.json { ctx.output.result(json: .array(rows)) }

@@ -39,9 +39,9 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .lockHeld(let s, let h):
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"
         case .storeFailed(let s, let r): return "store \(s): \(r)"
-        case .lockLost(let s, let r):
+        case .lockLost(_, let r):
             return
-                "store \(s): lost the lock: \(r); stopped before committing anything more there. Another snap runs against this store: check your schedules"
+                "lost the lock: \(r); stopped before committing anything more in this store. Another snap ran against it: check that no two schedules overlap"
         case .clockSkew(let newest, let now):
             return
                 "the newest snapshot \(newest) is dated after this machine's clock (\(now)): a new snapshot would sort before it. Fix the clock (NTP) on this machine or on the one that wrote \(newest)"

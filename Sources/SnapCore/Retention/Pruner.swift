@@ -46,7 +46,8 @@ public struct Pruner: Sendable {
     public func run(pool: String, dryRun: Bool, now: Date = Date(), log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         var outcome = Outcome(decisions: [], removed: [], spared: [], debris: [], failures: [], storesRead: 0, failedStores: [])
         func fail(_ store: any SnapshotStore, _ error: Error) {
-            outcome.failures.append("store \(store.url): \(error)")
+            let text = "\(error)"
+            outcome.failures.append(text.hasPrefix("store \(store.url)") ? text : "store \(store.url): \(text)")
             outcome.failedStores.insert(store.url)
         }
 
