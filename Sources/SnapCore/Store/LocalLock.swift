@@ -19,15 +19,20 @@ actor LocalLock: StoreLock {
     private let ttl: Duration
     private let log: @Sendable (String) -> Void
     private var body: Data
+    /// When the lease we last wrote runs out.
+    private var expires: Date
     private var lost: String?
     private var heartbeat: Task<Void, Never>?
 
-    private init(path: String, store: String, owner: LockOwner, ttl: Duration, body: Data, log: @escaping @Sendable (String) -> Void) {
+    private init(
+        path: String, store: String, owner: LockOwner, ttl: Duration, record: LockRecord, log: @escaping @Sendable (String) -> Void
+    ) {
         self.path = path
         self.store = store
         self.owner = owner
         self.ttl = ttl
-        self.body = body
+        self.body = record.data
+        self.expires = record.expires
         self.log = log
     }
 
@@ -36,9 +41,9 @@ actor LocalLock: StoreLock {
     ) async throws -> LocalLock {
         let deadline = ContinuousClock.now + wait
         while true {
-            let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl))).data
-            if try create(path: path, data: mine) {
-                let lock = LocalLock(path: path, store: store, owner: owner, ttl: ttl, body: mine, log: log)
+            let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+            if try create(path: path, data: mine.data) {
+                let lock = LocalLock(path: path, store: store, owner: owner, ttl: ttl, record: mine, log: log)
                 await lock.startHeartbeat()
                 return lock
             }
@@ -66,9 +71,9 @@ actor LocalLock: StoreLock {
                 guard !Task.isCancelled, let self else { return }
                 do {
                     try await self.refresh()
-                } catch let e as SnapError {
-                    if case .lockLost = e { return }
-                    await self.note("could not renew the lock \(self.path): \(e)")
+                } catch SnapError.lockLost(_, let reason) {
+                    await self.note("lost the lock: \(reason)")
+                    return
                 } catch {
                     await self.note("could not renew the lock \(self.path): \(error)")
                 }
@@ -78,9 +83,16 @@ actor LocalLock: StoreLock {
 
     private func note(_ message: String) { log("store \(store): \(message)") }
 
-    /// Renews the lease while the file still holds our last record.
+    /// Renews the lease while the file still holds our last record and that
+    /// record's lease has not run out (someone may be taking it over then).
+    /// No suspension inside: the actor runs one renewal at a time.
     func refresh() async throws {
         if let lost { throw SnapError.lockLost(store: store, reason: lost) }
+        if expires < Date() {
+            let reason = "the lease on \(path) ran out at \(Timestamp.format(expires)) before it could be renewed"
+            lost = reason
+            throw SnapError.lockLost(store: store, reason: reason)
+        }
         let current = try Self.read(path)
         guard current == body else {
             let who = current.flatMap { try? LockRecord(data: $0, source: path) }.map { "now held by \($0.owner.description)" }
@@ -88,9 +100,9 @@ actor LocalLock: StoreLock {
             lost = reason
             throw SnapError.lockLost(store: store, reason: reason)
         }
-        let next = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl))).data
-        try FileSystem.atomicWrite(next, to: path)
-        body = next
+        let record = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+        try FileSystem.atomicWrite(record.data, to: path)
+        (body, expires) = (record.data, record.expires)
     }
 
     func checkHeld() async throws { try await refresh() }
@@ -108,7 +120,7 @@ actor LocalLock: StoreLock {
                 throw SnapError.io(path: path, reason: "cannot remove the lock: \(String(cString: strerror(errno)))")
             }
         } catch {
-            note("could not remove the lock: \(error); its lease runs out by itself")
+            note("could not remove the lock: \(error); its lease runs out by itself at \(Timestamp.format(expires))")
         }
     }
 

@@ -17,14 +17,18 @@ actor S3Lock: StoreLock {
     private let sse: ServerSideEncryption?
     private let log: @Sendable (String) -> Void
     private var etag: String
-    private var body: Data
+    /// When the lease we last wrote runs out.
+    private var expires: Date
     /// Why the lock is no longer ours, once that is known.
     private var lost: String?
     private var heartbeat: Task<Void, Never>?
+    /// The renewal under way: the heartbeat's and `checkHeld`'s share it, so
+    /// two conditional puts on the same ETag never race each other.
+    private var renewal: Task<Void, Error>?
 
     private init(
         client: S3Client, bucket: String, key: String, store: String, owner: LockOwner, ttl: Duration, sse: ServerSideEncryption?,
-        etag: String, body: Data, log: @escaping @Sendable (String) -> Void
+        etag: String, record: LockRecord, log: @escaping @Sendable (String) -> Void
     ) {
         self.client = client
         self.bucket = bucket
@@ -34,7 +38,7 @@ actor S3Lock: StoreLock {
         self.ttl = ttl
         self.sse = sse
         self.etag = etag
-        self.body = body
+        self.expires = record.expires
         self.log = log
     }
 
@@ -46,17 +50,17 @@ actor S3Lock: StoreLock {
     ) async throws -> S3Lock {
         let deadline = ContinuousClock.now + wait
         let source = "s3://\(bucket)/\(key)"
-        func held(_ etag: String, _ body: Data) async -> S3Lock {
+        func held(_ etag: String, _ record: LockRecord) async -> S3Lock {
             let lock = S3Lock(
-                client: client, bucket: bucket, key: key, store: store, owner: owner, ttl: ttl, sse: sse, etag: etag, body: body,
+                client: client, bucket: bucket, key: key, store: store, owner: owner, ttl: ttl, sse: sse, etag: etag, record: record,
                 log: log)
             await lock.startHeartbeat()
             return lock
         }
         while true {
-            let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl))).data
+            let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
             if let etag = try await client.putObject(
-                bucket: bucket, key: key, data: mine, condition: .absent, sse: sse, contentType: "application/json")
+                bucket: bucket, key: key, data: mine.data, condition: .absent, sse: sse, contentType: "application/json")
             {
                 return await held(etag, mine)
             }
@@ -67,11 +71,11 @@ actor S3Lock: StoreLock {
             if let holder, holder.isOwn(owner) {
                 // Our own put: its first attempt succeeded, the answer was lost,
                 // and the retry met our lock. We hold it.
-                return await held(etag, current)
+                return await held(etag, holder)
             }
             if let holder, let why = holder.staleness(now: Date(), me: owner) {
                 if let taken = try await client.putObject(
-                    bucket: bucket, key: key, data: mine, condition: .etag(etag), sse: sse, contentType: "application/json")
+                    bucket: bucket, key: key, data: mine.data, condition: .etag(etag), sse: sse, contentType: "application/json")
                 {
                     log("store \(store): taking over the lock of \(holder.owner.description), which \(why)")
                     return await held(taken, mine)
@@ -96,8 +100,9 @@ actor S3Lock: StoreLock {
                 guard !Task.isCancelled, let self else { return }
                 do {
                     try await self.refresh()
-                } catch let e as SnapError {
-                    if case .lockLost = e { return }
+                } catch SnapError.lockLost(_, let reason) {
+                    await self.note("lost the lock: \(reason)")
+                    return
                 } catch {
                     // A refresh that could not reach S3 is tried again next
                     // period; `checkHeld` refuses to commit on an unrenewed lock.
@@ -109,23 +114,37 @@ actor S3Lock: StoreLock {
 
     private func note(_ message: String) { log("store \(store): \(message)") }
 
-    /// Renews the lease, conditional on the ETag held. A 412 whose object
-    /// holds exactly what we sent is our own retried put; anything else means
-    /// the lock was taken from us.
+    /// Renews the lease, conditional on the ETag held, or joins the renewal
+    /// already under way.
     func refresh() async throws {
+        if let renewal { return try await renewal.value }
+        let task = Task { try await self.renew() }
+        renewal = task
+        defer { renewal = nil }
+        try await task.value
+    }
+
+    /// A lease that ran out is lost (someone may have taken over since). A
+    /// 412 whose object holds exactly what we sent is our own retried put;
+    /// anything else means the lock was taken from us.
+    private func renew() async throws {
         if let lost { throw SnapError.lockLost(store: store, reason: lost) }
-        let next = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl))).data
+        if expires < Date() {
+            let reason = "the lease on s3://\(bucket)/\(key) ran out at \(Timestamp.format(expires)) before it could be renewed"
+            lost = reason
+            throw SnapError.lockLost(store: store, reason: reason)
+        }
+        let record = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+        let next = record.data
         if let tag = try await client.putObject(
             bucket: bucket, key: key, data: next, condition: .etag(etag), sse: sse, contentType: "application/json")
         {
-            etag = tag
-            body = next
+            (etag, expires) = (tag, record.expires)
             return
         }
         let current = try await client.getObjectWithETag(bucket: bucket, key: key)
         if let current, current.data == next {
-            etag = current.etag
-            body = next
+            (etag, expires) = (current.etag, record.expires)
             return
         }
         let who = current.flatMap { try? LockRecord(data: $0.data, source: key) }.map { "now held by \($0.owner.description)" }
@@ -145,8 +164,7 @@ actor S3Lock: StoreLock {
                 note("left the lock \(key) in place: it is no longer this snap's (taken over)")
             }
         } catch {
-            let expiry = (try? LockRecord(data: body, source: key)).map { " at \(Timestamp.format($0.expires))" } ?? ""
-            note("could not remove the lock \(key): \(error); its lease runs out by itself\(expiry)")
+            note("could not remove the lock \(key): \(error); its lease runs out by itself at \(Timestamp.format(expires))")
         }
     }
 }
