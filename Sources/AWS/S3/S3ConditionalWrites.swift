@@ -35,9 +35,11 @@ extension S3Client {
             condition.header,
         ]
         headers += sse?.headers ?? []
+        // A 404 means "no such key" only for If-Match; for If-None-Match it
+        // can only be a missing bucket, which is an error.
         let response = try await send(
             "PutObject", "PUT", bucket: bucket, key: key, headers: headers, body: .data(data),
-            payloadHash: S3Checksum.hex(sha256), accept: [404, 409, 412])
+            payloadHash: S3Checksum.hex(sha256), accept: condition == .absent ? [409, 412] : [404, 409, 412])
         guard (200..<300).contains(response.status) else { return nil }
         guard let etag = response.header("ETag")?.unquotedETag, !etag.isEmpty else {
             throw Self.invalid("PutObject", "no ETag in the answer to a conditional put of \(key)")

@@ -85,8 +85,20 @@ public struct CreateSnapshot: Sendable {
         work: WorkDirectory, pool: String, stores: [any SnapshotStore], locks: [any StoreLock],
         progress: (@Sendable (ExportProgress) -> Void)?
     ) async throws -> Outcome {
+        // The newest snapshot any store holds: the clock check, then the
+        // change summary. A store that cannot be listed is named in the
+        // manifest's warnings, never taken for an empty one.
         let catalog = Catalog(stores: stores)
-        let known = try? await catalog.entries(pool: pool).entries.last
+        var listingWarnings: [String] = []
+        let known: Catalog.Entry?
+        do {
+            let listing = try await catalog.entries(pool: pool)
+            known = listing.entries.last
+            listingWarnings = listing.problems.map { "\($0); the clock check and change summary used the other stores" }
+        } catch {
+            known = nil
+            listingWarnings = ["no store could be listed (\(error)); no clock check or change summary"]
+        }
         let now = try await Self.clockChecked(Date(), newest: known?.id)
         let id = SnapshotID.make(at: now)
         let exportDir = try work.folder("export")
@@ -95,7 +107,7 @@ public struct CreateSnapshot: Sendable {
         // Against the newest snapshot any store holds, for the manifest's change summary.
         var previous: SnapshotID?
         var changes: ChangeSummary?
-        var warnings = export.warnings
+        var warnings = export.warnings + listingWarnings
         if let last = known {
             previous = last.id
             do {
