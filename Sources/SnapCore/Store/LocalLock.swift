@@ -156,7 +156,9 @@ actor LocalLock: StoreLock {
         close(fd)
         guard synced else { throw SnapError.io(path: tmp, reason: "cannot write the lock: \(err)") }
         if link(tmp, path) != 0 {
-            if errno == EEXIST { return false }
+            // ENOENT: a holder's debris sweep removed our temporary file; the
+            // caller looks again, as for a held lock.
+            if errno == EEXIST || errno == ENOENT { return false }
             throw SnapError.io(path: path, reason: "cannot create the lock: \(String(cString: strerror(errno)))")
         }
         FileSystem.syncFolder(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
