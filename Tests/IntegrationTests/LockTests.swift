@@ -179,14 +179,14 @@ import Testing
     /// End to end: a slow `snap create` whose lock is replaced by another
     /// writer mid-export stops before committing: no `.json`, a clear message.
     @Test(arguments: ["s3", "local"])
-    func createThatLosesItsLockCommitsNothing(kind: String) throws {
+    func createThatLosesItsLockCommitsNothing(kind: String) async throws {
         let moto = try Moto.shared()
         let env = moto.environment
         let pool = try seedPool(extraUsers: 0, env: env)
         let bucket = try newBucket(env)
         let folder = try tempFolder("stolen") + "/store"
         let store = kind == "s3" ? "s3://\(bucket)" : folder
-        let proxy = try AWSProxy(["--no-quota", "--latency-ms", "1500"], upstream: moto)
+        let proxy = try AWSProxy(["--no-quota", "--latency-ms", "2500"], upstream: moto)
         defer { proxy.stop() }
         var slow = env
         slow["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = proxy.endpoint
@@ -199,22 +199,27 @@ import Testing
         create.standardOutput = FileHandle.nullDevice
         create.standardError = err
         try create.run()
-        func lockExists() throws -> Bool {
+        // Our own client, not the AWS CLI: the theft must land well inside
+        // the export (each Cognito call takes 2.5 s through the proxy).
+        let client = try await s3Store(moto, bucket: bucket).client()
+        func lockExists() async throws -> Bool {
             kind == "s3"
-                ? try keys(bucket, env: env).contains("\(pool)/lock") : FileManager.default.fileExists(atPath: "\(folder)/\(pool)/lock")
+                ? try await client.headObject(bucket: bucket, key: "\(pool)/lock") != nil
+                : FileManager.default.fileExists(atPath: "\(folder)/\(pool)/lock")
         }
         var locked = false
-        for _ in 0..<100 where !locked {
-            Thread.sleep(forTimeInterval: 0.1)
-            locked = try lockExists()
+        for _ in 0..<200 where !locked {
+            try await Task.sleep(for: .milliseconds(50))
+            locked = try await lockExists()
         }
         #expect(locked)
         let thief = LockRecord(owner: owner("thief-host"), expires: Date(timeIntervalSinceNow: 600)).data
         if kind == "s3" {
-            try putObject(bucket, "\(pool)/lock", thief, env: env)
+            try await client.putObject(bucket: bucket, key: "\(pool)/lock", data: thief)
         } else {
             try thief.write(to: URL(fileURLWithPath: "\(folder)/\(pool)/lock"))
         }
+        #expect(create.isRunning, "create ended before the lock was stolen: the test proves nothing")
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         create.waitUntilExit()
         #expect(create.terminationStatus == 1, "stderr: \(stderr)")
