@@ -9,12 +9,21 @@ struct Prune: AsyncParsableCommand {
         discussion: """
             restic's rules: --keep-last N keeps the N newest; --keep-hourly/daily/weekly/monthly/yearly N \
             keep the newest snapshot of each of the last N hours, days, ISO weeks, months, years (UTC) that \
-            have one; --keep-within DURATION keeps all within that time of the newest. Rules are ORed; \
+            have one; --keep-within DURATION keeps all within that time before now. Rules are ORed; \
             each kept snapshot is listed with its reasons. The newest snapshot is never removed. An empty \
-            policy is refused. --drop-unchanged also removes a snapshot identical to the one before it. \
+            policy is refused. --drop-unchanged also removes a kept snapshot identical to the last kept one \
+            before it, so every state the rules keep is still kept. \
+            The policy is decided over all stores and applied per store: a snapshot is removed from a store \
+            only when every kept snapshot newer than it (and, for an unchanged one, the kept snapshot with \
+            its state) is present and intact (archive size and SHA-256 against its .json) in that same \
+            store; otherwise that store keeps it, and says why (snap sync fills the gap). Holds each \
+            store's lock, like create (--wait-lock). \
             The policy may come from [prune] in snap.toml (keep_daily = 14, ...), so cron can run \
             `snap create && snap prune`. Also removes debris older than a day: archives without a \
-            manifest, temporary files, unfinished multipart uploads.
+            manifest, temporary files, unfinished multipart uploads. \
+            Exit status: 0 when every store was read and pruned; 3 when some stores were and some could \
+            not be (a line names each with the reason); 1 when none could; 4 when a running snap holds a \
+            store's lock (nothing is removed then).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -25,9 +34,11 @@ struct Prune: AsyncParsableCommand {
     @Option(help: "Keep the newest snapshot of each of the last N ISO weeks.") var keepWeekly: Int?
     @Option(help: "Keep the newest snapshot of each of the last N months.") var keepMonthly: Int?
     @Option(help: "Keep the newest snapshot of each of the last N years.") var keepYearly: Int?
-    @Option(help: ArgumentHelp("Keep every snapshot within DURATION of the newest (e.g. 7d, 36h).", valueName: "DURATION"))
+    @Option(help: ArgumentHelp("Keep every snapshot taken within DURATION before now (e.g. 7d, 36h).", valueName: "DURATION"))
     var keepWithin: String?
-    @Flag(help: "Also remove a snapshot identical to the one before it.") var dropUnchanged = false
+    @Flag(help: "Also remove a snapshot identical to the last kept one before it.") var dropUnchanged = false
+    @Option(help: ArgumentHelp("Wait up to DURATION for a store's lock held by a running snap (default 0s).", valueName: "DURATION"))
+    var waitLock: String?
     @Flag(help: "Print what would be removed; remove nothing.") var dryRun = false
 
     func validate() throws {
@@ -38,6 +49,7 @@ struct Prune: AsyncParsableCommand {
             if let v, v < 0 { throw ValidationError("\(flag) \(v): must be 0 or more") }
         }
         if let keepWithin { _ = try Durations.parse(keepWithin, flag: "--keep-within") }
+        if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
     }
 
     /// Flags win; with no keep flag at all, the config file's [prune] table.
@@ -62,34 +74,54 @@ struct Prune: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
-        var failed = false
+        var failedStores = Set<String>()
+        var storeCount = 0
         try await runReportingErrors {
-            let policy = try policy(try ctx.config())
+            let config = try ctx.config()
+            let policy = try policy(config)
+            let wait = try Durations.parse(waitLock ?? config.waitLock ?? "0s", flag: "--wait-lock")
             let stores = try ctx.stores()
+            storeCount = stores.count
             var rows: [JSONValue] = []
-            for pool in try await PoolSelection.pools(ctx: ctx, stores: stores).pools {
-                let outcome = try await Pruner(stores: stores, policy: policy).run(pool: pool, dryRun: dryRun) { ctx.output.message($0) }
+            let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            for f in listFailures {
+                Output.error(f.description)
+                failedStores.insert(f.store)
+            }
+            for pool in pools {
+                let outcome = try await Pruner(stores: stores, policy: policy, waitLock: wait).run(pool: pool, dryRun: dryRun) {
+                    ctx.output.message($0)
+                }
                 for d in outcome.decisions {
                     if global.json {
                         rows.append([
                             "userPoolId": .string(pool), "id": .string(d.id.value), "keep": .bool(d.keep),
                             "reasons": .array(d.reasons.map { .string($0) }),
+                            "removedFrom": .array(outcome.removed.filter { $0.id == d.id }.map { .string($0.store) }),
+                            "keptIn": .array(outcome.spared.filter { $0.id == d.id }.map { .string($0.store) }),
                         ])
                     } else {
                         ctx.output.result("\(d.keep ? "keep  " : "remove") \(pool)/\(d.id.value)  \(d.reasons.joined(separator: ", "))")
                     }
                 }
                 for f in outcome.failures { Output.error(f) }
-                failed = failed || !outcome.failures.isEmpty
+                failedStores.formUnion(outcome.failedStores)
                 let removing = outcome.decisions.filter { !$0.keep }.count
+                let spared =
+                    outcome.spared.isEmpty
+                    ? ""
+                    : "; \(outcome.spared.count) copies kept where what replaces them is missing or damaged (snap sync, then prune again)"
                 ctx.output.message(
                     dryRun
-                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool)"
-                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)"
+                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies)\(spared)"
+                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)\(spared)"
                 )
             }
             if global.json { ctx.output.result(json: .array(rows)) }
         }
-        if failed { throw ExitCode.failure }
+        // A store that could not be read is never taken for an empty one.
+        if failedStores.isEmpty { return }
+        if failedStores.count >= storeCount { throw ExitCode.failure }
+        throw ExitCode(3)
     }
 }

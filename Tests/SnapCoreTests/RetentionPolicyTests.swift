@@ -12,8 +12,9 @@ import Testing
         }
     }
 
-    func kept(_ p: RetentionPolicy, _ all: [SnapshotID], unchanged: (SnapshotID) -> Bool = { _ in false }) -> [Int] {
-        p.apply(to: all, unchanged: unchanged).enumerated().filter { $0.element.keep }.map(\.offset)
+    /// `now` defaults to the newest snapshot's time.
+    func kept(_ p: RetentionPolicy, _ all: [SnapshotID], now: Date? = nil, state: (SnapshotID) -> String? = { _ in nil }) -> [Int] {
+        p.apply(to: all, now: now ?? all.max()!.date, state: state).enumerated().filter { $0.element.keep }.map(\.offset)
     }
 
     let nightly = [
@@ -36,7 +37,7 @@ import Testing
         p.daily = 3
         // 11-10, 11-09 (the 13:00 one), 11-08.
         #expect(kept(p, ids(nightly)) == [4, 6, 7])
-        let d = p.apply(to: ids(nightly))
+        let d = p.apply(to: ids(nightly), now: ids(nightly).last!.date)
         #expect(d[6].reasons == ["daily 2026-11-09"])
         #expect(d[7].reasons == ["newest", "daily 2026-11-10"])
     }
@@ -58,7 +59,7 @@ import Testing
         p.last = 1
         p.monthly = 2
         p.within = .seconds(36 * 3600)
-        let d = p.apply(to: ids(nightly))
+        let d = p.apply(to: ids(nightly), now: ids(nightly).last!.date)
         #expect(d.filter(\.keep).map(\.id) == [ids(nightly)[1], ids(nightly)[5], ids(nightly)[6], ids(nightly)[7]])
         #expect(d[7].reasons == ["newest", "last 1", "monthly 2026-11", "within 36h"])
         #expect(d[0].reasons.isEmpty && !d[0].keep)
@@ -69,10 +70,36 @@ import Testing
         p.last = 8
         p.dropUnchanged = true
         let all = ids(nightly)
-        let same: Set<SnapshotID> = [all[3], all[6], all[7]]
-        let d = p.apply(to: all) { same.contains($0) }
+        let states = ["a", "b", "c", "c", "d", "e", "e", "e"]
+        let d = p.apply(to: all, now: all.last!.date) { states[all.firstIndex(of: $0)!] }
         #expect(d.filter { !$0.keep }.map(\.id) == [all[3], all[6]])
-        #expect(d[3].reasons == ["unchanged"])
+        #expect(d[3].reasons == ["unchanged since \(all[2].value)"] && d[3].sameAs == all[2])
         #expect(d[7].keep)
+    }
+
+    /// Issue 7, item 3: thirty quiet days, then one change. The old state's
+    /// only kept copies were all "unchanged" against each other; comparing
+    /// with the predecessor dropped every one of them.
+    @Test func dropUnchangedComparesWithTheLastKeptSnapshot() {
+        let days = (1...31).map { String(format: "2026-10-%02d 01:00", $0) }
+        let all = ids(days)
+        var p = RetentionPolicy()
+        p.daily = 7
+        p.dropUnchanged = true
+        let d = p.apply(to: all, now: all.last!.date) { $0 == all.last! ? "new" : "old" }
+        let keptIds = d.filter(\.keep).map(\.id)
+        #expect(keptIds == [all[24], all[30]], "\(d.map { "\($0.id.value) \($0.reasons)" })")
+        #expect(d[25].sameAs == all[24] && !d[25].keep)
+    }
+
+    /// Issue 7, item 7: `within` counts back from now, so a snapshot dated in
+    /// the future cannot push the others out of the window.
+    @Test func keepWithinCountsBackFromNow() {
+        let all = ids(["2026-11-08 01:00", "2026-11-09 01:00", "2026-11-10 01:00", "2027-06-01 00:00"])
+        var p = RetentionPolicy()
+        p.within = .seconds(3 * 86_400)
+        let now = Timestamp.parse("2026-11-10T02:00:00Z")!
+        #expect(kept(p, all, now: now) == [0, 1, 2, 3])
+        #expect(kept(p, all, now: Timestamp.parse("2026-11-12T00:30:00Z")!) == [1, 2, 3])
     }
 }

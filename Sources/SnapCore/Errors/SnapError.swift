@@ -16,6 +16,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case lockHeld(store: String, holder: String)
     case storeFailed(store: String, reason: String)
     case interrupted(signal: Int32)
+    case lockLost(store: String, reason: String)
+    case clockSkew(newest: String, now: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,12 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .interrupted(let signal):
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
             return "interrupted by \(name); nothing more is written"
+        case .lockLost(_, let r):
+            return
+                "lost the lock: \(r); stopped before committing anything more in this store. Another snap ran against it: check that no two schedules overlap"
+        case .clockSkew(let newest, let now):
+            return
+                "the newest snapshot \(newest) is dated after this machine's clock (\(now)): a new snapshot would sort before it. Fix the clock (NTP) on this machine or on the one that wrote \(newest)"
         }
     }
 }

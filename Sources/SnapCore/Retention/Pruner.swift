@@ -1,63 +1,131 @@
 import Foundation
 
-/// `snap prune`: applies a retention policy to a pool in every store, then
-/// clears debris (archives without a `.json` older than `grace`, stale
-/// multipart uploads). A snapshot is removed `.json` first, so it stops
-/// existing before its archive goes.
+/// `snap prune`: applies a retention policy to a pool, deciding per store,
+/// then clears debris (archives without a `.json` older than `grace`, stale
+/// multipart uploads).
+///
+/// The policy runs once over the union of the stores' snapshots. A snapshot
+/// it removes is removed from a store only when what keeps its place is
+/// present and intact (the archive's size and SHA-256 against that store's
+/// `.json`) in that same store: every kept snapshot newer than it (those
+/// fill the buckets and counts that pushed it out), and, for one dropped as
+/// unchanged, the kept snapshot with the same state. So a store that missed
+/// recent creates keeps its older snapshots until `snap sync` fills the gap,
+/// and no store is ever left without an intact copy of a state the policy
+/// keeps. A removal deletes `.json` first, so the snapshot stops existing
+/// before its archive goes.
 public struct Pruner: Sendable {
     public struct Outcome: Sendable {
         public var decisions: [RetentionPolicy.Decision]
+        /// Copies removed (in a dry run: that would be).
         public var removed: [(store: String, id: SnapshotID)]
+        /// Copies the policy removes but their store keeps, and why.
+        public var spared: [(store: String, id: SnapshotID, reason: String)]
         public var debris: [String]
+        /// One line per problem, each naming its store.
         public var failures: [String]
+        /// Stores whose snapshots were listed, and those that could not be (or failed later).
+        public var storesRead: Int
+        public var failedStores: Set<String>
     }
 
     public let stores: [any SnapshotStore]
     public let policy: RetentionPolicy
     public let grace: Duration
+    public let waitLock: Duration
 
-    public init(stores: [any SnapshotStore], policy: RetentionPolicy, grace: Duration = .seconds(86_400)) {
+    public init(stores: [any SnapshotStore], policy: RetentionPolicy, grace: Duration = .seconds(86_400), waitLock: Duration = .zero) {
         self.stores = stores
         self.policy = policy
         self.grace = grace
+        self.waitLock = waitLock
     }
 
-    public func run(pool: String, dryRun: Bool, log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
-        let (entries, problems) = try await Catalog(stores: stores).entries(pool: pool)
-        var byId: [SnapshotID: Manifest] = [:]
-        for e in entries { byId[e.id] = e.manifest }
-        let sorted = entries.map(\.id)
-        // Identical to the one before it: every member's checksum equal.
-        func unchanged(_ id: SnapshotID) -> Bool {
-            guard let i = sorted.firstIndex(of: id), i > 0, let a = byId[sorted[i - 1]], let b = byId[id] else { return false }
-            return Member.data.allSatisfy { a.files[$0]?.sha256 == b.files[$0]?.sha256 }
+    /// Throws `SnapError.lockHeld` when a live snap holds any store's lock
+    /// (nothing is removed anywhere then); every other problem is per store.
+    public func run(pool: String, dryRun: Bool, now: Date = Date(), log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        var outcome = Outcome(decisions: [], removed: [], spared: [], debris: [], failures: [], storesRead: 0, failedStores: [])
+        func fail(_ store: any SnapshotStore, _ error: Error) {
+            let text = "\(error)"
+            outcome.failures.append(text.hasPrefix("store \(store.url)") ? text : "store \(store.url): \(text)")
+            outcome.failedStores.insert(store.url)
         }
-        let decisions = policy.apply(to: sorted, unchanged: unchanged)
-        var outcome = Outcome(decisions: decisions, removed: [], debris: [], failures: problems)
-        if dryRun { return outcome }
 
-        let owner = LockOwner.current()
-        for store in stores {
-            let lock: any StoreLock
-            do {
-                lock = try await store.guardedLock(pool: pool, owner: owner, wait: .seconds(0), log: log)
-            } catch {
-                outcome.failures.append("store \(store.url): \(error)")
-                continue
+        // Every store's lock first, as create takes them: a live holder
+        // anywhere stops the prune before anything is removed.
+        var locks: [String: any StoreLock] = [:]
+        var usable: [any SnapshotStore] = []
+        if dryRun {
+            usable = stores
+        } else {
+            let owner = LockOwner.current()
+            for store in stores {
+                do {
+                    locks[store.url] = try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log)
+                    usable.append(store)
+                } catch let e as SnapError {
+                    if case .lockHeld = e {
+                        for l in locks.values { await l.release() }
+                        throw e
+                    }
+                    fail(store, e)
+                } catch {
+                    fail(store, error)
+                }
             }
+        }
+
+        var held: [(store: any SnapshotStore, manifests: [SnapshotID: Manifest])] = []
+        for store in usable {
             do {
-                let held = Set(try await store.manifests(pool: pool).map(\.id))
-                for d in decisions where !d.keep && held.contains(d.id) {
-                    try await store.delete(pool: pool, id: d.id)
+                let ms = try await store.manifests(pool: pool)
+                held.append((store, Dictionary(ms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })))
+            } catch {
+                fail(store, error)
+            }
+        }
+        outcome.storesRead = held.count
+
+        var union: [SnapshotID: Manifest] = [:]
+        for (_, ms) in held { union.merge(ms) { a, _ in a } }
+        let decisions = policy.apply(to: Array(union.keys), now: now) { id in union[id].flatMap(Self.state) }
+        outcome.decisions = decisions
+        let kept = decisions.filter(\.keep).map(\.id)
+
+        for (store, manifests) in held {
+            do {
+                let work = try WorkDirectory()
+                defer { work.remove() }
+                var plan = StorePlan(store: store, pool: pool, manifests: manifests, kept: kept, work: work.path)
+                for d in decisions.reversed() where !d.keep && manifests[d.id] != nil {
+                    if let reason = try await plan.sparing(d) {
+                        outcome.spared.append((store.url, d.id, reason))
+                        log("store \(store.url): keeping \(d.id.value), which the policy removes: \(reason)")
+                        continue
+                    }
+                    if !dryRun {
+                        try await locks[store.url]?.checkHeld()
+                        try await store.delete(pool: pool, id: d.id)
+                    }
                     outcome.removed.append((store.url, d.id))
                 }
-                outcome.debris += try await store.removeDebris(
-                    pool: pool, olderThan: Date().addingTimeInterval(-Double(grace.components.seconds)), log: log)
+                if !dryRun {
+                    try await locks[store.url]?.checkHeld()
+                    outcome.debris += try await store.removeDebris(
+                        pool: pool, olderThan: now.addingTimeInterval(-LockRecord.seconds(grace)), log: log)
+                }
             } catch {
-                outcome.failures.append("store \(store.url): \(error)")
+                fail(store, error)
             }
-            await lock.release()
         }
+        for l in locks.values { await l.release() }
         return outcome
+    }
+
+    /// A snapshot's contents, named by its members' checksums.
+    static func state(_ m: Manifest) -> String? {
+        let sums = Member.data.map { m.files[$0]?.sha256 }
+        guard sums.allSatisfy({ $0 != nil }) else { return nil }
+        return sums.map { $0! }.joined(separator: ",")
     }
 }

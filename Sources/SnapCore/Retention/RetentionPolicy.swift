@@ -21,11 +21,20 @@ public struct RetentionPolicy: Sendable, Equatable {
         public var id: SnapshotID
         public var keep: Bool
         public var reasons: [String]
+        /// For a snapshot removed by `--drop-unchanged`: the kept snapshot
+        /// holding the same state, which must stay where this one goes.
+        public var sameAs: SnapshotID?
     }
 
-    /// `snapshots` in any order; `unchanged(id)` tells whether a snapshot is
-    /// identical to the one before it. Returns decisions oldest first.
-    public func apply(to ids: [SnapshotID], unchanged: (SnapshotID) -> Bool = { _ in false }) -> [Decision] {
+    /// `ids` in any order; `now` is where `within` counts back from (not the
+    /// newest snapshot, so one dated in the future cannot push the others
+    /// out); `state(id)` names a snapshot's contents (equal names, equal
+    /// contents; nil when unknown). Returns decisions oldest first.
+    ///
+    /// `dropUnchanged` removes a snapshot the rules keep when its state equals
+    /// that of the last snapshot kept before it, so every state the rules keep
+    /// is still kept by its oldest kept snapshot.
+    public func apply(to ids: [SnapshotID], now: Date, state: (SnapshotID) -> String? = { _ in nil }) -> [Decision] {
         let newestFirst = ids.sorted(by: >)
         guard let newest = newestFirst.first else { return [] }
         var reasons: [SnapshotID: [String]] = [:]
@@ -53,17 +62,27 @@ public struct RetentionPolicy: Sendable, Equatable {
             }
         }
         if let within {
-            let limit = newest.date.addingTimeInterval(-(Double(within.components.seconds) + Double(within.components.attoseconds) / 1e18))
+            let limit = now.addingTimeInterval(-(Double(within.components.seconds) + Double(within.components.attoseconds) / 1e18))
             for id in newestFirst where id.date >= limit { reasons[id, default: []].append("within \(Self.format(within))") }
         }
         reasons[newest, default: []].insert("newest", at: 0)
+        var sameAs: [SnapshotID: SnapshotID] = [:]
         if dropUnchanged {
-            for id in newestFirst where id != newest && unchanged(id) { reasons[id] = nil }
+            var lastKept: (id: SnapshotID, state: String?)?
+            for id in newestFirst.reversed() where reasons[id] != nil {
+                let s = state(id)
+                if id != newest, let s, let lastKept, lastKept.state == s {
+                    sameAs[id] = lastKept.id
+                    reasons[id] = nil
+                } else {
+                    lastKept = (id, s)
+                }
+            }
         }
         return newestFirst.reversed().map { id in
             Decision(
-                id: id, keep: reasons[id] != nil,
-                reasons: reasons[id] ?? (dropUnchanged && unchanged(id) && id != newest ? ["unchanged"] : []))
+                id: id, keep: reasons[id] != nil, reasons: reasons[id] ?? sameAs[id].map { ["unchanged since \($0.value)"] } ?? [],
+                sameAs: sameAs[id])
         }
     }
 

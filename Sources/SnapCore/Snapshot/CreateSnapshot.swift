@@ -66,7 +66,7 @@ public struct CreateSnapshot: Sendable {
         }
         do {
             for store in usable { try? await store.clearDebris(pool: pool, log: log) }
-            var outcome = try await runLocked(work: work, pool: pool, stores: usable, progress: progress)
+            var outcome = try await runLocked(work: work, pool: pool, stores: usable, locks: locks, progress: progress)
             for l in locks { await l.release() }
             outcome.stores = stores.compactMap { s in
                 outcome.stores.first { $0.url == s.url } ?? failed.first { $0.url == s.url }
@@ -80,20 +80,35 @@ public struct CreateSnapshot: Sendable {
         }
     }
 
+    /// `locks[i]` is the lock held in `stores[i]`.
     private func runLocked(
-        work: WorkDirectory, pool: String, stores: [any SnapshotStore], progress: (@Sendable (ExportProgress) -> Void)?
+        work: WorkDirectory, pool: String, stores: [any SnapshotStore], locks: [any StoreLock],
+        progress: (@Sendable (ExportProgress) -> Void)?
     ) async throws -> Outcome {
-        let now = Date()
+        // The newest snapshot any store holds: the clock check, then the
+        // change summary. A store that cannot be listed is named in the
+        // manifest's warnings, never taken for an empty one.
+        let catalog = Catalog(stores: stores)
+        var listingWarnings: [String] = []
+        let known: Catalog.Entry?
+        do {
+            let listing = try await catalog.entries(pool: pool)
+            known = listing.entries.last
+            listingWarnings = listing.problems.map { "\($0); the clock check and change summary used the other stores" }
+        } catch {
+            known = nil
+            listingWarnings = ["no store could be listed (\(error)); no clock check or change summary"]
+        }
+        let now = try await Self.clockChecked(Date(), newest: known?.id)
         let id = SnapshotID.make(at: now)
         let exportDir = try work.folder("export")
         let export = try await exporter.run(workDirectory: exportDir, progress: progress)
 
         // Against the newest snapshot any store holds, for the manifest's change summary.
-        let catalog = Catalog(stores: stores)
         var previous: SnapshotID?
         var changes: ChangeSummary?
-        var warnings = export.warnings
-        if let last = try? await catalog.entries(pool: pool).entries.last {
+        var warnings = export.warnings + listingWarnings
+        if let last = known {
             previous = last.id
             do {
                 changes = try await summarize(against: last, catalog: catalog, pool: pool, export: export, work: work)
@@ -112,9 +127,14 @@ public struct CreateSnapshot: Sendable {
 
         let outcomes = await withTaskGroup(of: (Int, StoreOutcome).self) { group in
             for (i, store) in stores.enumerated() {
+                let lock = locks[i]
                 group.addTask {
                     do {
-                        try await store.write(pool: pool, id: id, archivePath: archivePath, manifest: manifestData)
+                        // The lock is proved still ours (and its lease renewed)
+                        // right before the `.json` commits the snapshot.
+                        try await store.write(
+                            pool: pool, id: id, archivePath: archivePath, manifest: manifestData,
+                            beforeCommit: { try await lock.checkHeld() })
                         return (i, StoreOutcome(url: store.url, ok: true, error: nil))
                     } catch {
                         return (i, StoreOutcome(url: store.url, ok: false, error: "\(error)"))
@@ -126,6 +146,22 @@ public struct CreateSnapshot: Sendable {
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
         return Outcome(manifest: final, stores: outcomes, seconds: 0)
+    }
+
+    /// The time for a new snapshot's ID, which must sort after `newest`:
+    /// an ID within the same second waits for the next one; a `newest`
+    /// dated later than that is clock skew (here or where it was written),
+    /// refused so that "latest" and the retention rules stay true.
+    static func clockChecked(_ now: Date, newest: SnapshotID?) async throws -> Date {
+        guard let newest else { return now }
+        let second = now.timeIntervalSince1970.rounded(.down)
+        let newestSecond = newest.date.timeIntervalSince1970
+        if second > newestSecond { return now }
+        if second == newestSecond {
+            try await Task.sleep(for: .seconds(newestSecond + 1 - now.timeIntervalSince1970))
+            return Date(timeIntervalSince1970: newestSecond + 1)
+        }
+        throw SnapError.clockSkew(newest: newest.value, now: Timestamp.format(now))
     }
 
     private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory)

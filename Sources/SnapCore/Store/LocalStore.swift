@@ -7,12 +7,14 @@ import Foundation
 public struct LocalStore: SnapshotStore {
     public let root: String
     public let url: String
+    public let lockTTL: Duration
 
-    public init(root: String, url: String? = nil) {
+    public init(root: String, url: String? = nil, lockTTL: Duration = .seconds(600)) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r
         self.url = url ?? r
+        self.lockTTL = lockTTL
     }
 
     private func folder(_ pool: String) -> String { "\(root)/\(pool)" }
@@ -70,11 +72,14 @@ public struct LocalStore: SnapshotStore {
         return names
     }
 
-    public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {
+    public func write(
+        pool: String, id: SnapshotID, archivePath: String, manifest: Data, beforeCommit: @Sendable () async throws -> Void
+    ) async throws {
         let dir = folder(pool)
         try FileSystem.makeFolder(root)
         try FileSystem.makeFolder(dir)
         try FileSystem.atomicCopy(from: archivePath, to: "\(dir)/\(id.value).tar.zst")
+        try await beforeCommit()
         try FileSystem.atomicWrite(manifest, to: "\(dir)/\(id.value).json")
     }
 
@@ -129,47 +134,6 @@ public struct LocalStore: SnapshotStore {
     {
         try FileSystem.makeFolder(root)
         try FileSystem.makeFolder(folder(pool))
-        let path = "\(folder(pool))/lock"
-        let deadline = ContinuousClock.now + wait
-        while true {
-            if try LocalLock.tryCreate(path: path, owner: owner) { return LocalLock(path: path) }
-            let holder = LocalLock.readOwner(path: path)
-            if let holder, holder.host == owner.host, kill(holder.pid, 0) != 0, errno == ESRCH {
-                log("store \(url): taking over the lock of \(holder.description), which is no longer running")
-                try? FileManager.default.removeItem(atPath: path)
-                continue
-            }
-            if ContinuousClock.now >= deadline {
-                throw SnapError.lockHeld(store: url, holder: holder?.description ?? "unknown holder, \(path)")
-            }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-    }
-}
-
-/// The local lock file, created with O_EXCL.
-struct LocalLock: StoreLock {
-    let path: String
-
-    func release() async { try? FileManager.default.removeItem(atPath: path) }
-
-    static func tryCreate(path: String, owner: LockOwner) throws -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { return false }
-            throw SnapError.io(path: path, reason: "cannot create the lock: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        let body = "{\"host\":\"\(owner.host)\",\"pid\":\(owner.pid),\"started\":\"\(owner.started)\"}\n"
-        _ = body.withCString { write(fd, $0, strlen($0)) }
-        fsync(fd)
-        return true
-    }
-
-    static func readOwner(path: String) -> LockOwner? {
-        guard let data = FileManager.default.contents(atPath: path), let json = try? JSONParser.parse(data),
-            let host = json["host"]?.stringValue, let pid = json["pid"]?.intValue
-        else { return nil }
-        return LockOwner(host: host, pid: Int32(pid), started: json["started"]?.stringValue ?? "?")
+        return try await LocalLock.acquire(path: "\(folder(pool))/lock", store: url, owner: owner, ttl: lockTTL, wait: wait, log: log)
     }
 }

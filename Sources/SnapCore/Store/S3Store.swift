@@ -6,8 +6,8 @@ import Foundation
 /// The bucket's region is discovered once (HeadBucket) and, when the URL
 /// states one, checked against it. Archives go up with PutObject or, above
 /// `multipartThreshold`, a multipart upload that is aborted on failure; the
-/// `.json` goes last with its own checksum. The lock is a conditional put
-/// (`If-None-Match: *`) of `<prefix>/<pool>/lock`, refreshed while held.
+/// `.json` goes last with its own checksum. The lock is `<prefix>/<pool>/lock`,
+/// changed only conditionally on its ETag (`S3Lock`).
 public struct S3Store: SnapshotStore {
     public let url: String
     public let bucket: String
@@ -109,7 +109,9 @@ public struct S3Store: SnapshotStore {
         }
     }
 
-    public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {
+    public func write(
+        pool: String, id: SnapshotID, archivePath: String, manifest: Data, beforeCommit: @Sendable () async throws -> Void
+    ) async throws {
         let c = try await client()
         let archiveKey = key(pool, "\(id.value).tar.zst")
         let (bucket, folder) = (bucket, folder(pool))
@@ -127,6 +129,7 @@ public struct S3Store: SnapshotStore {
             bucket: bucket, key: archiveKey, file: archivePath, sse: sse,
             threshold: multipartThreshold, partSize: max(5 << 20, min(multipartThreshold, 64 << 20)))
         try CleanupRegistry.shared.checkNotInterrupted()
+        try await beforeCommit()
         try await c.putObject(bucket: bucket, key: key(pool, "\(id.value).json"), data: manifest, sse: sse, contentType: "application/json")
     }
 
@@ -177,97 +180,9 @@ public struct S3Store: SnapshotStore {
     public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws
         -> any StoreLock
     {
-        let c = try await client()
-        let lockKey = key(pool, "lock")
-        let deadline = ContinuousClock.now + wait
-        while true {
-            let body = LockRecord(owner: owner, expires: Date().addingTimeInterval(Self.seconds(lockTTL))).data
-            if try await c.putObject(bucket: bucket, key: lockKey, data: body, ifNoneMatch: true, sse: sse, contentType: "application/json")
-            {
-                return S3Lock(client: c, bucket: bucket, key: lockKey, owner: owner, ttl: lockTTL, sse: sse)
-            }
-            let holder = try? LockRecord(data: await c.getObject(bucket: bucket, key: lockKey))
-            if let holder, holder.isStale(now: Date(), owner: owner) {
-                log(
-                    "store \(url): taking over the lock of \(holder.owner.description), which \(holder.expires < Date() ? "expired at \(Timestamp.format(holder.expires))" : "is no longer running")"
-                )
-                try await c.deleteObject(bucket: bucket, key: lockKey)
-                continue
-            }
-            if ContinuousClock.now >= deadline {
-                throw SnapError.lockHeld(
-                    store: url,
-                    holder: holder.map { "\($0.owner.description), until \(Timestamp.format($0.expires))" } ?? "s3://\(bucket)/\(lockKey)")
-            }
-            try await Task.sleep(for: .seconds(1))
-        }
-    }
-
-    static func seconds(_ d: Duration) -> TimeInterval {
-        TimeInterval(d.components.seconds) + TimeInterval(d.components.attoseconds) / 1e18
-    }
-}
-
-/// The lock object's body.
-struct LockRecord: Sendable {
-    var owner: LockOwner
-    var expires: Date
-
-    init(owner: LockOwner, expires: Date) {
-        self.owner = owner
-        self.expires = expires
-    }
-
-    init(data: Data) throws {
-        let j = try JSONParser.parse(data)
-        guard let host = j["host"]?.stringValue, let pid = j["pid"]?.intValue, let exp = j["expires"]?.stringValue,
-            let expires = Timestamp.parse(exp)
-        else { throw SnapError.badManifest(source: "lock", reason: "not a snap lock") }
-        owner = LockOwner(host: host, pid: Int32(pid), started: j["started"]?.stringValue ?? "?")
-        self.expires = expires
-    }
-
-    var data: Data {
-        let v: JSONValue = [
-            "host": .string(owner.host), "pid": .int(Int(owner.pid)), "started": .string(owner.started),
-            "expires": .string(Timestamp.format(expires)),
-        ]
-        return v.canonicalData()
-    }
-
-    /// Expired, or held by a process of this host that no longer runs.
-    func isStale(now: Date, owner me: LockOwner) -> Bool {
-        if expires < now { return true }
-        return owner.host == me.host && owner.pid != me.pid && kill(owner.pid, 0) != 0 && errno == ESRCH
-    }
-}
-
-/// A held S3 lock: re-put every third of its TTL so it never expires under a
-/// live create, deleted on release.
-final class S3Lock: StoreLock, @unchecked Sendable {
-    private let client: S3Client
-    private let bucket: String
-    private let key: String
-    private let refresher: Task<Void, Never>
-
-    init(client: S3Client, bucket: String, key: String, owner: LockOwner, ttl: Duration, sse: ServerSideEncryption?) {
-        self.client = client
-        self.bucket = bucket
-        self.key = key
-        refresher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: ttl / 3)
-                if Task.isCancelled { break }
-                let body = LockRecord(owner: owner, expires: Date().addingTimeInterval(S3Store.seconds(ttl))).data
-                _ = try? await client.putObject(bucket: bucket, key: key, data: body, sse: sse, contentType: "application/json")
-            }
-        }
-    }
-
-    func release() async {
-        refresher.cancel()
-        _ = await refresher.result
-        try? await client.deleteObject(bucket: bucket, key: key)
+        try await S3Lock.acquire(
+            client: client(), bucket: bucket, key: key(pool, "lock"), store: url, owner: owner, ttl: lockTTL, wait: wait, sse: sse,
+            log: log)
     }
 }
 

@@ -15,8 +15,12 @@ public protocol SnapshotStore: Sendable {
     /// The pools that have a folder in this store.
     func pools() async throws -> [String]
 
-    /// Stores the archive, then the manifest that makes it visible.
-    func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws
+    /// Stores the archive, then the manifest that makes it visible;
+    /// `beforeCommit` runs between the two, and a throw from it leaves the
+    /// snapshot uncommitted (create checks there that it still holds the lock).
+    func write(
+        pool: String, id: SnapshotID, archivePath: String, manifest: Data, beforeCommit: @Sendable () async throws -> Void
+    ) async throws
 
     /// Copies the archive to a local file.
     func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws
@@ -44,22 +48,24 @@ extension SnapshotStore {
     public func manifests(pool: String) async throws -> [Manifest] { try await listing(pool: pool).manifests }
 }
 
-/// A held lock; `release` removes it.
+/// A held lock, renewed while held. Every change to it is conditional on
+/// what this process last wrote (an S3 ETag, a local file's bytes), so a
+/// lock taken over by someone else is never renewed or removed by us.
 public protocol StoreLock: Sendable {
+    /// Renews the lease and proves the lock is still ours; throws
+    /// `SnapError.lockLost` when it was taken over. Called right before a commit.
+    func checkHeld() async throws
+
+    /// Removes the lock if it is still ours; problems are logged, not thrown
+    /// (an unremoved lock's lease runs out by itself).
     func release() async
 }
 
-/// Who holds a lock: enough to tell whether the holder is gone.
-public struct LockOwner: Sendable, Equatable {
-    public var host: String
-    public var pid: Int32
-    public var started: String
-
-    public static func current() -> LockOwner {
-        LockOwner(host: ProcessInfo.processInfo.hostName, pid: getpid(), started: Timestamp.format(Date()))
+extension SnapshotStore {
+    /// `write` with nothing to check before the commit.
+    public func write(pool: String, id: SnapshotID, archivePath: String, manifest: Data) async throws {
+        try await write(pool: pool, id: id, archivePath: archivePath, manifest: manifest, beforeCommit: {})
     }
-
-    public var description: String { "pid \(pid) on \(host), since \(started)" }
 }
 
 extension SnapshotStore {
@@ -81,6 +87,8 @@ struct GuardedLock: StoreLock {
         self.inner = inner
         token = CleanupRegistry.shared.register(what) { await inner.release() }
     }
+
+    func checkHeld() async throws { try await inner.checkHeld() }
 
     func release() async {
         CleanupRegistry.shared.unregister(token)
