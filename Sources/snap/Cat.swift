@@ -30,25 +30,23 @@ struct Cat: AsyncParsableCommand {
         try await runReportingErrors {
             let wanted = Member(catName: member)!
             let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
-            let work = NSTemporaryDirectory() + "snap-cat-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            defer { try? FileManager.default.removeItem(atPath: work) }
-            let buffer = "\(work)/member"
-            guard FileManager.default.createFile(atPath: buffer, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw SnapError.io(path: buffer, reason: "cannot create a work file")
+            let work = try WorkDirectory()
+            defer { work.remove() }
+            let snapshot = try await Catalog(stores: try ctx.stores()).read(
+                entry, pool: pool, workDirectory: work.path, want: [wanted], log: { ctx.output.message("warning: \($0)") })
+            guard let verified = snapshot.files[wanted] else {
+                throw SnapError.io(path: work.path, reason: "the verified \(wanted.rawValue) is missing from the work folder")
             }
-            let out = try FileHandle(forWritingTo: URL(fileURLWithPath: buffer))
-            _ = try await Catalog(stores: try ctx.stores()).read(
-                entry, pool: pool, workDirectory: work, want: [wanted], log: { ctx.output.message("warning: \($0)") }
-            ) { _, data in
-                try out.write(contentsOf: data)
-                if wanted.isJSONLines { try out.write(contentsOf: Data([0x0A])) }
-            }
-            try out.close()
-            let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: buffer))
-            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                FileHandle.standardOutput.write(chunk)
-            }
+            try writeToStandardOutput(contentsOf: verified)
+        }
+    }
+
+    /// The one place cat writes to stdout: a verified work file, copied whole.
+    private func writeToStandardOutput(contentsOf path: String) throws {
+        guard let input = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open a work file") }
+        defer { try? input.close() }  // read-only handle: closing cannot lose data
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            FileHandle.standardOutput.write(chunk)
         }
     }
 }

@@ -57,15 +57,15 @@ import Testing
         }
     }
 
-    @Test func aGoodArchiveReadsAndDeliversLines() throws {
+    @Test func aGoodArchiveReadsAndWritesTheWantedMembers() throws {
         let dir = try TempDir()
         let (path, manifest) = try make(dir, members: good)
-        var lines: [String] = []
-        try SnapshotReader.read(archivePath: path, expected: manifest, source: "s", want: [.users]) { m, d in
-            #expect(m == .users)
-            lines.append(String(decoding: d, as: UTF8.self))
-        }
-        #expect(lines.count == 2 && lines[1].contains("\"b\""))
+        let out = dir.file("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let files = try SnapshotReader.read(archivePath: path, expected: manifest, source: "s", want: [.users, .pool], into: out)
+        #expect(Set(files.keys) == [.users, .pool])
+        #expect(try String(contentsOfFile: files[.users]!, encoding: .utf8) == Self.users)
+        #expect(try String(contentsOfFile: files[.pool]!, encoding: .utf8) == Self.pool)
     }
 
     @Test func malformedLineIsNamedWithItsNumber() throws {

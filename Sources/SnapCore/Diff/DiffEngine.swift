@@ -69,6 +69,10 @@ public struct DiffEngine: Sendable {
 
     /// Walks two sorted files of one member in step, calling `body` with the
     /// old and new record of each key (nil on the side where it is absent).
+    /// Records with the same key and the same bytes are equal whoever wrote
+    /// them, so they are skipped unparsed; only differing lines are parsed
+    /// (snap writes canonical JSON, so for its own archives that is exactly
+    /// the changed records; other writers' lines are compared by value).
     private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void)
         throws
     {
@@ -79,38 +83,45 @@ public struct DiffEngine: Sendable {
         var y = try b.next()
         while x != nil || y != nil {
             if let l = x, let r = y, l.key == r.key {
-                try body(l.value, r.value)
+                if l.line != r.line { try body(try a.parse(l.line), try b.parse(r.line)) }
                 x = try a.next()
                 y = try b.next()
             } else if let l = x, y == nil || l.key.lexicographicallyPrecedes(y!.key) {
-                try body(l.value, nil)
+                try body(try a.parse(l.line), nil)
                 x = try a.next()
             } else {
-                try body(nil, y!.value)
+                try body(nil, try b.parse(y!.line))
                 y = try b.next()
             }
         }
     }
 
+    /// The lines of one sorted member file with their sort keys, taken by
+    /// `JSONLineScanner` (which also refuses a malformed line) without a tree.
     struct Cursor {
         var lines: LineReader
         let member: Member
         let path: String
+        private var scanner: JSONLineScanner
 
         init(path: String, member: Member) throws {
             guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open") }
-            lines = LineReader { try h.read(upToCount: 1 << 16) }
+            lines = LineReader { try h.read(upToCount: 1 << 18) }
             self.member = member
             self.path = path
+            scanner = MemberCheck.scanner(for: member)
         }
 
-        mutating func next() throws -> (key: [UInt8], value: JSONValue)? {
+        mutating func next() throws -> (key: [UInt8], line: Data)? {
             guard let line = try lines.next() else { return nil }
-            let value: JSONValue
-            do { value = try JSONParser.parse(line) } catch {
+            return (try MemberCheck.sortKey(member, line.span, scanner: &scanner, source: path, line: lines.lineNumber), line)
+        }
+
+        /// The tree of the line `next` returned last, for comparing by value.
+        func parse(_ line: Data) throws -> JSONValue {
+            do { return try JSONParser.parse(line) } catch {
                 throw SnapError.malformedLine(source: path, member: member.rawValue, line: lines.lineNumber, reason: "\(error)")
             }
-            return (try MemberCheck.sortKey(member, value, source: path, line: lines.lineNumber), value)
         }
     }
 }

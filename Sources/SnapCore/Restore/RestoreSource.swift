@@ -1,31 +1,28 @@
 import AWS
 import Foundation
 
-/// Reads the snapshot to restore. Catalog.read hands over lines while it is
-/// still verifying, so they go to work files first and are parsed only once
-/// every checksum, count and order check has passed: nothing unverified is
-/// ever acted on.
+/// Reads the snapshot to restore. Catalog.read hands over member files only
+/// once every checksum, count and order check has passed on one store's
+/// copy, so nothing unverified is ever acted on, and a copy that failed
+/// halfway leaves nothing behind for the next store's to mix with.
 public enum RestoreSource {
     public static func load(
         catalog: Catalog, entry: Catalog.Entry, pool: String, log: (String) -> Void
     ) async throws -> (contents: SnapshotContents, store: String) {
         let work = try WorkDirectory()
         defer { work.remove() }
-        let dir = try work.folder("members")
-        var files: [Member: MemberFile] = [:]
-        for m in Member.data { files[m] = try MemberFile(member: m, directory: dir) }
-        let store = try await catalog.read(entry, pool: pool, workDirectory: work.path, want: Set(Member.data), log: log) { member, data in
-            if member.isJSONLines {
-                try files[member]?.writeLine([UInt8](data))
-            } else {
-                try files[member]?.writeDocument([UInt8](data))
+        let snapshot = try await catalog.read(entry, pool: pool, workDirectory: work.path, want: Set(Member.data), log: log)
+        let store = snapshot.store
+        let source = snapshot.source
+        func verifiedPath(_ m: Member) throws -> String {
+            guard let p = snapshot.files[m] else {
+                throw SnapError.io(path: work.path, reason: "the verified \(m.rawValue) is missing from the work folder")
             }
+            return p
         }
-        for f in files.values { _ = try f.finish() }
-        let source = "\(store)/\(pool)/\(entry.id.value)"
 
         func lines(_ m: Member) throws -> [JSONValue] {
-            let path = files[m]!.path
+            let path = try verifiedPath(m)
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw SnapError.io(path: path, reason: "cannot read a work file")
             }
@@ -48,7 +45,7 @@ public enum RestoreSource {
                 }
             }
         }
-        let poolPath = files[.pool]!.path
+        let poolPath = try verifiedPath(.pool)
         let poolJSON: JSONValue
         do {
             poolJSON = try JSONParser.parse(FileManager.default.contents(atPath: poolPath) ?? Data())

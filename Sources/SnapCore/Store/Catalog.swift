@@ -55,27 +55,39 @@ public struct Catalog: Sendable {
         "pool \(pool) in \(stores.map(\.url).joined(separator: ", "))"
     }
 
-    /// Downloads the snapshot from the first store whose copy is intact and
-    /// reads it through `SnapshotReader`; a damaged copy is reported through
-    /// `log` and the next store tried. Throws the last error when no copy is intact.
+    /// Reads the snapshot from the first store whose copy is intact: the
+    /// archive is downloaded into a fresh private folder per attempt and
+    /// verified whole (`SnapshotReader`) while the members in `want` are
+    /// written beside it. Only a verified attempt's files are returned; a
+    /// damaged copy's folder is removed, reported through `log`, and the next
+    /// store starts from nothing. Throws the last error when no copy is intact.
+    /// The caller removes `workDirectory`, which holds the returned files.
     public func read(
-        _ entry: Entry, pool: String, workDirectory: String, want: Set<Member>,
-        log: (String) -> Void = { _ in }, deliver: (Member, Data) throws -> Void
-    ) async throws -> String {
+        _ entry: Entry, pool: String, workDirectory: String, want: Set<Member>, log: (String) -> Void = { _ in }
+    ) async throws -> VerifiedSnapshot {
         var lastError: Error = SnapError.unknownRef(ref: entry.id.value, where: placeName(pool))
+        var attempt = 0
         for store in stores where entry.stores.contains(store.url) {
-            let path = "\(workDirectory)/\(entry.id.value).tar.zst"
-            defer { try? FileManager.default.removeItem(atPath: path) }
+            attempt += 1
+            let folder = "\(workDirectory)/attempt-\(attempt)"
+            let source = "\(store.url)/\(pool)/\(entry.id.value)"
             do {
+                try FileSystem.makeFolder(folder)
+                let archive = "\(folder)/\(entry.id.value).tar.zst"
                 let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
-                try await store.downloadArchive(pool: pool, id: entry.id, to: path)
-                try SnapshotReader.read(
-                    archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(entry.id.value)", want: want,
-                    deliver: deliver)
-                return store.url
+                try await store.downloadArchive(pool: pool, id: entry.id, to: archive)
+                let files = try SnapshotReader.read(archivePath: archive, expected: manifest, source: source, want: want, into: folder)
+                try FileManager.default.removeItem(atPath: archive)
+                return VerifiedSnapshot(store: store.url, source: source, files: files)
             } catch {
                 log("\(error)")
                 lastError = error
+                // Nothing of a failed attempt may reach a caller: its files go now.
+                if FileManager.default.fileExists(atPath: folder) {
+                    do { try FileManager.default.removeItem(atPath: folder) } catch {
+                        log("cannot remove the work folder \(folder): \(error)")
+                    }
+                }
             }
         }
         throw lastError
