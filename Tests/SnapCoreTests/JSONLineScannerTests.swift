@@ -19,7 +19,8 @@ import Testing
         }
     }
 
-    func scannerAccepts(_ bytes: [UInt8], first: String = "username", second: String = "") -> (ok: Bool, first: [UInt8]?, second: [UInt8]?) {
+    func scannerAccepts(_ bytes: [UInt8], first: String = "username", second: String = "") -> (ok: Bool, first: [UInt8]?, second: [UInt8]?)
+    {
         var s = JSONLineScanner(first: first, second: second)
         do {
             try s.scan(bytes.span)
@@ -98,7 +99,8 @@ import Testing
             #expect(scannerAccepts(text).ok == (depth <= JSONLineScanner.maxDepth), "depth \(depth)")
             if depth < 1000 { agree(text) }
         }
-        let objects = Array(String(repeating: "{\"a\":", count: 300).utf8) + [UInt8(ascii: "1")] + Array(repeating: UInt8(ascii: "}"), count: 300)
+        let objects =
+            Array(String(repeating: "{\"a\":", count: 300).utf8) + [UInt8(ascii: "1")] + Array(repeating: UInt8(ascii: "}"), count: 300)
         #expect(!scannerAccepts(objects).ok)
     }
 
@@ -132,7 +134,10 @@ import Testing
     /// Random documents, then random damage to them: both readers must agree on every one.
     @Test func agreesWithTheParserOnGeneratedCases() {
         var rng = Seeded(state: 20_261_127)
-        let alphabet = Array(#"{}[]:,"\ u0123456789abcdefABCDEF-+.eEtrnl/"#.utf8) + [0x00, 0x09, 0x0A, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xA9, 0xED, 0xF0, 0xFF]
+        let alphabet =
+            Array(#"{}[]:,"\ u0123456789abcdefABCDEF-+.eEtrnl/"#.utf8) + [
+                0x00, 0x09, 0x0A, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xA9, 0xED, 0xF0, 0xFF,
+            ]
         var accepted = 0
         for _ in 0..<20_000 {
             var doc = Array(Self.document(&rng, depth: 0).utf8)
@@ -161,7 +166,9 @@ import Testing
     }
 
     static func document(_ rng: inout Seeded, depth: Int) -> String {
-        let strings = ["username", "name", "a", "b", "K", "\u{212A}", "\u{E9}", "e\u{301}", "x\\ny", "\\u00e9", "\\ud83d\\ude00", "", "q\\\"", "😀"]
+        let strings = [
+            "username", "name", "a", "b", "K", "\u{212A}", "\u{E9}", "e\u{301}", "x\\ny", "\\u00e9", "\\ud83d\\ude00", "", "q\\\"", "😀",
+        ]
         switch Int.random(in: 0..<(depth > 3 ? 5 : 8), using: &rng) {
         case 0: return ["true", "false", "null"].randomElement(using: &rng)!
         case 1: return ["0", "-1", "12.5", "1e9", "-0.0E-2", "123456789012345678901234567890"].randomElement(using: &rng)!
