@@ -8,7 +8,9 @@ struct Cat: AsyncParsableCommand {
         abstract: "Write one member of a snapshot to stdout.",
         discussion: """
             MEMBER is users, groups, memberships or pool. The whole archive is verified (checksums, \
-            counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error.
+            counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error; \
+            when another store holds an intact copy, that copy is printed instead (once, with a warning \
+            naming the damaged one).
             """)
 
     @OptionGroup var global: GlobalOptions
