@@ -69,10 +69,11 @@ public struct DiffEngine: Sendable {
 
     /// Walks two sorted files of one member in step, calling `body` with the
     /// old and new record of each key (nil on the side where it is absent).
-    /// Records with the same key and the same bytes are equal whoever wrote
-    /// them, so they are skipped unparsed; only differing lines are parsed
-    /// (snap writes canonical JSON, so for its own archives that is exactly
-    /// the changed records; other writers' lines are compared by value).
+    /// Two lines with the same bytes are the same record with the same key,
+    /// whoever wrote them, so they are passed over without a key or a parse.
+    /// Only where the lines differ are keys taken (`JSONLineScanner`) and the
+    /// records parsed: for snap's canonical JSON exactly the changed records;
+    /// other writers' lines with equal values compare equal by value.
     private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void)
         throws
     {
@@ -82,15 +83,22 @@ public struct DiffEngine: Sendable {
         var x = try a.next()
         var y = try b.next()
         while x != nil || y != nil {
-            if let l = x, let r = y, l.key == r.key {
-                if l.line != r.line { try body(try a.parse(l.line), try b.parse(r.line)) }
+            if let l = x, let r = y, l == r {
                 x = try a.next()
                 y = try b.next()
-            } else if let l = x, y == nil || l.key.lexicographicallyPrecedes(y!.key) {
-                try body(try a.parse(l.line), nil)
+                continue
+            }
+            let lk = try x.map { try a.key($0) }
+            let rk = try y.map { try b.key($0) }
+            if let l = x, let r = y, lk == rk {
+                try body(try a.parse(l), try b.parse(r))
+                x = try a.next()
+                y = try b.next()
+            } else if let l = x, let lk, rk == nil || lk.lexicographicallyPrecedes(rk!) {
+                try body(try a.parse(l), nil)
                 x = try a.next()
             } else {
-                try body(nil, try b.parse(y!.line))
+                try body(nil, try b.parse(y!))
                 y = try b.next()
             }
         }
@@ -112,9 +120,11 @@ public struct DiffEngine: Sendable {
             scanner = MemberCheck.scanner(for: member)
         }
 
-        mutating func next() throws -> (key: [UInt8], line: Data)? {
-            guard let line = try lines.next() else { return nil }
-            return (try MemberCheck.sortKey(member, line.span, scanner: &scanner, source: path, line: lines.lineNumber), line)
+        mutating func next() throws -> Data? { try lines.next() }
+
+        /// The sort key of the line `next` returned last (the line is checked on the way).
+        mutating func key(_ line: Data) throws -> [UInt8] {
+            try MemberCheck.sortKey(member, line.span, scanner: &scanner, source: path, line: lines.lineNumber)
         }
 
         /// The tree of the line `next` returned last, for comparing by value.

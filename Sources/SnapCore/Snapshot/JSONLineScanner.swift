@@ -25,18 +25,19 @@ struct JSONLineScanner {
     private let firstName: [UInt8]
     private let secondName: [UInt8]
     private var frames: [Frame] = []
-    /// Decoded keys of every open object, back to back; `offsets` marks where each starts.
-    private var arena: [UInt8] = []
-    private var offsets: [Int] = []
+    /// Where the keys of every open object lie in the text (start, end), while
+    /// their objects are `ordered`: kept for the switch to a set.
+    private var keyBounds: [Int] = []
     /// Key sets of objects whose keys are not plain ASCII in increasing order (never canonical JSON).
     private var keySets: [Int: Set<String>] = [:]
+    /// A key with escapes or non-ASCII bytes, decoded.
+    private var decoded: [UInt8] = []
 
     private struct Frame {
         var isObject: Bool
-        /// Keys so far are ASCII and strictly increasing, so they are distinct.
+        /// Keys so far are plain ASCII (no escapes) and strictly increasing, so they are distinct.
         var ordered = true
-        var arenaStart: Int
-        var offsetStart: Int
+        var boundsStart: Int
     }
 
     private enum State { case value, key, afterValue }
@@ -52,9 +53,8 @@ struct JSONLineScanner {
         first = nil
         second = nil
         frames.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
-        keySets.removeAll()
+        keyBounds.removeAll(keepingCapacity: true)
+        if !keySets.isEmpty { keySets.removeAll() }
         let n = text.count
         var i = 0
         var capture = 0  // 1 or 2: the value about to be read is a wanted top-level member
@@ -70,7 +70,7 @@ struct JSONLineScanner {
                 switch b {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     let isObject = b == UInt8(ascii: "{")
-                    frames.append(Frame(isObject: isObject, arenaStart: arena.count, offsetStart: offsets.count))
+                    frames.append(Frame(isObject: isObject, boundsStart: keyBounds.count))
                     if frames.count > Self.maxDepth { throw Self.fail(i, "nested too deeply") }
                     i += 1
                     Self.skipSpace(text, &i)
@@ -83,10 +83,10 @@ struct JSONLineScanner {
                     }
                 case UInt8(ascii: "\""):
                     if wanted == 0 {
-                        try Self.string(text, &i, decode: false, into: &arena)
+                        _ = try Self.string(text, &i, decode: false, into: &decoded)
                     } else {
                         var out: [UInt8] = []
-                        try Self.string(text, &i, decode: true, into: &out)
+                        _ = try Self.string(text, &i, decode: true, into: &out)
                         if wanted == 1 { first = out } else { second = out }
                     }
                     state = .afterValue
@@ -101,18 +101,23 @@ struct JSONLineScanner {
             case .key:
                 Self.skipSpace(text, &i)
                 guard i < n, text[i] == UInt8(ascii: "\"") else { throw Self.fail(i, "expected a key") }
-                let keyStart = arena.count
-                try Self.string(text, &i, decode: true, into: &arena)
+                let keyStart = i
+                let plain = try Self.string(text, &i, decode: false, into: &decoded)
+                let key = (keyStart + 1)..<(i - 1)
+                if !plain {
+                    decoded.removeAll(keepingCapacity: true)
+                    var again = keyStart
+                    _ = try Self.string(text, &again, decode: true, into: &decoded)
+                }
                 Self.skipSpace(text, &i)
                 guard i < n, text[i] == UInt8(ascii: ":") else { throw Self.fail(i, "expected ':'") }
                 i += 1
                 Self.skipSpace(text, &i)
-                try addKey(from: keyStart, at: i)
+                try addKey(text, plain ? key : nil, at: i)
                 if frames.count == 1 {
-                    let key = arena[keyStart...]
-                    if !firstName.isEmpty, key.elementsEqual(firstName) {
+                    if !firstName.isEmpty, plain ? Self.equal(text, key, firstName) : decoded == firstName {
                         capture = 1
-                    } else if !secondName.isEmpty, key.elementsEqual(secondName) {
+                    } else if !secondName.isEmpty, plain ? Self.equal(text, key, secondName) : decoded == secondName {
                         capture = 2
                     }
                 }
@@ -145,41 +150,68 @@ struct JSONLineScanner {
     private mutating func pop() {
         let frame = frames.removeLast()
         if frame.isObject {
-            arena.removeSubrange(frame.arenaStart...)
-            offsets.removeSubrange(frame.offsetStart...)
+            keyBounds.removeSubrange(frame.boundsStart...)
             if !frame.ordered { keySets[frames.count] = nil }
         }
     }
 
     /// Refuses a key its object already has, with `JSONParser`'s notion of
-    /// equal (Swift `String` equality: canonically equivalent text is the same key).
-    private mutating func addKey(from start: Int, at position: Int) throws(JSONScanError) {
+    /// equal (Swift `String` equality: canonically equivalent text is the
+    /// same key). `plain` is where a key without escapes or non-ASCII bytes
+    /// lies in `text`; any other key is in `decoded`.
+    private mutating func addKey(_ text: Span<UInt8>, _ plain: Range<Int>?, at position: Int) throws(JSONScanError) {
         let level = frames.count - 1
-        var frame = frames[level]
-        defer {
-            offsets.append(start)
-            frames[level] = frame
-        }
-        let key = arena[start...]
-        if frame.ordered {
-            let ascii = key.allSatisfy { $0 < 0x80 }
-            if offsets.count == frame.offsetStart {
-                if ascii { return }
-            } else if ascii, arena[offsets[offsets.count - 1]..<start].lexicographicallyPrecedes(key) {
-                return
+        if frames[level].ordered {
+            if let plain {
+                let count = keyBounds.count - frames[level].boundsStart
+                if count == 0 || Self.precedes(text, keyBounds[keyBounds.count - 2]..<keyBounds[keyBounds.count - 1], plain) {
+                    keyBounds.append(plain.lowerBound)
+                    keyBounds.append(plain.upperBound)
+                    return
+                }
             }
-            // From here on the object's keys go through a set.
-            frame.ordered = false
+            // From here on this object's keys go through a set.
+            frames[level].ordered = false
             var set = Set<String>()
-            var bounds = Array(offsets[frame.offsetStart...])
-            bounds.append(start)
-            for j in 0..<(bounds.count - 1) { set.insert(String(decoding: arena[bounds[j]..<bounds[j + 1]], as: UTF8.self)) }
+            var j = frames[level].boundsStart
+            while j < keyBounds.count {
+                set.insert(Self.string(text, keyBounds[j]..<keyBounds[j + 1]))
+                j += 2
+            }
+            keyBounds.removeSubrange(frames[level].boundsStart...)
             keySets[level] = set
         }
-        let name = String(decoding: key, as: UTF8.self)
+        let name = plain.map { Self.string(text, $0) } ?? String(decoding: decoded, as: UTF8.self)
         if keySets[level, default: []].insert(name).inserted == false {
             throw Self.fail(position, "duplicate key \"\(name)\"")
         }
+    }
+
+    private static func string(_ t: Span<UInt8>, _ r: Range<Int>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(r.count)
+        for k in r { bytes.append(t[k]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func equal(_ t: Span<UInt8>, _ r: Range<Int>, _ name: [UInt8]) -> Bool {
+        guard r.count == name.count else { return false }
+        var k = 0
+        while k < name.count {
+            if t[r.lowerBound + k] != name[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    private static func precedes(_ t: Span<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        var k = 0
+        while k < a.count && k < b.count {
+            let x = t[a.lowerBound + k], y = t[b.lowerBound + k]
+            if x != y { return x < y }
+            k += 1
+        }
+        return a.count < b.count
     }
 
     private static func fail(_ offset: Int, _ reason: String) -> JSONScanError { JSONScanError(offset: offset, reason: reason) }
@@ -225,37 +257,46 @@ struct JSONLineScanner {
     }
 
     /// A string from its opening quote; `i` ends past the closing one. With
-    /// `decode`, the string's UTF-8 is appended to `out`.
-    private static func string(_ t: Span<UInt8>, _ i: inout Int, decode: Bool, into out: inout [UInt8]) throws(JSONScanError) {
+    /// `decode`, the string's UTF-8 is appended to `out`. Returns whether it
+    /// was plain: printable ASCII without escapes, its bytes its value.
+    private static func string(_ t: Span<UInt8>, _ i: inout Int, decode: Bool, into out: inout [UInt8]) throws(JSONScanError) -> Bool {
         let n = t.count
         i += 1
+        var plain = true
         while true {
+            // Most of a line is runs of printable ASCII: pass them in one tight loop.
+            var j = i
+            while j < n {
+                let b = t[j]
+                if b < 0x20 || b >= 0x80 || b == 0x22 || b == 0x5C { break }
+                j += 1
+            }
+            if decode {
+                for k in i..<j { out.append(t[k]) }
+            }
+            i = j
             guard i < n else { throw fail(i, "unterminated string") }
             let b = t[i]
-            if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\\") && b != UInt8(ascii: "\"") {
-                if decode { out.append(b) }
-                i += 1
-                continue
-            }
             switch b {
             case UInt8(ascii: "\""):
                 i += 1
-                return
+                return plain
             case UInt8(ascii: "\\"):
+                plain = false
                 i += 1
                 guard i < n else { throw fail(i, "unterminated escape") }
                 let e = t[i]
                 i += 1
-                let plain: UInt8
+                let escaped: UInt8
                 switch e {
-                case UInt8(ascii: "\""): plain = 0x22
-                case UInt8(ascii: "\\"): plain = 0x5C
-                case UInt8(ascii: "/"): plain = 0x2F
-                case UInt8(ascii: "b"): plain = 0x08
-                case UInt8(ascii: "f"): plain = 0x0C
-                case UInt8(ascii: "n"): plain = 0x0A
-                case UInt8(ascii: "r"): plain = 0x0D
-                case UInt8(ascii: "t"): plain = 0x09
+                case UInt8(ascii: "\""): escaped = 0x22
+                case UInt8(ascii: "\\"): escaped = 0x5C
+                case UInt8(ascii: "/"): escaped = 0x2F
+                case UInt8(ascii: "b"): escaped = 0x08
+                case UInt8(ascii: "f"): escaped = 0x0C
+                case UInt8(ascii: "n"): escaped = 0x0A
+                case UInt8(ascii: "r"): escaped = 0x0D
+                case UInt8(ascii: "t"): escaped = 0x09
                 case UInt8(ascii: "u"):
                     var scalar = try hex4(t, &i)
                     if (0xD800..<0xDC00).contains(scalar) {
@@ -271,10 +312,11 @@ struct JSONLineScanner {
                     continue
                 default: throw fail(i - 1, "bad escape")
                 }
-                if decode { out.append(plain) }
+                if decode { out.append(escaped) }
             case 0x00..<0x20:
                 throw fail(i, "control character in string")
             default:
+                plain = false
                 // A multi-byte UTF-8 sequence, checked as Unicode's table 3-7 says.
                 let need: Int
                 var low: UInt8 = 0x80
