@@ -78,59 +78,28 @@ public struct DiffEngine: Sendable {
         throws
     {
         guard let o = old[member], let n = new[member] else { return }
-        var a = try Cursor(path: o, member: member)
-        var b = try Cursor(path: n, member: member)
-        var x = try a.next()
-        var y = try b.next()
-        while x != nil || y != nil {
-            if let l = x, let r = y, l == r {
-                x = try a.next()
-                y = try b.next()
+        var a = try MemberLines(path: o, member: member)
+        var b = try MemberLines(path: n, member: member)
+        var x = try a.advance()
+        var y = try b.advance()
+        while x || y {
+            if x && y && MemberLines.sameLine(a, b) {
+                x = try a.advance()
+                y = try b.advance()
                 continue
             }
-            let lk = try x.map { try a.key($0) }
-            let rk = try y.map { try b.key($0) }
-            if let l = x, let r = y, lk == rk {
-                try body(try a.parse(l), try b.parse(r))
-                x = try a.next()
-                y = try b.next()
-            } else if let l = x, let lk, rk == nil || lk.lexicographicallyPrecedes(rk!) {
-                try body(try a.parse(l), nil)
-                x = try a.next()
+            let lk = x ? try a.key() : nil
+            let rk = y ? try b.key() : nil
+            if let lk, let rk, lk == rk {
+                try body(try a.parse(), try b.parse())
+                x = try a.advance()
+                y = try b.advance()
+            } else if let lk, rk == nil || lk.lexicographicallyPrecedes(rk!) {
+                try body(try a.parse(), nil)
+                x = try a.advance()
             } else {
-                try body(nil, try b.parse(y!))
-                y = try b.next()
-            }
-        }
-    }
-
-    /// The lines of one sorted member file with their sort keys, taken by
-    /// `JSONLineScanner` (which also refuses a malformed line) without a tree.
-    struct Cursor {
-        var lines: LineReader
-        let member: Member
-        let path: String
-        private var scanner: JSONLineScanner
-
-        init(path: String, member: Member) throws {
-            guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open") }
-            lines = LineReader { try h.read(upToCount: 1 << 18) }
-            self.member = member
-            self.path = path
-            scanner = MemberCheck.scanner(for: member)
-        }
-
-        mutating func next() throws -> Data? { try lines.next() }
-
-        /// The sort key of the line `next` returned last (the line is checked on the way).
-        mutating func key(_ line: Data) throws -> [UInt8] {
-            try MemberCheck.sortKey(member, line.span, scanner: &scanner, source: path, line: lines.lineNumber)
-        }
-
-        /// The tree of the line `next` returned last, for comparing by value.
-        func parse(_ line: Data) throws -> JSONValue {
-            do { return try JSONParser.parse(line) } catch {
-                throw SnapError.malformedLine(source: path, member: member.rawValue, line: lines.lineNumber, reason: "\(error)")
+                try body(nil, try b.parse())
+                y = try b.advance()
             }
         }
     }

@@ -265,12 +265,7 @@ struct JSONLineScanner {
         var plain = true
         while true {
             // Most of a line is runs of printable ASCII: pass them in one tight loop.
-            var j = i
-            while j < n {
-                let b = t[j]
-                if b < 0x20 || b >= 0x80 || b == 0x22 || b == 0x5C { break }
-                j += 1
-            }
+            let j = ByteRuns.plainEnd(in: t, from: i)
             if decode {
                 for k in i..<j { out.append(t[k]) }
             }

@@ -44,20 +44,18 @@ struct MemberCheck {
         guard member.isJSONLines else { return }
         let s = chunk.span
         var start = 0
-        var j = 0
-        while j < s.count {
-            if s[j] == 0x0A {
-                if partial.isEmpty {
-                    try line(s.extracting(start..<j))
-                } else {
-                    for k in start..<j { partial.append(s[k]) }
-                    let whole = partial
-                    try line(whole.span)
-                    partial.removeAll(keepingCapacity: true)
-                }
-                start = j + 1
+        while true {
+            let end = ByteRuns.newline(in: s, from: start)
+            guard end < s.count else { break }
+            if partial.isEmpty {
+                try line(s.extracting(start..<end))
+            } else {
+                for k in start..<end { partial.append(s[k]) }
+                let whole = partial
+                try line(whole.span)
+                partial.removeAll(keepingCapacity: true)
             }
-            j += 1
+            start = end + 1
         }
         if start < s.count {
             for k in start..<s.count { partial.append(s[k]) }
