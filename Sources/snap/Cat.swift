@@ -35,19 +35,17 @@ struct Cat: AsyncParsableCommand {
             let work = try WorkDirectory()
             defer { work.remove() }
             let snapshot = try await Catalog(stores: try ctx.stores()).read(
-                entry, pool: pool, workDirectory: work.path, want: [wanted], log: { ctx.output.message("warning: \($0)") })
-            guard let verified = snapshot.files[wanted] else {
-                throw SnapError.io(path: work.path, reason: "the verified \(wanted.rawValue) is missing from the work folder")
-            }
-            try writeToStandardOutput(contentsOf: verified)
+                entry, pool: pool, workDirectory: work.path, log: { ctx.output.message("warning: \($0)") })
+            let members = try snapshot.members()
+            try members.open(wanted)
+            try writeToStandardOutput(members.read)
+            try members.finish()
         }
     }
 
-    /// The one place cat writes to stdout: a verified work file, copied whole.
-    private func writeToStandardOutput(contentsOf path: String) throws {
-        guard let input = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open a work file") }
-        defer { try? input.close() }  // read-only handle: closing cannot lose data
-        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+    /// The one place cat writes to stdout: the verified member, chunk by chunk.
+    private func writeToStandardOutput(_ next: () throws -> Data?) throws {
+        while let chunk = try next() {
             FileHandle.standardOutput.write(chunk)
         }
     }

@@ -126,14 +126,14 @@ struct Diff: AsyncParsableCommand {
     }
 
     private func files(_ side: Side, ctx: Context, catalog: Catalog, directory: String, log: @Sendable (String) -> Void) async throws
-        -> [Member: String]
+        -> DiffInput
     {
         switch side {
         case .stored(let pool, let entry):
             return try await DiffSide.stored(entry, pool: pool, catalog: catalog, directory: directory, log: log)
         case .live(let pool):
             let cognito = try ctx.cognito(region: ctx.region(forPool: pool), http: ctx.http, pacer: try ctx.pacer(share: nil, quotas: []))
-            return try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths
+            return .files(try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths)
         }
     }
 }

@@ -13,6 +13,12 @@ public struct DiffEngine: Sendable {
     /// `old` and `new` map users, groups and memberships to their files.
     @discardableResult
     public func diff(old: [Member: String], new: [Member: String], emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
+        try diff(old: .files(old), new: .files(new), emit: emit)
+    }
+
+    @discardableResult
+    public func diff(old: DiffInput, new: DiffInput, emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
+        let old = try old.open(), new = try new.open()
         var summary = ChangeSummary()
         try join(.groups, old, new) { a, b in
             switch (a, b) {
@@ -45,6 +51,8 @@ public struct DiffEngine: Sendable {
             default: break
             }
         }
+        try old.finish()
+        try new.finish()
         return summary
     }
 
@@ -74,12 +82,8 @@ public struct DiffEngine: Sendable {
     /// Only where the lines differ are keys taken (`JSONLineScanner`) and the
     /// records parsed: for snap's canonical JSON exactly the changed records;
     /// other writers' lines with equal values compare equal by value.
-    private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void)
-        throws
-    {
-        guard let o = old[member], let n = new[member] else { return }
-        var a = try MemberLines(path: o, member: member)
-        var b = try MemberLines(path: n, member: member)
+    private func join(_ member: Member, _ old: DiffReader, _ new: DiffReader, _ body: (JSONValue?, JSONValue?) throws -> Void) throws {
+        guard var a = try old.lines(member), var b = try new.lines(member) else { return }
         var x = try a.advance()
         var y = try b.advance()
         while x || y {

@@ -1,16 +1,15 @@
 import AWS
 import Foundation
 
-/// One side of a diff as sorted member files on disk: a stored snapshot
-/// (read and verified through the catalog) or a live pool (exported now).
+/// One side of a diff: a stored snapshot (verified through the catalog) or
+/// a live pool (exported now, as sorted member files).
 public enum DiffSide {
-    /// Users, groups and memberships of a stored snapshot, verified, in files under `directory`.
+    /// A stored snapshot, verified whole from the first store with an intact
+    /// copy; its private copy lives under `directory`.
     public static func stored(
         _ entry: Catalog.Entry, pool: String, catalog: Catalog, directory: String, log: @Sendable (String) -> Void
-    ) async throws -> [Member: String] {
+    ) async throws -> DiffInput {
         try FileSystem.makeFolder(directory)
-        let snapshot = try await catalog.read(
-            entry, pool: pool, workDirectory: directory, want: [.users, .groups, .memberships], log: log)
-        return snapshot.files
+        return .snapshot(try await catalog.read(entry, pool: pool, workDirectory: directory, log: log))
     }
 }

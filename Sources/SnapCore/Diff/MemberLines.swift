@@ -1,14 +1,15 @@
 import AWS
 import Foundation
 
-/// The lines of one sorted member file for the diff's merge-join, read in
-/// large blocks. The current line is a range of the block, not a copy, so
+/// The lines of one sorted member for the diff's merge-join, taken from
+/// large chunks. The current line is a range of the buffer, not a copy, so
 /// comparing two equal lines costs a memory compare and nothing else.
 struct MemberLines {
+    /// The file or `source member`, for messages.
     let path: String
     let member: Member
     let maxLineLength: Int
-    private let handle: FileHandle
+    private let source: () throws -> Data?
     private var buffer: [UInt8] = []
     /// The current line (without its newline) in `buffer`.
     private var line = 0..<0
@@ -20,10 +21,9 @@ struct MemberLines {
     /// Number of the current line (1-based).
     private(set) var lineNumber = 0
 
-    init(path: String, member: Member, maxLineLength: Int = 1 << 20) throws {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open a work file") }
-        handle = h
-        self.path = path
+    init(name: String, member: Member, maxLineLength: Int = 1 << 20, source: @escaping () throws -> Data?) {
+        self.source = source
+        self.path = name
         self.member = member
         self.maxLineLength = maxLineLength
         scanner = MemberCheck.scanner(for: member)
@@ -52,11 +52,7 @@ struct MemberLines {
             buffer.removeSubrange(0..<nextStart)
             scanned -= nextStart
             nextStart = 0
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
-                throw SnapError.io(path: path, reason: "cannot read a work file: \(error.localizedDescription)")
-            }
-            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { ended = true }
+            if let chunk = try source(), !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { ended = true }
         }
     }
 

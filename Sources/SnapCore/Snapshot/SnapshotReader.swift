@@ -4,22 +4,11 @@ import Foundation
 /// Reads an archive as a stream and proves it is the snapshot `expected`
 /// describes: the archive's SHA-256, every member's SHA-256, size and record
 /// count, JSON on every line, sort order, member order, and manifest.json
-/// equal to the stored manifest.
-///
-/// Nothing is handed to a caller before all of that holds: wanted members
-/// are written, chunk by chunk as they are checked, to files in a folder the
-/// caller owns, and their paths are returned only once the whole archive
-/// has been verified. A copy that fails leaves partial files behind that no
-/// caller ever sees (the caller removes the folder), which is what lets a
-/// failover start the next store from empty sinks.
+/// equal to the stored manifest. Nothing is extracted and nothing handed
+/// to anyone: readers of the members (`VerifiedSnapshot`) come after this
+/// has returned.
 public enum SnapshotReader {
-    /// Verifies the archive; with `want` and `directory`, also writes those
-    /// members (their exact bytes) to `directory/<member name>` and returns the paths.
-    @discardableResult
-    public static func read(
-        archivePath: String, expected: Manifest, source: String, want: Set<Member> = [], into directory: String? = nil,
-        limits: ArchiveLimits = .default
-    ) throws -> [Member: String] {
+    public static func read(archivePath: String, expected: Manifest, source: String, limits: ArchiveLimits = .default) throws {
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: archivePath, limits: limits)
@@ -27,7 +16,6 @@ public enum SnapshotReader {
             throw SnapError.damaged(source: source, member: nil, reason: "\(e)")
         }
         var order = Member.allCases.makeIterator()
-        var written: [Member: String] = [:]
         var member: Member?
         do {
             while let entry = try reader.nextEntry() {
@@ -43,11 +31,9 @@ public enum SnapshotReader {
                 }
                 member = current
                 var check = MemberCheck(member: current, source: source)
-                let sink = try directory.flatMap { want.contains(current) ? try MemberSink(path: "\($0)/\(current.rawValue)") : nil }
                 if current.isJSONLines {
                     while let chunk = try reader.read(maxBytes: 1 << 18) {
                         try check.consume(raw: chunk)
-                        try sink?.write(chunk)
                     }
                     try check.endOfLines()
                 } else {
@@ -61,11 +47,6 @@ public enum SnapshotReader {
                     }
                     try check.checkDocument(whole)
                     if current == .manifest { try compareManifest(whole, expected: expected, source: source) }
-                    try sink?.write(whole)
-                }
-                if let sink {
-                    try sink.close()
-                    written[current] = sink.path
                 }
                 if let info = expected.files[current] { try check.finish(expected: info) }
                 member = nil
@@ -87,7 +68,6 @@ public enum SnapshotReader {
                 )
             }
         }
-        return written
     }
 
     private static func compareManifest(_ data: Data, expected: Manifest, source: String) throws {

@@ -55,16 +55,15 @@ public struct Catalog: Sendable {
         "pool \(pool) in \(stores.map(\.url).joined(separator: ", "))"
     }
 
-    /// Reads the snapshot from the first store whose copy is intact: the
-    /// archive is downloaded into a fresh private folder per attempt and
-    /// verified whole (`SnapshotReader`) while the members in `want` are
-    /// written beside it. Only a verified attempt's files are returned; a
-    /// damaged copy's folder is removed, reported through `log`, and the next
-    /// store starts from nothing. Throws the last error when no copy is intact.
-    /// The caller removes `workDirectory`, which holds the returned files.
-    public func read(
-        _ entry: Entry, pool: String, workDirectory: String, want: Set<Member>, log: (String) -> Void = { _ in }
-    ) async throws -> VerifiedSnapshot {
+    /// Verifies the snapshot from the first store whose copy is intact: the
+    /// archive is downloaded into a fresh private folder per attempt and read
+    /// whole by `SnapshotReader`. Only a verified copy is returned; a damaged
+    /// one's folder is removed, reported through `log`, and the next store
+    /// starts from nothing. Throws the last error when no copy is intact.
+    /// The caller removes `workDirectory`, which holds the returned copy.
+    public func read(_ entry: Entry, pool: String, workDirectory: String, log: (String) -> Void = { _ in }) async throws
+        -> VerifiedSnapshot
+    {
         var lastError: Error = SnapError.unknownRef(ref: entry.id.value, where: placeName(pool))
         var attempt = 0
         for store in stores where entry.stores.contains(store.url) {
@@ -76,9 +75,8 @@ public struct Catalog: Sendable {
                 let archive = "\(folder)/\(entry.id.value).tar.zst"
                 let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
                 try await store.downloadArchive(pool: pool, id: entry.id, to: archive)
-                let files = try SnapshotReader.read(archivePath: archive, expected: manifest, source: source, want: want, into: folder)
-                try FileManager.default.removeItem(atPath: archive)
-                return VerifiedSnapshot(store: store.url, source: source, files: files)
+                try SnapshotReader.read(archivePath: archive, expected: manifest, source: source)
+                return VerifiedSnapshot(store: store.url, source: source, archive: archive, manifest: manifest)
             } catch {
                 log("\(error)")
                 lastError = error
