@@ -8,7 +8,9 @@ struct Cat: AsyncParsableCommand {
         abstract: "Write one member of a snapshot to stdout.",
         discussion: """
             MEMBER is users, groups, memberships or pool. The whole archive is verified (checksums, \
-            counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error.
+            counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error; \
+            when another store holds an intact copy, that copy is printed instead (once, with a warning \
+            naming the damaged one).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,26 +32,22 @@ struct Cat: AsyncParsableCommand {
         try await runReportingErrors {
             let wanted = Member(catName: member)!
             let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
-            let scratch = try WorkDirectory()
-            defer { scratch.remove() }
-            let work = scratch.path
-            let buffer = "\(work)/member"
-            guard FileManager.default.createFile(atPath: buffer, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw SnapError.io(path: buffer, reason: "cannot create a work file")
-            }
-            let out = try FileHandle(forWritingTo: URL(fileURLWithPath: buffer))
-            _ = try await Catalog(stores: try ctx.stores()).read(
-                entry, pool: pool, workDirectory: work, want: [wanted], log: { ctx.output.message("warning: \($0)") }
-            ) { _, data in
-                try out.write(contentsOf: data)
-                if wanted.isJSONLines { try out.write(contentsOf: Data([0x0A])) }
-            }
-            try out.close()
-            let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: buffer))
-            // Stops early when the reader has gone (`| head`): the command then ends quietly with 141.
-            while !StandardStreams.isStdoutClosed, let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                StandardStreams.out(chunk)
-            }
+            let work = try WorkDirectory()
+            defer { work.remove() }
+            let snapshot = try await Catalog(stores: try ctx.stores()).read(
+                entry, pool: pool, workDirectory: work.path, log: { ctx.output.message("warning: \($0)") })
+            let members = try snapshot.members()
+            try members.open(wanted)
+            try writeToStandardOutput(members.read)
+            // A reader that left early (`| head`) ends the command quietly with 141; nothing is left to check for it.
+            if !StandardStreams.isStdoutClosed { try members.finish() }
+        }
+    }
+
+    /// The one place cat writes to stdout: the verified member, chunk by chunk.
+    private func writeToStandardOutput(_ next: () throws -> Data?) throws {
+        while !StandardStreams.isStdoutClosed, let chunk = try next() {
+            StandardStreams.out(chunk)
         }
     }
 }

@@ -62,9 +62,13 @@ struct Diff: AsyncParsableCommand {
         let (old, new) = try await sides(ctx: ctx, catalog: catalog)
         let work = try WorkDirectory()
         defer { work.remove() }
-        let log: (String) -> Void = { ctx.output.message("warning: \($0)") }
-        let oldFiles = try await files(old, ctx: ctx, catalog: catalog, directory: try work.folder("old"), log: log)
-        let newFiles = try await files(new, ctx: ctx, catalog: catalog, directory: try work.folder("new"), log: log)
+        let output = ctx.output
+        let log: @Sendable (String) -> Void = { output.message("warning: \($0)") }
+        // Both sides are read (downloaded, decompressed, verified) at the same time.
+        let oldFolder = try work.folder("old"), newFolder = try work.folder("new")
+        async let oldSide = files(old, ctx: ctx, catalog: catalog, directory: oldFolder, log: log)
+        async let newSide = files(new, ctx: ctx, catalog: catalog, directory: newFolder, log: log)
+        let (oldFiles, newFiles) = try await (oldSide, newSide)
         let summary = try DiffEngine(ignore: Set(ignore)).diff(old: oldFiles, new: newFiles) { change in
             guard !stat else { return }
             if global.json { ctx.output.result(json: change.json) } else { ctx.output.result(change.text) }
@@ -121,15 +125,15 @@ struct Diff: AsyncParsableCommand {
         }
     }
 
-    private func files(_ side: Side, ctx: Context, catalog: Catalog, directory: String, log: (String) -> Void) async throws -> [Member:
-        String]
+    private func files(_ side: Side, ctx: Context, catalog: Catalog, directory: String, log: @Sendable (String) -> Void) async throws
+        -> DiffInput
     {
         switch side {
         case .stored(let pool, let entry):
             return try await DiffSide.stored(entry, pool: pool, catalog: catalog, directory: directory, log: log)
         case .live(let pool):
             let cognito = try ctx.cognito(region: ctx.region(forPool: pool), http: ctx.http, pacer: try ctx.pacer(share: nil, quotas: []))
-            return try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths
+            return .files(try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths)
         }
     }
 }

@@ -57,15 +57,33 @@ import Testing
         }
     }
 
-    @Test func aGoodArchiveReadsAndDeliversLines() throws {
+    @Test func aVerifiedCopyStreamsItsMembersInOrder() throws {
         let dir = try TempDir()
         let (path, manifest) = try make(dir, members: good)
-        var lines: [String] = []
-        try SnapshotReader.read(archivePath: path, expected: manifest, source: "s", want: [.users]) { m, d in
-            #expect(m == .users)
-            lines.append(String(decoding: d, as: UTF8.self))
+        try SnapshotReader.read(archivePath: path, expected: manifest, source: "s")
+        let members = try VerifiedSnapshot(store: "store", source: "s", archive: path, manifest: manifest).members()
+        func whole(_ m: Member) throws -> String {
+            try members.open(m)
+            var data = Data()
+            while let chunk = try members.read() { data += chunk }
+            return String(decoding: data, as: UTF8.self)
         }
-        #expect(lines.count == 2 && lines[1].contains("\"b\""))
+        #expect(try whole(.pool) == Self.pool)
+        #expect(try whole(.users) == Self.users)
+        #expect(throws: SnapError.self) { try members.open(.groups) }
+    }
+
+    @Test func aCopyChangedAfterVerificationIsRefusedAtTheEnd() throws {
+        let dir = try TempDir()
+        let (path, manifest) = try make(dir, members: good)
+        try SnapshotReader.read(archivePath: path, expected: manifest, source: "s")
+        var other = manifest
+        other.archive?.sha256 = String(repeating: "0", count: 64)
+        let members = try VerifiedSnapshot(store: "store", source: "s", archive: path, manifest: other).members()
+        try members.open(.users)
+        #expect {
+            try members.finish()
+        } throws: { "\($0)".contains("changed while being read") }
     }
 
     @Test func malformedLineIsNamedWithItsNumber() throws {

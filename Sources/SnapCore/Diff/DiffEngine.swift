@@ -13,6 +13,12 @@ public struct DiffEngine: Sendable {
     /// `old` and `new` map users, groups and memberships to their files.
     @discardableResult
     public func diff(old: [Member: String], new: [Member: String], emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
+        try diff(old: .files(old), new: .files(new), emit: emit)
+    }
+
+    @discardableResult
+    public func diff(old: DiffInput, new: DiffInput, emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
+        let old = try old.open(), new = try new.open()
         var summary = ChangeSummary()
         try join(.groups, old, new) { a, b in
             switch (a, b) {
@@ -45,6 +51,8 @@ public struct DiffEngine: Sendable {
             default: break
             }
         }
+        try old.finish()
+        try new.finish()
         return summary
     }
 
@@ -69,48 +77,34 @@ public struct DiffEngine: Sendable {
 
     /// Walks two sorted files of one member in step, calling `body` with the
     /// old and new record of each key (nil on the side where it is absent).
-    private func join(_ member: Member, _ old: [Member: String], _ new: [Member: String], _ body: (JSONValue?, JSONValue?) throws -> Void)
-        throws
-    {
-        guard let o = old[member], let n = new[member] else { return }
-        var a = try Cursor(path: o, member: member)
-        var b = try Cursor(path: n, member: member)
-        var x = try a.next()
-        var y = try b.next()
-        while x != nil || y != nil {
-            if let l = x, let r = y, l.key == r.key {
-                try body(l.value, r.value)
-                x = try a.next()
-                y = try b.next()
-            } else if let l = x, y == nil || l.key.lexicographicallyPrecedes(y!.key) {
-                try body(l.value, nil)
-                x = try a.next()
+    /// Two lines with the same bytes are the same record with the same key,
+    /// whoever wrote them, so they are passed over without a key or a parse.
+    /// Only where the lines differ are keys taken (`JSONLineScanner`) and the
+    /// records parsed: for snap's canonical JSON exactly the changed records;
+    /// other writers' lines with equal values compare equal by value.
+    private func join(_ member: Member, _ old: DiffReader, _ new: DiffReader, _ body: (JSONValue?, JSONValue?) throws -> Void) throws {
+        guard var a = try old.lines(member), var b = try new.lines(member) else { return }
+        var x = try a.advance()
+        var y = try b.advance()
+        while x || y {
+            if x && y && MemberLines.sameLine(a, b) {
+                x = try a.advance()
+                y = try b.advance()
+                continue
+            }
+            let lk = x ? try a.key() : nil
+            let rk = y ? try b.key() : nil
+            if let lk, let rk, lk == rk {
+                try body(try a.parse(), try b.parse())
+                x = try a.advance()
+                y = try b.advance()
+            } else if let lk, rk == nil || lk.lexicographicallyPrecedes(rk!) {
+                try body(try a.parse(), nil)
+                x = try a.advance()
             } else {
-                try body(nil, y!.value)
-                y = try b.next()
+                try body(nil, try b.parse())
+                y = try b.advance()
             }
-        }
-    }
-
-    struct Cursor {
-        var lines: LineReader
-        let member: Member
-        let path: String
-
-        init(path: String, member: Member) throws {
-            guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open") }
-            lines = LineReader { try h.read(upToCount: 1 << 16) }
-            self.member = member
-            self.path = path
-        }
-
-        mutating func next() throws -> (key: [UInt8], value: JSONValue)? {
-            guard let line = try lines.next() else { return nil }
-            let value: JSONValue
-            do { value = try JSONParser.parse(line) } catch {
-                throw SnapError.malformedLine(source: path, member: member.rawValue, line: lines.lineNumber, reason: "\(error)")
-            }
-            return (try MemberCheck.sortKey(member, value, source: path, line: lines.lineNumber), value)
         }
     }
 }

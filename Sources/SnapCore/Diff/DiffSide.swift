@@ -1,24 +1,15 @@
 import AWS
 import Foundation
 
-/// One side of a diff as sorted member files on disk: a stored snapshot
-/// (read and verified through the catalog) or a live pool (exported now).
+/// One side of a diff: a stored snapshot (verified through the catalog) or
+/// a live pool (exported now, as sorted member files).
 public enum DiffSide {
-    /// Extracts users, groups and memberships of a stored snapshot into `directory`.
-    public static func stored(_ entry: Catalog.Entry, pool: String, catalog: Catalog, directory: String, log: (String) -> Void) async throws
-        -> [Member: String]
-    {
+    /// A stored snapshot, verified whole from the first store with an intact
+    /// copy; its private copy lives under `directory`.
+    public static func stored(
+        _ entry: Catalog.Entry, pool: String, catalog: Catalog, directory: String, log: @Sendable (String) -> Void
+    ) async throws -> DiffInput {
         try FileSystem.makeFolder(directory)
-        var files: [Member: MemberFile] = [:]
-        for m in [Member.users, .groups, .memberships] { files[m] = try MemberFile(member: m, directory: directory) }
-        _ = try await catalog.read(entry, pool: pool, workDirectory: directory, want: Set(files.keys), log: log) { member, line in
-            try files[member]?.writeLine([UInt8](line))
-        }
-        var paths: [Member: String] = [:]
-        for (m, f) in files {
-            _ = try f.finish()
-            paths[m] = f.path
-        }
-        return paths
+        return .snapshot(try await catalog.read(entry, pool: pool, workDirectory: directory, log: log))
     }
 }

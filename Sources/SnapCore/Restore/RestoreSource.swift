@@ -1,42 +1,38 @@
 import AWS
 import Foundation
 
-/// Reads the snapshot to restore. Catalog.read hands over lines while it is
-/// still verifying, so they go to work files first and are parsed only once
-/// every checksum, count and order check has passed: nothing unverified is
-/// ever acted on.
+/// Reads the snapshot to restore. Catalog.read verifies one store's copy
+/// whole (every checksum, count and order check) before a line is parsed
+/// here, so nothing unverified is ever acted on, and a copy that failed
+/// halfway leaves nothing behind for the next store's to mix with.
 public enum RestoreSource {
     public static func load(
         catalog: Catalog, entry: Catalog.Entry, pool: String, log: (String) -> Void
     ) async throws -> (contents: SnapshotContents, store: String) {
         let work = try WorkDirectory()
         defer { work.remove() }
-        let dir = try work.folder("members")
-        var files: [Member: MemberFile] = [:]
-        for m in Member.data { files[m] = try MemberFile(member: m, directory: dir) }
-        let store = try await catalog.read(entry, pool: pool, workDirectory: work.path, want: Set(Member.data), log: log) { member, data in
-            if member.isJSONLines {
-                try files[member]?.writeLine([UInt8](data))
-            } else {
-                try files[member]?.writeDocument([UInt8](data))
-            }
-        }
-        for f in files.values { _ = try f.finish() }
-        let source = "\(store)/\(pool)/\(entry.id.value)"
+        let snapshot = try await catalog.read(entry, pool: pool, workDirectory: work.path, log: log)
+        let source = snapshot.source
+        let members = try snapshot.members()
 
+        try members.open(.pool)
+        var poolData = Data()
+        while let chunk = try members.read() { poolData += chunk }
+        let poolJSON: JSONValue
+        do {
+            poolJSON = try JSONParser.parse(poolData)
+        } catch {
+            throw SnapError.damaged(source: source, member: Member.pool.rawValue, reason: "\(error)")
+        }
         func lines(_ m: Member) throws -> [JSONValue] {
-            let path = files[m]!.path
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SnapError.io(path: path, reason: "cannot read a work file")
-            }
+            try members.open(m)
+            var reader = LineReader(source: members.read)
             var out: [JSONValue] = []
-            var number = 0
-            for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
-                number += 1
+            while let line = try reader.next() {
                 do {
-                    out.append(try JSONParser.parse(Data(line)))
+                    out.append(try JSONParser.parse(line))
                 } catch {
-                    throw SnapError.malformedLine(source: source, member: m.rawValue, line: number, reason: "\(error)")
+                    throw SnapError.malformedLine(source: source, member: m.rawValue, line: reader.lineNumber, reason: "\(error)")
                 }
             }
             return out
@@ -48,16 +44,11 @@ public enum RestoreSource {
                 }
             }
         }
-        let poolPath = files[.pool]!.path
-        let poolJSON: JSONValue
-        do {
-            poolJSON = try JSONParser.parse(FileManager.default.contents(atPath: poolPath) ?? Data())
-        } catch {
-            throw SnapError.damaged(source: source, member: Member.pool.rawValue, reason: "\(error)")
-        }
-        let contents = SnapshotContents(
-            pool: poolJSON, groups: try records(.groups, GroupRecord.init(json:)), users: try records(.users, UserRecord.init(json:)),
-            memberships: try records(.memberships, MembershipRecord.init(json:)))
-        return (contents, store)
+        // Archive order: groups, users, memberships.
+        let groups = try records(.groups, GroupRecord.init(json:))
+        let users = try records(.users, UserRecord.init(json:))
+        let memberships = try records(.memberships, MembershipRecord.init(json:))
+        try members.finish()
+        return (SnapshotContents(pool: poolJSON, groups: groups, users: users, memberships: memberships), snapshot.store)
     }
 }

@@ -168,7 +168,7 @@ public struct CreateSnapshot: Sendable {
         async throws -> ChangeSummary
     {
         let old = try await DiffSide.stored(last, pool: pool, catalog: catalog, directory: try work.folder("previous"), log: log)
-        return try DiffEngine().diff(old: old, new: export.paths)
+        return try DiffEngine().diff(old: old, new: .files(export.paths))
     }
 }
 

@@ -3,45 +3,88 @@ import Crypto
 import Foundation
 
 /// Checks one member while it streams past: its SHA-256 and size, and for
-/// JSON-Lines members that every line is JSON and the records are sorted.
+/// JSON-Lines members that every line is JSON within the limits and the
+/// records are sorted. Lines are checked where they lie in each chunk
+/// (`JSONLineScanner`, no tree); only a line split across two chunks is copied.
 struct MemberCheck {
     let member: Member
     let source: String
+    let maxLineLength: Int
     private var hasher = SHA256()
     private(set) var bytes: Int64 = 0
     private(set) var records = 0
+    /// Number of the last complete line checked.
+    private(set) var lineNumber = 0
     private var previousKey: [UInt8]?
+    private var scanner: JSONLineScanner
+    /// The start of a line whose newline has not arrived yet.
+    private var partial: [UInt8] = []
 
-    init(member: Member, source: String) {
+    init(member: Member, source: String, maxLineLength: Int = 1 << 20) {
         self.member = member
         self.source = source
+        self.maxLineLength = maxLineLength
+        scanner = Self.scanner(for: member)
     }
 
-    mutating func consume(raw chunk: Data) {
+    /// A scanner capturing the member's sort-key fields.
+    static func scanner(for member: Member) -> JSONLineScanner {
+        switch member {
+        case .users: JSONLineScanner(first: "username")
+        case .groups: JSONLineScanner(first: "name")
+        case .memberships: JSONLineScanner(first: "group", second: "username")
+        case .pool, .manifest: JSONLineScanner()
+        }
+    }
+
+    /// Hashes and counts a chunk; for JSON-Lines members also checks every line it completes.
+    mutating func consume(raw chunk: Data) throws {
         hasher.update(data: chunk)
         bytes += Int64(chunk.count)
+        guard member.isJSONLines else { return }
+        let s = chunk.span
+        var start = 0
+        while true {
+            let end = ByteRuns.newline(in: s, from: start)
+            guard end < s.count else { break }
+            if partial.isEmpty {
+                try line(s.extracting(start..<end))
+            } else {
+                for k in start..<end { partial.append(s[k]) }
+                let whole = partial
+                try line(whole.span)
+                partial.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
+        }
+        if start < s.count {
+            for k in start..<s.count { partial.append(s[k]) }
+            if partial.count > maxLineLength {
+                throw LineReaderError.lineTooLong(line: lineNumber + 1, limit: maxLineLength)
+            }
+        }
     }
 
-    /// One line of a JSON-Lines member (without its newline).
-    mutating func check(line: Data, number: Int) throws -> JSONValue {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(line)
-        } catch {
-            throw SnapError.malformedLine(source: source, member: member.rawValue, line: number, reason: "\(error)")
-        }
-        let key = try Self.sortKey(member, value, source: source, line: number)
+    /// After the member's last chunk: a line without its newline means the data was cut.
+    func endOfLines() throws {
+        if member.isJSONLines, !partial.isEmpty { throw LineReaderError.missingFinalNewline(line: lineNumber + 1) }
+    }
+
+    private mutating func line(_ text: Span<UInt8>) throws {
+        lineNumber += 1
+        if text.count > maxLineLength { throw LineReaderError.lineTooLong(line: lineNumber, limit: maxLineLength) }
+        let key = try Self.sortKey(member, text, scanner: &scanner, source: source, line: lineNumber)
         if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
-            throw SnapError.unsorted(source: source, member: member.rawValue, line: number)
+            throw SnapError.unsorted(source: source, member: member.rawValue, line: lineNumber)
         }
         previousKey = key
         records += 1
-        return value
     }
 
     mutating func checkDocument(_ data: Data) throws {
+        var scanner = JSONLineScanner()
         do {
-            _ = try JSONParser.parse(data)
+            try scanner.scan(data.span)
         } catch {
             throw SnapError.malformedLine(source: source, member: member.rawValue, line: 1, reason: "\(error)")
         }
@@ -64,19 +107,27 @@ struct MemberCheck {
         }
     }
 
-    /// The sort key of a record: users by username, groups by name,
-    /// memberships by group then username (NUL sorts below every other byte).
-    static func sortKey(_ member: Member, _ v: JSONValue, source: String, line: Int) throws -> [UInt8] {
-        func field(_ name: String) throws -> String {
-            guard let s = v[name]?.stringValue else {
+    /// Checks one line with `scanner` (made by `scanner(for:)`) and returns
+    /// its sort key: users by username, groups by name, memberships by group
+    /// then username (NUL sorts below every other byte).
+    static func sortKey(_ member: Member, _ text: Span<UInt8>, scanner: inout JSONLineScanner, source: String, line: Int) throws
+        -> [UInt8]
+    {
+        do {
+            try scanner.scan(text)
+        } catch {
+            throw SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "\(error)")
+        }
+        func field(_ value: [UInt8]?, _ name: String) throws -> [UInt8] {
+            guard let value else {
                 throw SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "no string \"\(name)\"")
             }
-            return s
+            return value
         }
         switch member {
-        case .users: return Array(try field("username").utf8)
-        case .groups: return Array(try field("name").utf8)
-        case .memberships: return Array(try field("group").utf8) + [0] + Array(try field("username").utf8)
+        case .users: return try field(scanner.first, "username")
+        case .groups: return try field(scanner.first, "name")
+        case .memberships: return try field(scanner.first, "group") + [0] + field(scanner.second, "username")
         case .pool, .manifest: return []
         }
     }

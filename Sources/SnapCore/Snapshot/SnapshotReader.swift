@@ -4,15 +4,11 @@ import Foundation
 /// Reads an archive as a stream and proves it is the snapshot `expected`
 /// describes: the archive's SHA-256, every member's SHA-256, size and record
 /// count, JSON on every line, sort order, member order, and manifest.json
-/// equal to the stored manifest. Nothing is extracted to disk.
+/// equal to the stored manifest. Nothing is extracted and nothing handed
+/// to anyone: readers of the members (`VerifiedSnapshot`) come after this
+/// has returned.
 public enum SnapshotReader {
-    /// `deliver` gets each line (JSON-Lines members) or the whole document
-    /// (pool.json, manifest.json) of the members in `want`, as they are read.
-    /// A caller that must not act on unverified data buffers until this returns.
-    public static func read(
-        archivePath: String, expected: Manifest, source: String, want: Set<Member> = [],
-        limits: ArchiveLimits = .default, deliver: (Member, Data) throws -> Void = { _, _ in }
-    ) throws {
+    public static func read(archivePath: String, expected: Manifest, source: String, limits: ArchiveLimits = .default) throws {
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: archivePath, limits: limits)
@@ -20,52 +16,45 @@ public enum SnapshotReader {
             throw SnapError.damaged(source: source, member: nil, reason: "\(e)")
         }
         var order = Member.allCases.makeIterator()
+        var member: Member?
         do {
             while let entry = try reader.nextEntry() {
-                guard let member = Member(rawValue: entry.name) else {
+                guard let current = Member(rawValue: entry.name) else {
                     throw SnapError.damaged(source: source, member: entry.name, reason: "unexpected member \"\(entry.name)\"")
                 }
-                guard let next = order.next(), next == member else {
+                guard let next = order.next(), next == current else {
                     throw SnapError.damaged(
                         source: source, member: entry.name,
                         reason:
                             "members are not in the format's order (pool.json, groups.jsonl, users.jsonl, memberships.jsonl, manifest.json)"
                     )
                 }
-                var check = MemberCheck(member: member, source: source)
-                if member.isJSONLines {
-                    var lines = LineReader {
-                        let chunk = try reader.read()
-                        if let chunk { check.consume(raw: chunk) }
-                        return chunk
+                member = current
+                var check = MemberCheck(member: current, source: source)
+                if current.isJSONLines {
+                    while let chunk = try reader.read(maxBytes: 1 << 18) {
+                        try check.consume(raw: chunk)
                     }
-                    while let line = try lines.next() {
-                        _ = try check.check(line: line, number: lines.lineNumber)
-                        if want.contains(member) { try deliver(member, line) }
-                    }
+                    try check.endOfLines()
                 } else {
                     var whole = Data()
-                    while let chunk = try reader.read() {
-                        check.consume(raw: chunk)
+                    while let chunk = try reader.read(maxBytes: 1 << 18) {
+                        try check.consume(raw: chunk)
                         whole += chunk
                         if whole.count > 64 << 20 {
-                            throw SnapError.damaged(source: source, member: member.rawValue, reason: "larger than 64 MiB")
+                            throw SnapError.damaged(source: source, member: current.rawValue, reason: "larger than 64 MiB")
                         }
                     }
                     try check.checkDocument(whole)
-                    if member == .manifest {
-                        try compareManifest(whole, expected: expected, source: source)
-                    } else if want.contains(member) {
-                        try deliver(member, whole)
-                    }
-                    if member == .manifest, want.contains(member) { try deliver(member, whole) }
+                    if current == .manifest { try compareManifest(whole, expected: expected, source: source) }
                 }
-                if let info = expected.files[member] { try check.finish(expected: info) }
+                if let info = expected.files[current] { try check.finish(expected: info) }
+                member = nil
             }
         } catch let e as ArchiveError {
-            throw SnapError.damaged(source: source, member: nil, reason: "\(e)")
+            throw SnapError.damaged(source: source, member: member?.rawValue, reason: "\(e)")
         } catch let e as LineReaderError {
-            throw SnapError.damaged(source: source, member: nil, reason: "\(e)")
+            throw SnapError.damaged(source: source, member: member?.rawValue, reason: "\(e)")
         }
         if let missing = order.next() {
             throw SnapError.damaged(source: source, member: missing.rawValue, reason: "the member is missing (archive truncated?)")

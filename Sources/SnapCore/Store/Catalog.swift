@@ -108,27 +108,37 @@ public struct Catalog: Sendable {
         "pool \(pool) in \(stores.map(\.url).joined(separator: ", "))"
     }
 
-    /// Downloads the snapshot from the first store whose copy is intact and
-    /// reads it through `SnapshotReader`; a damaged copy is reported through
-    /// `log` and the next store tried. Throws the last error when no copy is intact.
-    public func read(
-        _ entry: Entry, pool: String, workDirectory: String, want: Set<Member>,
-        log: (String) -> Void = { _ in }, deliver: (Member, Data) throws -> Void
-    ) async throws -> String {
+    /// Verifies the snapshot from the first store whose copy is intact: the
+    /// archive is downloaded into a fresh private folder per attempt and read
+    /// whole by `SnapshotReader`. Only a verified copy is returned; a damaged
+    /// one's folder is removed, reported through `log`, and the next store
+    /// starts from nothing. Throws the last error when no copy is intact.
+    /// The caller removes `workDirectory`, which holds the returned copy.
+    public func read(_ entry: Entry, pool: String, workDirectory: String, log: (String) -> Void = { _ in }) async throws
+        -> VerifiedSnapshot
+    {
         var lastError: Error = SnapError.unknownRef(ref: entry.id.value, where: placeName(pool))
+        var attempt = 0
         for store in stores where entry.stores.contains(store.url) {
-            let path = "\(workDirectory)/\(entry.id.value).tar.zst"
-            defer { try? FileManager.default.removeItem(atPath: path) }
+            attempt += 1
+            let folder = "\(workDirectory)/attempt-\(attempt)"
+            let source = "\(store.url)/\(pool)/\(entry.id.value)"
             do {
+                try FileSystem.makeFolder(folder)
+                let archive = "\(folder)/\(entry.id.value).tar.zst"
                 let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
-                try await store.downloadArchive(pool: pool, id: entry.id, to: path)
-                try SnapshotReader.read(
-                    archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(entry.id.value)", want: want,
-                    deliver: deliver)
-                return store.url
+                try await store.downloadArchive(pool: pool, id: entry.id, to: archive)
+                try SnapshotReader.read(archivePath: archive, expected: manifest, source: source)
+                return VerifiedSnapshot(store: store.url, source: source, archive: archive, manifest: manifest)
             } catch {
                 log("\(error)")
                 lastError = error
+                // Nothing of a failed attempt may reach a caller: its files go now.
+                if FileManager.default.fileExists(atPath: folder) {
+                    do { try FileManager.default.removeItem(atPath: folder) } catch {
+                        log("cannot remove the work folder \(folder): \(error)")
+                    }
+                }
             }
         }
         throw lastError
