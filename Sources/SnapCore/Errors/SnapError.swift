@@ -13,6 +13,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case io(path: String, reason: String)
     case lockHeld(store: String, holder: String)
     case storeFailed(store: String, reason: String)
+    case listingRefused(pool: String, listing: String, restarts: Int, reason: String)
+    case scratchSpace(path: String, needBytes: Int64, freeBytes: Int64, users: Int)
 
     public var description: String {
         switch self {
@@ -37,6 +39,12 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .lockHeld(let s, let h):
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"
         case .storeFailed(let s, let r): return "store \(s): \(r)"
+        case .listingRefused(let p, let l, let n, let r):
+            return
+                "pool \(p), \(l): Cognito refused the pagination token again after \(n) restart(s) (\(r)); the listing outlives the token: raise --quota-share or the UserList quota (--quota UserList=RPS), or run when production traffic is lower"
+        case .scratchSpace(let p, let need, let free, let users):
+            return
+                "work folder \(p): \(free / 1_000_000) MB free, the export of about \(users) users needs about \(need / 1_000_000) MB: free space there or point --work-dir (work_dir in snap.toml) at a larger disk"
         }
     }
 }
