@@ -17,7 +17,7 @@ public struct SignedSender: Sendable {
     public let pacer: QuotaPacer?
     public let logger: Logger
     /// Backoff between throttled attempts; the pacer's cut rate does the rest.
-    let throttleRetry = RetryPolicy(base: .milliseconds(50), cap: .seconds(5))
+    let throttleRetry = RetryPolicy(base: .milliseconds(50), cap: .seconds(1))
 
     public init(
         service: String, signingName: String, region: String, endpoint: Endpoint, http: HTTPClient,

@@ -235,7 +235,7 @@ public struct Exporter: Sendable {
     private func listMembers(of group: String, into sink: ExternalSorter, tracker: ProgressTracker) async throws {
         var token: String?
         var restarts = 0
-        repeat {
+        while true {
             let page: CognitoClient.Page
             do {
                 page = try await cognito.listUsersInGroup(poolId, group: group, nextToken: token)
@@ -256,8 +256,9 @@ public struct Exporter: Sendable {
                 try sink.add(key: username + "\u{0}" + group, line: [])
             }
             await tracker.add(memberships: page.items.count)
-            token = page.next
-        } while token != nil
+            guard let next = page.next else { return }
+            token = next
+        }
     }
 
     static func splitKey(_ key: [UInt8]) -> (String, String) {
