@@ -338,8 +338,18 @@ class Simulator:
 
     def overlay_users(self, prefix):
         with self.lock:
-            found = [u for u in self.users.values() if self.attr(u, "sub").startswith(prefix)]
+            found = [u for name, u in self.users.items()
+                     if self.pool.index_of(name) is None and self.attr(u, "sub").startswith(prefix)]
         return sorted(found, key=lambda u: self.attr(u, "sub"))
+
+    def current(self, i):
+        """Synthetic user i, or its changed copy once a restore call changed it."""
+        if self.users:
+            with self.lock:
+                changed = self.users.get(self.pool.username(i))
+            if changed:
+                return self.public(changed)
+        return self.pool.user(i)
 
     @staticmethod
     def attr(u, name):
@@ -370,7 +380,7 @@ class Simulator:
         position, began = 0, time.time()
         if body.get("PaginationToken"):
             position, began = self.read_token(body["PaginationToken"], scan)
-        users = [self.pool.user(at(p)) for p in range(position, min(length, position + limit))]
+        users = [self.current(at(p)) for p in range(position, min(length, position + limit))]
         end = position + len(users)
         if len(users) < limit and self.users:
             extra = self.overlay_users(prefix.lower())
@@ -399,7 +409,7 @@ class Simulator:
         position, began = 0, time.time()
         if body.get("NextToken"):
             position, began = self.read_token(body["NextToken"], scan)
-        users = [self.pool.user(at(m)) for m in range(position, min(length, position + limit))]
+        users = [self.current(at(m)) for m in range(position, min(length, position + limit))]
         end = position + len(users)
         if len(users) < limit and added:
             start = max(0, position - length)
@@ -496,9 +506,12 @@ class Simulator:
         name, username = body.get("GroupName", ""), body.get("Username")
         self.find_user(username)
         with self.lock:
-            if name not in self.groups and self.pool.group_index(name) is None:
+            g = self.pool.group_index(name)
+            if name not in self.groups and g is None:
                 raise ServiceError("ResourceNotFoundException", "Group not found.")
-            self.members.setdefault(name, set()).add(username)
+            i = self.pool.index_of(username)
+            if g is None or i is None or self.pool.group_of(i) != g:  # already a synthetic member: nothing to add
+                self.members.setdefault(name, set()).add(username)
         return {}
 
     def CreateGroup(self, body):
