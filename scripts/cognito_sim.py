@@ -294,10 +294,14 @@ class Simulator:
                     "first": self.first, "last": self.last, "users": self.pool.n, "timeScale": self.args.time_scale}
 
     def neighbour(self):
-        share, bucket, tick = self.args.neighbour, self.buckets["UserList"], 0.01
+        """Spends its share of UserList by the elapsed time (a late wake-up spends more, not less)."""
+        share, bucket = self.args.neighbour, self.buckets["UserList"]
+        last = time.monotonic()
         while True:
-            time.sleep(tick)
-            n = share * bucket.rate * tick
+            time.sleep(0.01)
+            now = time.monotonic()
+            n = share * bucket.rate * (now - last)
+            last = now
             bucket.take(n, debt=True)
             with self.stats_lock:
                 self.neighbour_spent += n
