@@ -84,7 +84,7 @@ class Pool:
 
     def __init__(self, n, groups, pool_id):
         self.n = n
-        self.g = max(1, groups)
+        self.g = max(0, groups)
         self.pool_id = pool_id
         self.q, self.r = divmod(n, SPACE)
 
@@ -149,7 +149,7 @@ class Pool:
         return None
 
     def group_of(self, i):
-        return (i // 7) % self.g if i % 7 == 3 else None
+        return (i // 7) % self.g if self.g and i % 7 == 3 else None
 
     def group_name(self, g):
         return f"équipe-{g:02d}" if g % 5 == 4 else f"group-{g:02d}"

@@ -79,6 +79,19 @@ import Testing
         #expect(r.stderr.contains("TooManyRequestsException") && r.stderr.contains("--max-throttle-wait"), "stderr: \(r.stderr)")
     }
 
+    @Test func aShardRefusedBeyondItsRestartsFailsNamingIt() throws {
+        // Tokens die at once: 16 shards, then 256, then 4,096 (about 73 users, two pages each) are refused in turn.
+        let sim = try CognitoSim(["--users", "300000", "--groups", "0", "--time-scale", "100", "--token-life", "0.01"])
+        defer { sim.stop() }
+        let r = try snap(
+            ["create", "--user-pool-id", sim.poolId, "--store", try tempFolder("sim-refused")] + Self.quotas, env: sim.environment)
+        #expect(r.status == 1)
+        #expect(
+            r.stderr.contains("Cognito refused the pagination token again after 3 restart(s)") && r.stderr.contains("sub ^= \""),
+            "stderr: \(r.stderr)")
+        #expect((try sim.stats()["ListUsers"]?["refused"] ?? 0) >= 16 + 256 + 1)
+    }
+
     @Test func aWrongSecretIsCalledASignatureError() throws {
         let sim = try CognitoSim(["--users", "10"])
         defer { sim.stop() }
