@@ -116,6 +116,9 @@ scratch = int(open(f"{work}/scratch.peak").read()) if os.path.exists(f"{work}/sc
 exact = count == users and strict and got_members == want_members
 eff = floor / wall
 listing = (stats["last"] or 0) - (stats["first"] or 0)  # first to last request the simulator saw
+timeline = stats.get("userListPerSecond", [])
+steady = sorted(timeline)[len(timeline) // 2] if timeline else 0  # median UserList requests a second
+slow_tail = sum(1 for c in timeline[len(timeline) // 2:] if c < 0.8 * steady)  # seconds in the second half below 80% of it
 # Real time at the default share (24 UserList/s): the listing scales with K, the local work after it
 # (sorts, join, archive) does not. So: measured calls per user at the measured listing efficiency,
 # plus the measured local seconds per user.
@@ -126,7 +129,8 @@ real = {n: (per_user * n / (30 * 0.8) / min(1.0, floor / max(listing, 1e-9)) + l
 summary = {
     "users": users, "timeScale": k, "share": share, "neighbour": neighbour, "wallSeconds": round(wall, 1),
     "floorSeconds": round(floor, 1), "efficiency": round(eff, 3), "listingSeconds": round(listing, 1),
-    "listingEfficiency": round(floor / max(listing, 1e-9), 3), "userListCalls": ul, "throttled": ul_throttled,
+    "listingEfficiency": round(floor / max(listing, 1e-9), 3), "medianUserListPerSecond": steady,
+    "slowSecondsInSecondHalf": slow_tail, "userListCalls": ul, "throttled": ul_throttled,
     "throttledShare": round(ul_throttled / max(1, ul), 4), "refusedTokens": refused, "peakRssMB": round(int(rss_kb) / 1024, 1),
     "cpuSeconds": round(cpu, 1), "cpuSecondsPerMillion": round(cpu / users * 1e6, 1),
     "cpuShareAtQuotaSpeed": round(cpu / wall / 1, 3), "scratchPeakMBPerMillion": round(scratch / users * 1e6 / 1e6, 1),
@@ -137,6 +141,7 @@ summary = {
 print(f"users {count}/{users} (strictly sorted: {strict}), memberships {got_members}/{want_members}: {'EXACT' if exact else 'NOT EXACT'}")
 print(f"wall {wall:.1f} s vs floor {floor:.1f} s: {100 * eff:.1f}% of the allowed {allowed:.0f} UserList/s"
       f" (listing alone {listing:.1f} s: {100 * floor / max(listing, 1e-9):.1f}%)")
+print(f"UserList per second: median {steady}; {slow_tail} s of the second half below 80% of that (the tail)")
 print(f"UserList calls {ul}, throttled {ul_throttled} ({100 * ul_throttled / max(1, ul):.2f}%), refused tokens {refused}")
 print(f"peak RSS {int(rss_kb) / 1024:.0f} MB; CPU {cpu:.1f} s ({cpu / users * 1e6:.1f} s per million users; "
       f"{100 * cpu / wall:.0f}% of a core at {k:g}x quota speed, so ~{100 * cpu / wall / k:.1f}% at real speed)")

@@ -38,6 +38,7 @@ the round trip and the storm times by K, so a night runs in minutes.
   * --rtt-ms: the round trip every request waits.
 
 GET /__sim/stats: per-operation requests, throttled and refused counts,
+UserList requests per second,
 per-category counts, the neighbour's spend, and first/last request times;
 POST /__sim/reset clears them. Prints {"endpoint", "accessKeyId",
 "secretAccessKey", "userPoolId"} as its first stdout line and exits when its
@@ -275,6 +276,7 @@ class Simulator:
             self.cats = {}
             self.neighbour_spent = 0
             self.first = self.last = None
+            self.timeline = {}
 
     def count(self, op, what):
         with self.stats_lock:
@@ -287,11 +289,15 @@ class Simulator:
                 cat = CATEGORY.get(op)
                 if cat:
                     self.cats[cat] = self.cats.get(cat, 0) + 1
+                if cat == "UserList":  # UserList requests per second since the first request, for benchmarks
+                    second = int(now - self.first)
+                    self.timeline[second] = self.timeline.get(second, 0) + 1
 
     def stats(self):
         with self.stats_lock:
             return {"operations": self.ops, "categories": self.cats, "neighbour": self.neighbour_spent,
-                    "first": self.first, "last": self.last, "users": self.pool.n, "timeScale": self.args.time_scale}
+                    "first": self.first, "last": self.last, "users": self.pool.n, "timeScale": self.args.time_scale,
+                    "userListPerSecond": [self.timeline.get(i, 0) for i in range(max(self.timeline, default=-1) + 1)]}
 
     def neighbour(self):
         """Spends its share of UserList by the elapsed time (a late wake-up spends more, not less)."""

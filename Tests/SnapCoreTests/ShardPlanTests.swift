@@ -11,7 +11,9 @@ import Testing
         func length(_ users: Int) -> Int { ShardPlan.make(estimatedUsers: users, pagesPerSecond: 24, tokenLife: 3600).prefixLength }
         #expect(length(0) == 1)
         #expect(length(100_000) == 1)
-        #expect(length(1_000_000) == 1)
+        #expect(length(300_000) == 1)
+        #expect(length(400_000) == 2)  // split finer for balance: each of 256 shards still holds 20+ pages
+        #expect(length(1_000_000) == 2)
         #expect(length(10_000_000) == 2)
         #expect(length(40_000_000) == 3)
         for users in [1_000_000, 10_000_000, 40_000_000] {
@@ -19,7 +21,8 @@ import Testing
             #expect(plan.shardSeconds <= 900, "\(users) users: a shard takes \(plan.shardSeconds) s")
         }
         // A shorter token life (or a slower pace) needs more shards.
-        #expect(ShardPlan.make(estimatedUsers: 1_000_000, pagesPerSecond: 24, tokenLife: 600).prefixLength == 2)
+        #expect(ShardPlan.make(estimatedUsers: 200_000, pagesPerSecond: 24, tokenLife: 400).prefixLength == 2)
+        #expect(ShardPlan.make(estimatedUsers: 1_000_000, pagesPerSecond: 24, tokenLife: 60).prefixLength == 3)
     }
 
     @Test func prefixesCoverTheHexSpaceOnce() {

@@ -21,6 +21,8 @@ public struct Exporter: Sendable {
     /// Forced prefix length (0: one unfiltered scan; 1, 2, 3: 16, 256, 4,096 shards); nil chooses from the pool's size.
     public let prefixLength: Int?
     public let concurrency: Int
+    /// Group member listings at once.
+    public let groupConcurrency = 8
     /// How long Cognito's pagination tokens live (one hour); a simulator may shorten it.
     public let tokenLife: Duration
     public let maxRestarts: Int
@@ -218,8 +220,10 @@ public struct Exporter: Sendable {
     private func listMemberships(groups: [GroupRecord], into sink: ExternalSorter, tracker: ProgressTracker) async throws {
         try await withThrowingTaskGroup(of: Void.self) { taskGroup in
             var next = groups.makeIterator()
-            // A few groups at a time: the UserList budget is shared with the user scan.
-            for _ in 0..<4 {
+            // Groups at a time: the pacer shares the UserList budget with the user scan. A group's pages come one
+            // after another, so a group listed last alone ends the export at one page per round trip: 8 at
+            // once keeps that tail short (measured: with 4, the last ~6% of a 1M-user listing ran at a quarter pace).
+            for _ in 0..<groupConcurrency {
                 guard let g = next.next() else { break }
                 taskGroup.addTask { try await listMembers(of: g.name, into: sink, tracker: tracker) }
             }
