@@ -7,6 +7,7 @@ import Foundation
 /// region = "eu-west-1"          # optional
 /// quota_share = 0.8
 /// wait_lock = "5m"
+/// work_dir = "/var/tmp/snap"    # scratch space for create (see README)
 /// [[store]]
 /// url = "s3://backups-eu/cognito"
 /// sse = "kms:alias/backups"      # optional, this store only
@@ -30,6 +31,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var quotaShare: Double?
     public var quotas: [String: Double] = [:]
     public var waitLock: String?
+    /// Scratch space for create's sorts and archive (`--work-dir`).
+    public var workDir: String?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
     public var prune: [String: String] = [:]
     public var path: String = ""
@@ -79,6 +82,7 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "user_pool_id", .string(let s)): userPoolId = s
             case ("", "region", .string(let s)): region = s
             case ("", "wait_lock", .string(let s)): waitLock = s
+            case ("", "work_dir", .string(let s)): workDir = s
             case ("", "quota_share", .number(let n)): quotaShare = n
             case ("", "stores", .strings(let list)): stores += list
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
