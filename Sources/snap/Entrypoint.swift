@@ -17,5 +17,7 @@ struct Snap: AsyncParsableCommand {
             by a live owner, 64 usage error.
             """,
         version: version,
-        subcommands: [Create.self, List.self, Show.self, Cat.self, Diff.self, LogCommand.self, Prune.self, Verify.self, Sync.self, Restore.self])
+        subcommands: [
+            Create.self, List.self, Show.self, Cat.self, Diff.self, LogCommand.self, Prune.self, Verify.self, Sync.self, Restore.self,
+        ])
 }
