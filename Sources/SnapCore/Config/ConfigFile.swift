@@ -12,6 +12,7 @@ import Foundation
 /// url = "s3://backups-eu/cognito"
 /// sse = "kms:alias/backups"      # optional, this store only
 /// expected_bucket_owner = "123456789012"   # optional, this store only
+/// object_lock = "governance:35"  # optional: S3 Object Lock retention, this store only
 /// [[store]]
 /// url = "/var/backups/cognito"
 /// [prune]
@@ -87,6 +88,9 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "stores", .strings(let list)): stores += list
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
             case ("store", "sse", .string(let s)): pendingStore.sse = s
+            case ("store", "object_lock", .string(let s)):
+                if case .failure(let e) = ObjectLockSetting.parse(s) { throw fail("\(e)") }
+                pendingStore.objectLock = s
             case ("store", "expected_bucket_owner", .string(let s)):
                 guard StoreSettings.isAccountId(s) else { throw fail("expected_bucket_owner \"\(s)\": an AWS account id is 12 digits") }
                 pendingStore.expectedBucketOwner = s
