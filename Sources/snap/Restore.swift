@@ -43,7 +43,13 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD) instead of REF.", valueName: "TIME"))
     var at: String?
 
-    @Flag(help: "Run every check and print the plan; write nothing.")
+    @Option(
+        help: ArgumentHelp(
+            "Create the target pool, named NAME, from the snapshot's pool.json in --region (default: the source pool's), then restore into it; what cannot be carried over is listed.",
+            valueName: "NAME"))
+    var createPool: String?
+
+    @Flag(help: "Run every check and print the plan (with --create-pool, the pool it would create); write nothing.")
     var dryRun = false
 
     @Flag(help: "Continue an interrupted restore into the same pool (its journal says what is done; the pool is checked).")
@@ -62,12 +68,24 @@ struct Restore: AsyncParsableCommand {
         guard (ref == nil) != (at == nil) else {
             throw ValidationError("name the snapshot: give REF (ID, prefix, latest, latest~N) or --at TIME, not both")
         }
-        guard let target = global.userPoolId else {
-            throw ValidationError(
-                "no target pool: pass --user-pool-id POOL (the pool to restore into; the snapshot's own pool is --source-pool)")
-        }
-        guard target.contains("_"), !target.hasPrefix("_") else {
-            throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
+        if let createPool {
+            guard global.userPoolId == nil else {
+                throw ValidationError("--create-pool makes the target pool: give it or --user-pool-id, not both")
+            }
+            guard !resume else {
+                throw ValidationError(
+                    "--create-pool with --resume: resume into the pool the first run created, with --user-pool-id POOL --resume")
+            }
+            guard !createPool.isEmpty, createPool.count <= 128 else { throw ValidationError("--create-pool NAME: 1 to 128 characters") }
+        } else {
+            guard let target = global.userPoolId else {
+                throw ValidationError(
+                    "no target pool: pass --user-pool-id POOL (the pool to restore into; the snapshot's own pool is --source-pool), or --create-pool NAME"
+                )
+            }
+            guard target.contains("_"), !target.hasPrefix("_") else {
+                throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
+            }
         }
         if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
         _ = try QuotaOverrides.parse(quota)
@@ -79,8 +97,7 @@ struct Restore: AsyncParsableCommand {
         let output = ctx.output
         try await runReportingErrors {
             let started = ContinuousClock.now
-            let target = global.userPoolId!
-            let region = ctx.region(forPool: target)
+            var target = global.userPoolId ?? ""
             let catalog = Catalog(stores: try ctx.stores())
             let (sourcePool, entry) = try await findSnapshot(catalog: catalog, ctx: ctx)
             let id = entry.id.value
@@ -95,17 +112,40 @@ struct Restore: AsyncParsableCommand {
                 output.message("read the intact copy in \(store)")
             }
 
+            let region = createPool == nil ? ctx.region(forPool: target) : global.region ?? ctx.region(forPool: sourcePool)
             let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
-            do {
-                targetPool = try await cognito.describeUserPool(target)
-            } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
-                throw SnapError.poolNotFound(pool: target, region: region)
+            if let createPool {
+                let blueprint = PoolBlueprint.make(from: contents.pool, name: createPool, region: region)
+                for n in blueprint.notCarried { output.message("not carried over: \(n)") }
+                if dryRun {
+                    output.message("dry run: would create pool \(createPool) in \(region): \(blueprint.request.canonicalString())")
+                    target = "new:\(createPool)"
+                    targetPool = contents.pool  // the new pool mirrors the snapshot's
+                } else {
+                    target = try await cognito.createUserPool(blueprint.request)
+                    output.message("created pool \(target) (\(createPool)) in \(region) from the snapshot's pool.json")
+                    if let mode = blueprint.softwareTokenMfa {
+                        do {
+                            try await cognito.enableSoftwareTokenMfa(target, mode: mode)
+                        } catch {
+                            output.message("not carried over: MFA \(mode) with software tokens: \(error)")
+                        }
+                    }
+                    targetPool = try await cognito.describeUserPool(target)
+                }
+            } else {
+                do {
+                    targetPool = try await cognito.describeUserPool(target)
+                } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
+                    throw SnapError.poolNotFound(pool: target, region: region)
+                }
             }
             let config = PoolConfiguration(pool: targetPool)
-            let users = resume ? [] : try await cognito.sampleUsers(target, limit: 5)
-            let groups = resume ? [] : try await cognito.sampleGroups(target, limit: 5)
+            let fresh = resume || createPool != nil
+            let users = fresh ? [] : try await cognito.sampleUsers(target, limit: 5)
+            let groups = fresh ? [] : try await cognito.sampleGroups(target, limit: 5)
             let plan = RestorePlan.make(snapshot: contents, target: config, targetUsers: users, targetGroups: groups, resume: resume)
 
             let subMapPath = absolute(subMap ?? "restore-\(id)-\(target).submap.jsonl")
