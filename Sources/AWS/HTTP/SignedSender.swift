@@ -4,9 +4,11 @@ import Logging
 /// Signs and sends requests for one service in one region, pacing them by
 /// quota category and retrying what is worth retrying. Each attempt is
 /// signed anew, so a retry after a long backoff still carries a fresh date.
-/// Throttling is not an attempt: it cuts the category's pace (`QuotaPacer`)
-/// and is retried until the category has gone `maxThrottleWait` without a
-/// request going through; other failures get `retry.maxAttempts`.
+/// For a paced call (a quota category and a pacer: Cognito), throttling is
+/// not an attempt: it cuts the category's pace (`QuotaPacer`) and is retried
+/// until the category has gone `maxThrottleWait` without a request going
+/// through. Other failures, and throttling of unpaced calls (S3), get
+/// `retry.maxAttempts`.
 public struct SignedSender: Sendable {
     public let service: String
     public let signer: SigV4Signer
@@ -72,12 +74,11 @@ public struct SignedSender: Sendable {
             var error = AWSError.ServiceError(
                 service: service, operation: operation, status: response.status, code: doc.code,
                 message: doc.message, requestId: doc.requestId, attempts: attempt)
-            if AWSError.ServiceError.throttlingCodes.contains(error.code) {
-                // Throttling is answered by pacing, against a time budget, not an attempt count.
+            if let category, let pacer, AWSError.ServiceError.throttlingCodes.contains(error.code) {
+                // A paced (Cognito) call: throttling is answered by pacing, against a time budget, not an attempt count.
                 throttles += 1
-                let budget = await pacer?.maxThrottleWait ?? .seconds(30 * 60)
-                var stalled = ContinuousClock.now - started
-                if let category, let pacer { stalled = await pacer.throttled(category, sentAt: sentAt, since: started) }
+                let budget = await pacer.maxThrottleWait
+                let stalled = await pacer.throttled(category, sentAt: sentAt, since: started)
                 guard stalled < budget else {
                     error.message +=
                         "; throttled for \(Self.describe(stalled)) without progress, beyond --max-throttle-wait \(Self.describe(budget))"
