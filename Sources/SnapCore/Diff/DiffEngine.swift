@@ -18,7 +18,12 @@ public struct DiffEngine: Sendable {
 
     @discardableResult
     public func diff(old: DiffInput, new: DiffInput, emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
-        let old = try old.open(), new = try new.open()
+        try diff(old: try old.open(), new: try new.open(), emit: emit)
+    }
+
+    /// The join over two opened sides; returns after both were read to their
+    /// ends (`DiffReader.finish`), so a verifying side has been proven.
+    func diff(old: DiffReader, new: DiffReader, emit: (DiffChange) throws -> Void) throws -> ChangeSummary {
         var summary = ChangeSummary()
         try join(.groups, old, new) { a, b in
             switch (a, b) {
