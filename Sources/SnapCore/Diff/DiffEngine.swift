@@ -88,11 +88,22 @@ public struct DiffEngine: Sendable {
     /// records parsed: for snap's canonical JSON exactly the changed records;
     /// other writers' lines with equal values compare equal by value.
     private func join(_ member: Member, _ old: DiffReader, _ new: DiffReader, _ body: (JSONValue?, JSONValue?) throws -> Void) throws {
-        guard var a = try old.lines(member), var b = try new.lines(member) else { return }
+        let left = try old.lines(member), right = try new.lines(member)
+        guard var a = left, var b = right else {
+            // Nothing to compare with; a side being verified still has every line checked.
+            if var only = left ?? right, only.verifying { while try only.advance() {} }
+            return
+        }
         var x = try a.advance()
         var y = try b.advance()
         while x || y {
             if x && y && MemberLines.sameLine(a, b) {
+                // One check serves both sides of a verified diff.
+                if b.verifying && !a.verifying {
+                    try a.adopt(try b.key())
+                } else if a.verifying || b.verifying {
+                    try b.adopt(try a.key())
+                }
                 x = try a.advance()
                 y = try b.advance()
                 continue

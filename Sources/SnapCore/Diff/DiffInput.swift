@@ -25,6 +25,10 @@ final class DiffReader {
     private let name: String
     /// An item taken from `queue` that belongs to the next member.
     private var pending: ChunkQueue.Item?
+    /// A verifying side: each member's record count in the manifest.
+    private var records: [Member: Int] = [:]
+    /// A verifying side: why one of its lines failed the join's checks.
+    private(set) var lineFailure: (any Error)?
 
     init(paths: [Member: String], members: VerifiedMembers?, name: String, queue: ChunkQueue? = nil) {
         self.paths = paths
@@ -41,7 +45,9 @@ final class DiffReader {
         let queue = ChunkQueue()
         let thread = Thread {
             do {
-                let stream = try SnapshotStream(archivePath: copy.archive, expected: copy.manifest, source: copy.source)
+                // Lines are checked by the join (`MemberLines` verifying), once for both sides where they are equal.
+                let stream = try SnapshotStream(
+                    archivePath: copy.archive, expected: copy.manifest, source: copy.source, checksLines: false)
                 while let member = try stream.nextMember() {
                     guard queue.put(.member(member)) else { throw ChunkQueue.Stopped() }
                     while let chunk = try stream.read() {
@@ -56,7 +62,9 @@ final class DiffReader {
         }
         thread.name = "snap verify \(copy.source)"
         thread.start()
-        return DiffReader(paths: [:], members: nil, name: copy.source, queue: queue)
+        let reader = DiffReader(paths: [:], members: nil, name: copy.source, queue: queue)
+        reader.records = copy.manifest.files.mapValues(\.records)
+        return reader
     }
 
     /// nil when this side has no such member (a partial set of files).
@@ -67,7 +75,9 @@ final class DiffReader {
                 pending = nil
                 switch item {
                 case .member(let m) where m == member:
-                    return MemberLines(name: "\(name) \(member.rawValue)", member: member, source: nextChunk)
+                    return MemberLines(
+                        name: "\(name) \(member.rawValue)", member: member, verifying: true, records: records[member],
+                        report: { [unowned self] in self.lineFailure = self.lineFailure ?? $0 }, source: nextChunk)
                 case .member, .chunk: continue
                 case .end: throw SnapError.damaged(source: name, member: member.rawValue, reason: "the member is missing")
                 }
@@ -109,7 +119,7 @@ final class DiffReader {
         try members?.finish()
     }
 
-    /// Ends a verifying side's thread (waiting for it); returns the error it
-    /// failed with on its own, if it did.
-    func stop() -> (any Error)? { queue?.stop() }
+    /// Ends a verifying side's thread (waiting for it); returns why this
+    /// side failed (its thread's checks or the join's checks of its lines), if it did.
+    func stop() -> (any Error)? { queue?.stop() ?? lineFailure }
 }
