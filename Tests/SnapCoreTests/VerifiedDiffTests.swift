@@ -99,6 +99,25 @@ import Testing
         #expect("\(b.stop().map { "\($0)" } ?? "")".contains("1 records, the manifest says 2"))
     }
 
+    /// Lines are used where they lie in a chunk; only one cut by a chunk's end is copied.
+    @Test func linesSpanningTinyChunksComeOutWhole() throws {
+        let text = Data(["a", "b", "c", "d", "e"].map { Self.user($0) }.joined().utf8)
+        for size in [1, 3, 64, text.count] {
+            var offset = 0
+            var lines = MemberLines(name: "t", member: .users, verifying: true, records: 5, report: nil) {
+                guard offset < text.count else { return nil }
+                let end = min(offset + size, text.count)
+                defer { offset = end }
+                return text.subdata(in: offset..<end)
+            }
+            var keys: [String] = []
+            while try lines.advance() { keys.append(String(decoding: try lines.key(), as: UTF8.self)) }
+            #expect(keys == ["a", "b", "c", "d", "e"], "chunks of \(size)")
+        }
+        var cut = MemberLines(name: "t", member: .users, source: { nil })
+        #expect(try !cut.advance())
+    }
+
     @Test func theSpoolKeepsOrderAcrossMemoryAndItsFile() throws {
         let dir = try TempDir()
         let spool = DiffSpool(path: dir.file("out"), memoryLimit: 10)

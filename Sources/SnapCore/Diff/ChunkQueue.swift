@@ -20,7 +20,7 @@ final class ChunkQueue: @unchecked Sendable {
     private var outcome: Result<Void, any Error>?
     private var cancelled = false
 
-    init(capacity: Int = 16) { self.capacity = capacity }
+    init(capacity: Int = 8) { self.capacity = capacity }
 
     /// Producer: queues `item`, waiting while the queue is full; false once
     /// the consumer has gone (stop producing then).

@@ -2,7 +2,7 @@ import AWS
 import Foundation
 
 /// The lines of one sorted member for the diff's merge-join, taken from
-/// large chunks. The current line is a range of the buffer, not a copy, so
+/// large chunks. The current line is a range of its chunk, not a copy, so
 /// comparing two equal lines costs a memory compare and nothing else.
 ///
 /// A side being verified while it is joined (`verifying`) has its lines
@@ -25,12 +25,16 @@ struct MemberLines {
     private var currentKey: [UInt8]?
     private var previousKey: [UInt8]?
     private let source: () throws -> Data?
-    private var buffer: [UInt8] = []
+    /// The chunk being split: a line inside it is used where it lies.
+    private var chunk = Data()
+    /// Where the unread part of `chunk` starts.
+    private var position = 0
+    /// The start of a line whose newline is in a later chunk (the only bytes copied).
+    private var carry = Data()
+    /// Holds the current line: a chunk, or the copy of a line that spanned chunks.
+    private var buffer = Data()
     /// The current line (without its newline) in `buffer`.
     private var line = 0..<0
-    private var nextStart = 0
-    /// Bytes in `nextStart..<scanned` hold no newline.
-    private var scanned = 0
     private var ended = false
     private var scanner: JSONLineScanner
     /// Number of the current line (1-based).
@@ -80,27 +84,40 @@ struct MemberLines {
 
     private mutating func nextLine() throws -> Bool {
         while true {
-            let end = ByteRuns.newline(in: buffer.span, from: scanned)
-            if end < buffer.count {
-                line = nextStart..<end
-                nextStart = end + 1
-                scanned = nextStart
+            let end = ByteRuns.newline(in: chunk.span, from: position)
+            if end < chunk.count {
+                if carry.isEmpty {
+                    buffer = chunk
+                    line = position..<end
+                } else {
+                    carry.append(contentsOf: chunk[position..<end])
+                    buffer = carry
+                    line = 0..<carry.count
+                    carry = Data()
+                }
+                position = end + 1
                 lineNumber += 1
                 if line.count > maxLineLength { throw damaged(LineReaderError.lineTooLong(line: lineNumber, limit: maxLineLength)) }
                 return true
             }
-            scanned = buffer.count
-            if buffer.count - nextStart > maxLineLength {
+            if position < chunk.count {
+                carry.append(contentsOf: chunk[position...])
+                position = chunk.count
+            }
+            if carry.count > maxLineLength {
                 throw damaged(LineReaderError.lineTooLong(line: lineNumber + 1, limit: maxLineLength))
             }
             if ended {
-                if nextStart < buffer.count { throw damaged(LineReaderError.missingFinalNewline(line: lineNumber + 1)) }
+                if !carry.isEmpty { throw damaged(LineReaderError.missingFinalNewline(line: lineNumber + 1)) }
                 return false
             }
-            buffer.removeSubrange(0..<nextStart)
-            scanned -= nextStart
-            nextStart = 0
-            if let chunk = try source(), !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { ended = true }
+            position = 0
+            if let next = try source(), !next.isEmpty {
+                chunk = next.startIndex == 0 ? next : Data(next)
+            } else {
+                chunk = Data()
+                ended = true
+            }
         }
     }
 
