@@ -31,8 +31,12 @@ struct MemberLines {
     private var position = 0
     /// The start of a line whose newline is in a later chunk (the only bytes copied).
     private var carry = Data()
-    /// Holds the current line: a chunk, or the copy of a line that spanned chunks.
-    private var buffer = Data()
+    /// The copy of a line that spanned chunks, when it is the current line.
+    private var spanned = Data()
+    /// The current line lies in `chunk` (else in `spanned`).
+    private var inChunk = true
+    /// Holds the current line (a second reference, not a copy).
+    private var buffer: Data { inChunk ? chunk : spanned }
     /// The current line (without its newline) in `buffer`.
     private var line = 0..<0
     private var ended = false
@@ -87,11 +91,12 @@ struct MemberLines {
             let end = ByteRuns.newline(in: chunk.span, from: position)
             if end < chunk.count {
                 if carry.isEmpty {
-                    buffer = chunk
+                    inChunk = true
                     line = position..<end
                 } else {
                     carry.append(contentsOf: chunk[position..<end])
-                    buffer = carry
+                    spanned = carry
+                    inChunk = false
                     line = 0..<carry.count
                     carry = Data()
                 }
@@ -127,7 +132,9 @@ struct MemberLines {
 
     /// Whether the current lines of `a` and `b` hold the same bytes.
     static func sameLine(_ a: MemberLines, _ b: MemberLines) -> Bool {
-        ByteRuns.equal(a.buffer.span, a.line, b.buffer.span, b.line)
+        guard a.line.count == b.line.count else { return false }
+        let x = a.buffer, y = b.buffer
+        return ByteRuns.equal(x.span, a.line, y.span, b.line)
     }
 
     /// The current line's sort key (the line is checked on the way).
