@@ -9,6 +9,8 @@
 #
 # BENCH_SKIP_PYTHON=1 leaves out the Python dict diff (it holds both
 # snapshots in memory: about 1.2 GB at 300,000 users, ten times that at 3 million).
+# SNAP_BEFORE=/path/to/an/older/snap adds its diff, verify and cat, measured
+# in the same run, for a before/after on a shared machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${1:-${BENCH_USERS:-300000}}
@@ -89,6 +91,11 @@ if [[ "${BENCH_SKIP_PYTHON:-0}" == 1 ]]; then
 else
     measure "python dict diff" "python3 $WORK/dictdiff.py $A $B"
 fi
+if [[ -n "${SNAP_BEFORE:-}" ]]; then
+    measure "before: snap diff --json" "$SNAP_BEFORE diff $OLD $NEW --json $SNAPARGS >/dev/null"
+    measure "before: snap verify" "$SNAP_BEFORE verify $OLD $SNAPARGS >/dev/null"
+    measure "before: snap cat users" "$SNAP_BEFORE cat $OLD users $SNAPARGS >/dev/null"
+fi
 measure "snap diff OLD NEW --json" "$SNAP diff $OLD $NEW --json $SNAPARGS >/dev/null"
 measure "snap verify OLD" "$SNAP verify $OLD $SNAPARGS >/dev/null"
 measure "snap cat OLD users" "$SNAP cat $OLD users $SNAPARGS >/dev/null"
@@ -99,4 +106,5 @@ echo "diff / zstd floor of both: $(ratio "${WALL[snap diff OLD NEW --json]}" "${
 echo "python dict diff / diff:   $(ratio "${WALL[python dict diff]}" "${WALL[snap diff OLD NEW --json]}")x (goal >= 10)"
 echo "verify / zstd|sha256sum:   $(ratio "${WALL[snap verify OLD]}" "${WALL[zstd -dc OLD | sha256sum]}")x (goal <= 2)"
 echo "cat / zstd|sha256sum:      $(ratio "${WALL[snap cat OLD users]}" "${WALL[zstd -dc OLD | sha256sum]}")x (goal <= 2)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "reproduce: scripts/bench_read.sh $USERS"

@@ -64,15 +64,20 @@ struct Diff: AsyncParsableCommand {
         defer { work.remove() }
         let output = ctx.output
         let log: @Sendable (String) -> Void = { output.message("warning: \($0)") }
-        // Both sides are read (downloaded, decompressed, verified) at the same time.
-        let oldFolder = try work.folder("old"), newFolder = try work.folder("new")
-        async let oldSide = files(old, ctx: ctx, catalog: catalog, directory: oldFolder, log: log)
-        async let newSide = files(new, ctx: ctx, catalog: catalog, directory: newFolder, log: log)
-        let (oldFiles, newFiles) = try await (oldSide, newSide)
-        let summary = try DiffEngine(ignore: Set(ignore)).diff(old: oldFiles, new: newFiles) { change in
-            guard !stat else { return }
-            if global.json { ctx.output.result(json: change.json) } else { ctx.output.result(change.text) }
-        }
+        // A live side is exported first; stored sides are verified while they are joined.
+        let oldFolder = try work.folder("old-export"), newFolder = try work.folder("new-export")
+        async let oldExport = side(old, ctx: ctx, directory: oldFolder)
+        async let newExport = side(new, ctx: ctx, directory: newFolder)
+        let (oldSide, newSide) = try await (oldExport, newExport)
+        let json = global.json, stat = stat
+        let summary = try await VerifiedDiff.run(
+            old: oldSide, new: newSide, catalog: catalog, engine: DiffEngine(ignore: Set(ignore)),
+            workDirectory: try work.folder("diff"), log: log,
+            render: { change in
+                guard !stat else { return nil }
+                return json ? change.json.canonicalData() + Data([0x0A]) : Data((change.text + "\n").utf8)
+            },
+            deliver: { StandardStreams.out($0) })
         if global.json {
             var s = summary.json.objectValue ?? [:]
             s["kind"] = "summary"
@@ -125,12 +130,10 @@ struct Diff: AsyncParsableCommand {
         }
     }
 
-    private func files(_ side: Side, ctx: Context, catalog: Catalog, directory: String, log: @Sendable (String) -> Void) async throws
-        -> DiffInput
-    {
+    private func side(_ side: Side, ctx: Context, directory: String) async throws -> DiffSide {
         switch side {
         case .stored(let pool, let entry):
-            return try await DiffSide.stored(entry, pool: pool, catalog: catalog, directory: directory, log: log)
+            return .stored(entry, pool: pool)
         case .live(let pool):
             let cognito = try ctx.cognito(region: ctx.region(forPool: pool), http: ctx.http, pacer: try ctx.pacer(share: nil, quotas: []))
             return .files(try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths)

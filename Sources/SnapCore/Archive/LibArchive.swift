@@ -182,6 +182,8 @@ final class LibArchiveReader {
     private let path: String
     private let handle: OpaquePointer
     private let context: ReadContext
+    private var scratch = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)
+    private var scratchCapacity = 1
 
     init(path: String, source: @escaping () throws -> Data?) throws {
         self.path = path
@@ -211,6 +213,7 @@ final class LibArchiveReader {
 
     deinit {
         archive_read_free(handle)
+        scratch.deallocate()
     }
 
     /// The next header, or nil at the tar end-of-archive marker.
@@ -248,14 +251,19 @@ final class LibArchiveReader {
     }
 
     /// Up to `maxBytes` of the current member; empty at the member's end.
+    /// Read into a reused scratch buffer, then copied into a Data of the
+    /// exact size: no zero-filling, and a chunk holds no unused capacity
+    /// while it waits in a queue.
     func readData(maxBytes: Int) throws -> Data {
-        var data = Data(count: max(1, maxBytes))
-        let count = data.withUnsafeMutableBytes { raw in
-            archive_read_data(handle, raw.baseAddress, raw.count)
+        let want = max(1, maxBytes)
+        if scratchCapacity < want {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: want, alignment: 16)
+            scratchCapacity = want
         }
+        let count = archive_read_data(handle, scratch, want)
         if count < 0 { try check(Int32(truncatingIfNeeded: count)) }
-        data.count = count
-        return data
+        return count > 0 ? Data(bytes: scratch, count: count) : Data()
     }
 
     private func check(_ status: Int32) throws {

@@ -18,14 +18,19 @@ public struct DiffEngine: Sendable {
 
     @discardableResult
     public func diff(old: DiffInput, new: DiffInput, emit: (DiffChange) throws -> Void = { _ in }) throws -> ChangeSummary {
-        let old = try old.open(), new = try new.open()
+        try diff(old: try old.open(), new: try new.open(), emit: emit)
+    }
+
+    /// The join over two opened sides; returns after both were read to their
+    /// ends (`DiffReader.finish`), so a verifying side has been proven.
+    func diff(old: DiffReader, new: DiffReader, emit: (DiffChange) throws -> Void) throws -> ChangeSummary {
         var summary = ChangeSummary()
         try join(.groups, old, new) { a, b in
             switch (a, b) {
             case (nil, let r?): summary.groups.added += 1; try emit(.groupAdded(r))
             case (let r?, nil): summary.groups.removed += 1; try emit(.groupRemoved(r))
             case (let x?, let y?):
-                let f = fields(x, y, names: ["description", "precedence", "roleArn"])
+                let f = RecordFields.group(x, y, ignore: ignore)
                 if !f.isEmpty { summary.groups.changed += 1; try emit(.groupChanged(group: y["name"]?.stringValue ?? "", f)) }
             default: break
             }
@@ -35,7 +40,7 @@ public struct DiffEngine: Sendable {
             case (nil, let r?): summary.users.added += 1; try emit(.userAdded(r))
             case (let r?, nil): summary.users.removed += 1; try emit(.userRemoved(r))
             case (let x?, let y?):
-                let f = userFields(x, y)
+                let f = RecordFields.user(x, y, ignore: ignore)
                 if !f.isEmpty { summary.users.changed += 1; try emit(.userChanged(username: y["username"]?.stringValue ?? "", f)) }
             default: break
             }
@@ -56,25 +61,6 @@ public struct DiffEngine: Sendable {
         return summary
     }
 
-    private func fields(_ a: JSONValue, _ b: JSONValue, names: [String]) -> [DiffChange.Field] {
-        names.filter { !ignore.contains($0) && (a[$0] ?? .null) != (b[$0] ?? .null) }
-            .map { DiffChange.Field(field: $0, old: a[$0] ?? .null, new: b[$0] ?? .null) }
-    }
-
-    private func userFields(_ a: JSONValue, _ b: JSONValue) -> [DiffChange.Field] {
-        var out = fields(a, b, names: ["enabled", "status"])
-        let oldAttrs = a["attributes"]?.objectValue ?? [:]
-        let newAttrs = b["attributes"]?.objectValue ?? [:]
-        for name in Set(oldAttrs.keys).union(newAttrs.keys).sorted(by: JSONValue.utf8Less) {
-            let field = "attributes.\(name)"
-            guard !ignore.contains(field), oldAttrs[name] != newAttrs[name] else { continue }
-            out.append(.init(field: field, old: oldAttrs[name] ?? .null, new: newAttrs[name] ?? .null))
-        }
-        let oldMFA = a["mfaOptions"] ?? .array([]), newMFA = b["mfaOptions"] ?? .array([])
-        if !ignore.contains("mfaOptions"), oldMFA != newMFA { out.append(.init(field: "mfaOptions", old: oldMFA, new: newMFA)) }
-        return out
-    }
-
     /// Walks two sorted files of one member in step, calling `body` with the
     /// old and new record of each key (nil on the side where it is absent).
     /// Two lines with the same bytes are the same record with the same key,
@@ -83,11 +69,22 @@ public struct DiffEngine: Sendable {
     /// records parsed: for snap's canonical JSON exactly the changed records;
     /// other writers' lines with equal values compare equal by value.
     private func join(_ member: Member, _ old: DiffReader, _ new: DiffReader, _ body: (JSONValue?, JSONValue?) throws -> Void) throws {
-        guard var a = try old.lines(member), var b = try new.lines(member) else { return }
+        let left = try old.lines(member), right = try new.lines(member)
+        guard var a = left, var b = right else {
+            // Nothing to compare with; a side being verified still has every line checked.
+            if var only = left ?? right, only.verifying { while try only.advance() {} }
+            return
+        }
         var x = try a.advance()
         var y = try b.advance()
         while x || y {
             if x && y && MemberLines.sameLine(a, b) {
+                // One check serves both sides of a verified diff.
+                if b.verifying && !a.verifying {
+                    try a.adopt(try b.key())
+                } else if a.verifying || b.verifying {
+                    try b.adopt(try a.key())
+                }
                 x = try a.advance()
                 y = try b.advance()
                 continue

@@ -15,20 +15,74 @@ public enum DiffInput: Sendable {
     }
 }
 
-/// The lines of each member of one side, in turn.
+/// The lines of each member of one side, in turn: from files, from a
+/// verified archive, or from a copy being verified on its own thread
+/// (`verifying(_:)`), whose chunks arrive through a `ChunkQueue`.
 final class DiffReader {
     private let paths: [Member: String]
     private let members: VerifiedMembers?
+    private let queue: ChunkQueue?
     private let name: String
+    /// An item taken from `queue` that belongs to the next member.
+    private var pending: ChunkQueue.Item?
+    /// A verifying side: each member's record count in the manifest.
+    private var records: [Member: Int] = [:]
+    /// A verifying side: why one of its lines failed the join's checks.
+    private(set) var lineFailure: (any Error)?
 
-    init(paths: [Member: String], members: VerifiedMembers?, name: String) {
+    init(paths: [Member: String], members: VerifiedMembers?, name: String, queue: ChunkQueue? = nil) {
         self.paths = paths
         self.members = members
         self.name = name
+        self.queue = queue
+    }
+
+    /// Starts verifying `copy` on a thread of its own (decompression, every
+    /// digest and line check: `SnapshotStream`), its chunks handed to this
+    /// reader as they pass. Until `finish()` returns nothing read here is
+    /// proven; `stop()` ends the thread early.
+    static func verifying(_ copy: Catalog.Copy) -> DiffReader {
+        let queue = ChunkQueue()
+        let thread = Thread {
+            do {
+                // Lines are checked by the join (`MemberLines` verifying), once for both sides where they are equal.
+                let stream = try SnapshotStream(
+                    archivePath: copy.archive, expected: copy.manifest, source: copy.source, checksLines: false)
+                while let member = try stream.nextMember() {
+                    guard queue.put(.member(member)) else { throw ChunkQueue.Stopped() }
+                    while let chunk = try stream.read() {
+                        guard queue.put(.chunk(chunk)) else { throw ChunkQueue.Stopped() }
+                    }
+                }
+                guard queue.put(.end) else { throw ChunkQueue.Stopped() }
+                queue.close(.success(()))
+            } catch {
+                queue.close(.failure(error))
+            }
+        }
+        thread.name = "snap verify \(copy.source)"
+        thread.start()
+        let reader = DiffReader(paths: [:], members: nil, name: copy.source, queue: queue)
+        reader.records = copy.manifest.files.mapValues(\.records)
+        return reader
     }
 
     /// nil when this side has no such member (a partial set of files).
     func lines(_ member: Member) throws -> MemberLines? {
+        if let queue {
+            while true {
+                let item = try pending ?? queue.take()
+                pending = nil
+                switch item {
+                case .member(let m) where m == member:
+                    return MemberLines(
+                        name: "\(name) \(member.rawValue)", member: member, verifying: true, records: records[member],
+                        report: { [unowned self] in self.lineFailure = self.lineFailure ?? $0 }, source: nextChunk)
+                case .member, .chunk: continue
+                case .end: throw SnapError.damaged(source: name, member: member.rawValue, reason: "the member is missing")
+                }
+            }
+        }
         if let members {
             try members.open(member)
             return MemberLines(name: "\(name) \(member.rawValue)", member: member, source: members.read)
@@ -42,6 +96,30 @@ final class DiffReader {
         }
     }
 
-    /// After the last member: a snapshot's archive is read to its end and its digest checked again.
-    func finish() throws { try members?.finish() }
+    /// The open member's next chunk from the queue; nil at the next member.
+    private func nextChunk() throws -> Data? {
+        guard let queue else { return nil }
+        let item = try pending ?? queue.take()
+        pending = nil
+        if case .chunk(let data) = item { return data }
+        pending = item
+        return nil
+    }
+
+    /// After the last member: the rest of the archive is read and proven
+    /// (a verifying side), or read again with its digest checked (a verified one).
+    func finish() throws {
+        if let queue {
+            while true {
+                let item = try pending ?? queue.take()
+                pending = nil
+                if case .end = item { return }
+            }
+        }
+        try members?.finish()
+    }
+
+    /// Ends a verifying side's thread (waiting for it); returns why this
+    /// side failed (its thread's checks or the join's checks of its lines), if it did.
+    func stop() -> (any Error)? { queue?.stop() ?? lineFailure }
 }

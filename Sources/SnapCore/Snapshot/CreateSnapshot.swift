@@ -172,8 +172,10 @@ public struct CreateSnapshot: Sendable {
     private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory)
         async throws -> ChangeSummary
     {
-        let old = try await DiffSide.stored(last, pool: pool, catalog: catalog, directory: try work.folder("previous"), log: log)
-        return try DiffEngine().diff(old: old, new: .files(export.paths))
+        // Counted only: nothing is spooled, and the summary comes back once the previous copy is proven.
+        try await VerifiedDiff.run(
+            old: .stored(last, pool: pool), new: .files(export.paths), catalog: catalog, engine: DiffEngine(),
+            workDirectory: try work.folder("previous"), log: log)
     }
 }
 

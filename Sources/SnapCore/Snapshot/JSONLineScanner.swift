@@ -267,6 +267,8 @@ struct JSONLineScanner {
             // Most of a line is runs of printable ASCII: pass them in one tight loop.
             let j = ByteRuns.plainEnd(in: t, from: i)
             if decode {
+                // One allocation for the run (a sort key is one run), not growth by doubling.
+                out.reserveCapacity(out.count + (j - i))
                 for k in i..<j { out.append(t[k]) }
             }
             i = j

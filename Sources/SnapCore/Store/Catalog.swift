@@ -108,6 +108,47 @@ public struct Catalog: Sendable {
         "pool \(pool) in \(stores.map(\.url).joined(separator: ", "))"
     }
 
+    /// One store's copy of a snapshot, downloaded into a private folder of
+    /// its own and not yet verified: nothing read from it may be delivered
+    /// before `SnapshotReader` (or a `SnapshotStream` read to its end) has
+    /// accepted it whole.
+    public struct Copy: Sendable {
+        /// The store whose copy this is.
+        public var store: String
+        /// `store/pool/id`, for messages.
+        public var source: String
+        /// The downloaded archive, inside `folder`.
+        public var archive: String
+        /// The manifest this store holds for it.
+        public var manifest: Manifest
+        /// The attempt's private folder; removed when the copy proves damaged.
+        public var folder: String
+    }
+
+    /// The stores holding `entry`, in configuration order: the order copies are tried in.
+    public func holders(of entry: Entry) -> [any SnapshotStore] {
+        stores.filter { entry.stores.contains($0.url) }
+    }
+
+    /// Downloads `store`'s copy of `entry` into `folder`, which must not
+    /// exist yet. Throws if it cannot; the caller discards `folder` then.
+    public func download(_ entry: Entry, pool: String, from store: any SnapshotStore, into folder: String) async throws -> Copy {
+        try FileSystem.makeFolder(folder)
+        let archive = "\(folder)/\(entry.id.value).tar.zst"
+        let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
+        try await store.downloadArchive(pool: pool, id: entry.id, to: archive)
+        return Copy(
+            store: store.url, source: "\(store.url)/\(pool)/\(entry.id.value)", archive: archive, manifest: manifest, folder: folder)
+    }
+
+    /// Nothing of a failed attempt may reach a caller: its folder goes.
+    public static func discard(_ folder: String, log: (String) -> Void) {
+        guard FileManager.default.fileExists(atPath: folder) else { return }
+        do { try FileManager.default.removeItem(atPath: folder) } catch {
+            log("cannot remove the work folder \(folder): \(error)")
+        }
+    }
+
     /// Verifies the snapshot from the first store whose copy is intact: the
     /// archive is downloaded into a fresh private folder per attempt and read
     /// whole by `SnapshotReader`. Only a verified copy is returned; a damaged
@@ -118,27 +159,16 @@ public struct Catalog: Sendable {
         -> VerifiedSnapshot
     {
         var lastError: Error = SnapError.unknownRef(ref: entry.id.value, where: placeName(pool))
-        var attempt = 0
-        for store in stores where entry.stores.contains(store.url) {
-            attempt += 1
-            let folder = "\(workDirectory)/attempt-\(attempt)"
-            let source = "\(store.url)/\(pool)/\(entry.id.value)"
+        for (attempt, store) in holders(of: entry).enumerated() {
+            let folder = "\(workDirectory)/attempt-\(attempt + 1)"
             do {
-                try FileSystem.makeFolder(folder)
-                let archive = "\(folder)/\(entry.id.value).tar.zst"
-                let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
-                try await store.downloadArchive(pool: pool, id: entry.id, to: archive)
-                try SnapshotReader.read(archivePath: archive, expected: manifest, source: source)
-                return VerifiedSnapshot(store: store.url, source: source, archive: archive, manifest: manifest)
+                let copy = try await download(entry, pool: pool, from: store, into: folder)
+                try SnapshotReader.read(archivePath: copy.archive, expected: copy.manifest, source: copy.source)
+                return VerifiedSnapshot(store: copy.store, source: copy.source, archive: copy.archive, manifest: copy.manifest)
             } catch {
                 log("\(error)")
                 lastError = error
-                // Nothing of a failed attempt may reach a caller: its files go now.
-                if FileManager.default.fileExists(atPath: folder) {
-                    do { try FileManager.default.removeItem(atPath: folder) } catch {
-                        log("cannot remove the work folder \(folder): \(error)")
-                    }
-                }
+                Self.discard(folder, log: log)
             }
         }
         throw lastError

@@ -1,0 +1,133 @@
+import AWS
+import Foundation
+
+/// Reads an archive once and proves it is the snapshot `expected` describes
+/// (everything `SnapshotReader` lists), handing each member's bytes on as
+/// they pass: a chunk comes out after its complete lines were checked.
+///
+/// What it hands out is unproven until `nextMember()` has returned nil (the
+/// archive digest and manifest.json are checked at the very end): a reader
+/// may compute with the chunks, but must not deliver anything before then,
+/// and must throw away all it computed if anything here throws.
+///
+/// Single owner, not Sendable.
+final class SnapshotStream {
+    let source: String
+    private let expected: Manifest
+    private let reader: ArchiveReader
+    private var order = Member.allCases.makeIterator()
+    private var member: Member?
+    private var check: MemberCheck?
+    /// A document member (pool.json, manifest.json), kept whole to be checked at its end.
+    private var document = Data()
+    private var ended = false
+    private let checksLines: Bool
+
+    /// `checksLines` false leaves the lines of JSON-Lines members (JSON,
+    /// key, order, count) to the reader of the chunks; see `MemberCheck`.
+    init(archivePath: String, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true) throws {
+        self.source = source
+        self.expected = expected
+        self.checksLines = checksLines
+        do {
+            reader = try ArchiveReader(path: archivePath, limits: limits)
+        } catch let e as ArchiveError {
+            throw SnapError.damaged(source: source, member: nil, reason: "\(e)")
+        }
+    }
+
+    /// Moves to the next member (reading and checking the rest of the current
+    /// one); nil after the last, once the whole archive has been proven.
+    func nextMember() throws -> Member? {
+        if ended { return nil }
+        return try wrapped {
+            if member != nil { while try readChecked() != nil {} }
+            guard let entry = try reader.nextEntry() else {
+                try end()
+                return nil
+            }
+            guard let current = Member(rawValue: entry.name) else {
+                throw SnapError.damaged(source: source, member: entry.name, reason: "unexpected member \"\(entry.name)\"")
+            }
+            guard let next = order.next(), next == current else {
+                throw SnapError.damaged(
+                    source: source, member: entry.name,
+                    reason:
+                        "members are not in the format's order (pool.json, groups.jsonl, users.jsonl, memberships.jsonl, manifest.json)"
+                )
+            }
+            member = current
+            check = MemberCheck(member: current, source: source, checksLines: checksLines)
+            document = Data()
+            return current
+        }
+    }
+
+    /// The current member's next chunk, its complete lines checked (a line
+    /// cut by the chunk's end is checked with the next chunk); nil at the
+    /// member's end, once its digest, size and record count were checked.
+    func read() throws -> Data? {
+        try wrapped { try readChecked() }
+    }
+
+    private func readChecked() throws -> Data? {
+        guard let current = member, check != nil else { return nil }
+        if let chunk = try reader.read(maxBytes: 1 << 18) {
+            try check!.consume(raw: chunk)
+            if !current.isJSONLines {
+                document += chunk
+                if document.count > 64 << 20 {
+                    throw SnapError.damaged(source: source, member: current.rawValue, reason: "larger than 64 MiB")
+                }
+            }
+            return chunk
+        }
+        if current.isJSONLines {
+            if checksLines { try check!.endOfLines() }
+        } else {
+            try check!.checkDocument(document)
+            if current == .manifest { try compareManifest(document) }
+        }
+        if let info = expected.files[current] { try check!.finish(expected: info) }
+        member = nil
+        check = nil
+        document = Data()
+        return nil
+    }
+
+    private func end() throws {
+        if let missing = order.next() {
+            throw SnapError.damaged(source: source, member: missing.rawValue, reason: "the member is missing (archive truncated?)")
+        }
+        if let archive = expected.archive {
+            if reader.compressedSHA256 != archive.sha256 || reader.compressedBytes != archive.bytes {
+                throw SnapError.damaged(
+                    source: source, member: nil,
+                    reason:
+                        "archive sha256 \(reader.compressedSHA256) (\(reader.compressedBytes) bytes), the manifest says \(archive.sha256) (\(archive.bytes) bytes)"
+                )
+            }
+        }
+        ended = true
+    }
+
+    /// Archive and line errors become `damaged`, naming this copy and the member.
+    private func wrapped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as ArchiveError {
+            throw SnapError.damaged(source: source, member: member?.rawValue, reason: "\(e)")
+        } catch let e as LineReaderError {
+            throw SnapError.damaged(source: source, member: member?.rawValue, reason: "\(e)")
+        }
+    }
+
+    private func compareManifest(_ data: Data) throws {
+        let inner = try Manifest(data: [UInt8](data), source: "\(source) manifest.json")
+        var outer = expected
+        outer.archive = nil
+        guard inner == outer else {
+            throw SnapError.damaged(source: source, member: Member.manifest.rawValue, reason: "it differs from the stored manifest")
+        }
+    }
+}
