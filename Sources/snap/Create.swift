@@ -13,6 +13,7 @@ struct Create: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
     @Option(
         help: ArgumentHelp(
@@ -38,6 +39,14 @@ struct Create: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
+        try await notify.run("create", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
+            try await create(ctx, notice: notice)
+        }
+    }
+
+    private func create(_ ctx: Context, notice: NotifyReport) async throws {
         try await runReportingErrors {
             let pool = try ctx.poolId()
             let region = ctx.region(forPool: pool)
@@ -60,10 +69,28 @@ struct Create: AsyncParsableCommand {
             }
             let outcome = try await create.run(progress: progress)
             output.endProgress()
+            notice.summary = Self.json(outcome)
             report(outcome, output: output)
             if outcome.noneWritten { throw ExitCode.failure }
             if !outcome.allWritten { throw ExitCode(3) }
         }
+    }
+
+    static func json(_ o: CreateSnapshot.Outcome) -> JSONValue {
+        let m = o.manifest
+        var out: [String: JSONValue] = [
+            "id": .string(m.id.value),
+            "counts": m.counts.json,
+            "stores": .array(
+                o.stores.map { s in
+                    var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
+                    e["error"] = s.error.map { .string($0) } ?? .null
+                    return .object(e)
+                }),
+            "seconds": .number(String(format: "%.3f", o.seconds)),
+        ]
+        out["changes"] = m.changes?.json ?? .null
+        return .object(out)
     }
 
     private func report(_ o: CreateSnapshot.Outcome, output: Output) {
@@ -71,19 +98,7 @@ struct Create: AsyncParsableCommand {
         for w in m.warnings { output.message("warning: \(w)") }
         for s in o.stores where !s.ok { Output.error("store \(s.url): \(s.error ?? "failed")") }
         if global.json {
-            var out: [String: JSONValue] = [
-                "id": .string(m.id.value),
-                "counts": m.counts.json,
-                "stores": .array(
-                    o.stores.map { s in
-                        var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
-                        e["error"] = s.error.map { .string($0) } ?? .null
-                        return .object(e)
-                    }),
-                "seconds": .number(String(format: "%.3f", o.seconds)),
-            ]
-            out["changes"] = m.changes?.json ?? .null
-            output.result(json: .object(out))
+            output.result(json: Self.json(o))
         } else {
             output.message(
                 "snapshot \(m.id.value): \(m.counts.users) users, \(m.counts.groups) groups, \(m.counts.memberships) memberships"

@@ -17,5 +17,5 @@ struct Snap: AsyncParsableCommand {
             by a live owner, 64 usage error.
             """,
         version: version,
-        subcommands: [Create.self, List.self, Show.self, Cat.self, Diff.self, Prune.self, Verify.self, Sync.self, Restore.self])
+        subcommands: [Create.self, List.self, Show.self, Cat.self, Diff.self, Prune.self, Verify.self, Sync.self, Restore.self, Check.self])
 }

@@ -33,8 +33,9 @@ struct Restore: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
-    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N (or use --at).")
+    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N, @TIME (or use --at).")
     var ref: String?
 
     @Option(help: ArgumentHelp("The pool the snapshot was taken of (default: SNAP_USER_POOL_ID).", valueName: "ID"))
@@ -76,6 +77,13 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        try await notify.run("restore", ctx: ctx, pool: global.userPoolId, report: notice) {
+            try await execute(ctx, notice: notice)
+        }
+    }
+
+    private func execute(_ ctx: Context, notice: NotifyReport) async throws {
         let output = ctx.output
         try await runReportingErrors {
             let started = ContinuousClock.now
@@ -117,6 +125,7 @@ struct Restore: AsyncParsableCommand {
                 snapshot: id, sourcePool: sourcePool, targetPool: target, store: store, dryRun: dryRun, plan: plan,
                 estimate: estimate, subMap: subMapPath, journal: journalPath)
 
+            notice.summary = summary.json
             if !plan.problems.isEmpty {
                 if global.json { output.result(json: summary.json) }
                 Output.error("cannot restore \(id) into \(target): \(plan.problems.count) problem(s); nothing was written:")
@@ -126,6 +135,7 @@ struct Restore: AsyncParsableCommand {
             for n in plan.notes { output.message("note: \(n)") }
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
+            notice.summary = summary.json
             if dryRun {
                 if global.json {
                     output.result(json: summary.json)
@@ -175,6 +185,7 @@ struct Restore: AsyncParsableCommand {
             let elapsed = started.duration(to: .now)
             summary.outcome = outcome
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            notice.summary = summary.json
             report(summary, outcome: outcome, output: output)
             if !outcome.complete { throw ExitCode.failure }
         }
@@ -190,7 +201,10 @@ struct Restore: AsyncParsableCommand {
         } else {
             pool = try ctx.config().userPoolId
         }
-        return try await SnapshotLookup.find(ref: ref, at: at, pool: pool, catalog: catalog, ctx: ctx)
+        let output = ctx.output
+        let found = try await SnapshotLookup(catalog: catalog) { output.message("warning: \($0)") }.find(
+            SnapshotRef(ref: ref, at: at), pool: pool)
+        return (found.pool, found.entry)
     }
 
     // MARK: Reporting

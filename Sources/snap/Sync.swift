@@ -16,9 +16,18 @@ struct Sync: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
+        try await notify.run("sync", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
+            try await execute(ctx, notice: notice)
+        }
+    }
+
+    private func execute(_ ctx: Context, notice: NotifyReport) async throws {
         var failures = 0
         var unreadable = StoreFailures()
         var storeCount = 0
@@ -31,7 +40,9 @@ struct Sync: AsyncParsableCommand {
             let work = try WorkDirectory()
             defer { work.remove() }
             var rows: [JSONValue] = []
-            let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            var counts: [String: Int] = ["ok": 0, "copied": 0, "failed": 0]
+            let (pools, listFailures) = try await PoolSelection.pools(
+                configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
             unreadable.add(listFailures)
             for pool in pools {
                 let storeFailures = await Syncer(stores: stores).sync(pool: pool, workDirectory: work.path) { r in
@@ -51,6 +62,8 @@ struct Sync: AsyncParsableCommand {
                         row["action"] = "failed"
                         row["error"] = .string(why)
                     }
+                    counts[row["action"]?.stringValue ?? "", default: 0] += 1
+                    notice.summary = ["copies": .object(counts.mapValues { .int($0) })]
                     if global.json { rows.append(.object(row)) } else { ctx.output.result("\(r.store)  \(r.pool)/\(r.id.value)  \(text)") }
                 }
                 unreadable.add(storeFailures)

@@ -22,11 +22,14 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Every snapshot (the default when no REF is given).")
     var all = false
 
-    @Argument(help: "Snapshots to check: ID, unique prefix, latest, latest~N.")
+    @Argument(help: "Snapshots to check: ID, unique prefix, latest, latest~N, @TIME.")
     var refs: [String] = []
 
+    @Option(help: ArgumentHelp("Also check the newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD).", valueName: "TIME"))
+    var at: String?
+
     func validate() throws {
-        if all && !refs.isEmpty { throw ValidationError("give REFs or --all, not both") }
+        if all && (!refs.isEmpty || at != nil) { throw ValidationError("give REFs (or --at) or --all, not both") }
     }
 
     func run() async throws {
@@ -40,15 +43,17 @@ struct Verify: AsyncParsableCommand {
             let work = try WorkDirectory()
             defer { work.remove() }
             var targets: [(String, Set<SnapshotID>?)] = []
-            if refs.isEmpty {
-                let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            if refs.isEmpty && at == nil {
+                let (pools, listFailures) = try await PoolSelection.pools(
+                    configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
                 failures.add(listFailures)
                 targets = pools.map { ($0, nil) }
             } else {
                 var byPool: [String: Set<SnapshotID>] = [:]
-                for ref in refs {
-                    let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
-                    byPool[pool, default: []].insert(entry.id)
+                let lookup = try ctx.lookup()
+                for ref in refs.map(SnapshotRef.init) + (at.map { [SnapshotRef.at($0)] } ?? []) {
+                    let found = try await lookup.find(ref, pool: try ctx.configuredPool())
+                    byPool[found.pool, default: []].insert(found.entry.id)
                 }
                 targets = byPool.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             }
@@ -114,14 +119,5 @@ struct Verify: AsyncParsableCommand {
                 "digests": .object(Dictionary(uniqueKeysWithValues: digests.map { ($0.store, JSONValue.string($0.sha256)) })),
             ]
         }
-    }
-}
-
-/// The configured pool, or every pool the stores hold, with the stores
-/// that could not be listed (none at all throws).
-enum PoolSelection {
-    static func pools(ctx: Context, stores: [any SnapshotStore]) async throws -> (pools: [String], failures: [StoreFailure]) {
-        if let pool = try ctx.configuredPool() { return ([pool], []) }
-        return try await Catalog(stores: stores).pools()
     }
 }

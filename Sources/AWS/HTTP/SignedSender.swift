@@ -46,15 +46,21 @@ public struct SignedSender: Sendable {
             signed.path = endpoint.basePath + request.path
             signer.sign(&signed, credentials: try await credentials.credentials(), date: Date(), payloadHash: payloadHash)
             let response: HTTPResponse
+            let sent = ContinuousClock.now
             do {
                 response = try await http.send(signed, responseBodyTo: responseBodyTo)
             } catch let error as HTTPError {
                 guard error.isRetryable, attempt < retry.maxAttempts else {
                     throw AWSError.transport(service: service, operation: operation, error: error, attempts: attempt)
                 }
-                logger.debug("\(service) \(operation): \(error); retry \(attempt)")
-                try await Task.sleep(for: retry.delay(beforeRetry: attempt))
+                let wait = retry.delay(beforeRetry: attempt)
+                logger.info(
+                    "\(service) \(operation): \(error); retry \(attempt) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))")
+                try await Task.sleep(for: wait)
                 continue
+            }
+            if logger.logLevel <= .debug {
+                logger.debug("\(RequestLog.line(signed, operation: operation, status: response.status, since: sent, attempt: attempt))")
             }
             if (200..<300).contains(response.status) || acceptStatus.contains(response.status) { return response }
             let doc = ErrorDocument.parse(response)
@@ -62,8 +68,13 @@ public struct SignedSender: Sendable {
                 service: service, operation: operation, status: response.status, code: doc.code,
                 message: doc.message, requestId: doc.requestId, attempts: attempt)
             guard error.isRetryable, attempt < retry.maxAttempts else { throw AWSError.service(error) }
-            logger.debug("\(service) \(operation): \(doc.code); retry \(attempt)")
-            try await Task.sleep(for: retry.delay(beforeRetry: attempt))
+            let wait = retry.delay(beforeRetry: attempt)
+            if logger.logLevel <= .info {
+                let pace = await RequestLog.pace(category, pacer)
+                let what = RequestLog.isThrottle(doc.code) ? "throttled (\(doc.code))\(pace)" : "\(doc.code) (HTTP \(response.status))"
+                logger.info("\(service) \(operation): \(what); retry \(attempt) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))")
+            }
+            try await Task.sleep(for: wait)
         }
     }
 }

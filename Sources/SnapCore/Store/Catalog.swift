@@ -123,6 +123,7 @@ public struct Catalog: Sendable {
             attempt += 1
             let folder = "\(workDirectory)/attempt-\(attempt)"
             let source = "\(store.url)/\(pool)/\(entry.id.value)"
+            StoreLog.logger.info("reading \(source) (store \(attempt) of \(entry.stores.count) holding it)")
             do {
                 try FileSystem.makeFolder(folder)
                 let archive = "\(folder)/\(entry.id.value).tar.zst"
