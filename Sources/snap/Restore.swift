@@ -168,11 +168,15 @@ struct Restore: AsyncParsableCommand {
 
             let kill = TestHooks.killAfterWrites
             var progress: (@Sendable (RestoreProgress) -> Void)?
-            if output.showsProgress {
+            let meter = ProgressMeter(output: output, label: "restoring", unit: "writes")
+            if meter.isShown {
                 let totals = (plan.groups.count, plan.users.count, plan.passwords, plan.disables, plan.memberships.count)
+                let all = totals.0 + totals.1 + totals.2 + totals.3 + totals.4
                 progress = { p in
-                    output.progress(
-                        "groups \(p.groups)/\(totals.0)  users \(p.users)/\(totals.1)  passwords \(p.passwords)/\(totals.2)  disabled \(p.disabled)/\(totals.3)  memberships \(p.memberships)/\(totals.4)\(p.failures > 0 ? "  failures \(p.failures)" : "")"
+                    meter.set(
+                        done: p.groups + p.users + p.passwords + p.disabled + p.memberships, total: all,
+                        detail:
+                            "groups \(p.groups)/\(totals.0)  users \(p.users)/\(totals.1)  passwords \(p.passwords)/\(totals.2)  disabled \(p.disabled)/\(totals.3)  memberships \(p.memberships)/\(totals.4)\(p.failures > 0 ? "  failures \(p.failures)" : "")"
                     )
                 }
             }

@@ -41,11 +41,16 @@ struct Sync: AsyncParsableCommand {
             defer { work.remove() }
             var rows: [JSONValue] = []
             var counts: [String: Int] = ["ok": 0, "copied": 0, "failed": 0]
+            let meter = ProgressMeter(output: ctx.output, label: "syncing", unit: "copies")
             let (pools, listFailures) = try await PoolSelection.pools(
                 configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
             unreadable.add(listFailures)
             for pool in pools {
-                let storeFailures = await Syncer(stores: stores).sync(pool: pool, workDirectory: work.path) { r in
+                let storeFailures = await Syncer(stores: stores).sync(
+                    pool: pool, workDirectory: work.path, planned: { meter.add(total: $0) }
+                ) { r in
+                    meter.advance(detail: "\(r.pool)/\(r.id.value)")
+                    if meter.isShown { ctx.output.endProgress() }
                     let text: String
                     var row: [String: JSONValue] = ["store": .string(r.store), "userPoolId": .string(r.pool), "id": .string(r.id.value)]
                     switch r.action {
@@ -73,6 +78,7 @@ struct Sync: AsyncParsableCommand {
                         reason: "no store could be read: " + storeFailures.map(\.description).joined(separator: "; "))
                 }
             }
+            meter.finish()
             if global.json { ctx.output.result(json: .array(rows)) }
         }
         if failures > 0 {

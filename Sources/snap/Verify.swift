@@ -58,10 +58,16 @@ struct Verify: AsyncParsableCommand {
                 targets = byPool.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             }
             var rows: [JSONValue] = []
+            let meter = ProgressMeter(output: ctx.output, label: "verifying", unit: "copies")
             var copies = 0
             var snapshots = 0
             for (pool, ids) in targets {
-                let summary = await Verifier(stores: stores).verify(pool: pool, ids: ids, workDirectory: work.path) { finding in
+                let summary = await Verifier(stores: stores).verify(
+                    pool: pool, ids: ids, workDirectory: work.path, planned: { meter.add(total: $0) }
+                ) { finding in
+                    if case .copy(_, _, let id, _) = finding { meter.advance(detail: "\(pool)/\(id.value)") }
+                    // The result line goes below the progress line, which is then drawn anew.
+                    if meter.isShown { ctx.output.endProgress() }
                     // An unreadable store has its own exit rule (3 or 1), below.
                     if case .storeUnreadable = finding {} else if finding.isProblem { bad += 1 }
                     if global.json { rows.append(Self.json(finding)) } else { ctx.output.result(Self.text(finding)) }
@@ -70,6 +76,7 @@ struct Verify: AsyncParsableCommand {
                 copies += summary.copies
                 snapshots += summary.snapshots
             }
+            meter.finish()
             if global.json { ctx.output.result(json: .array(rows)) }
             if snapshots == 0 && failures.all.count < stores.count {
                 ctx.output.message(
