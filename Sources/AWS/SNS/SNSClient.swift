@@ -28,6 +28,13 @@ public struct SNSClient: Sendable {
         return String(parts[3])
     }
 
+    /// application/x-www-form-urlencoded as HTML forms (and Python's
+    /// urlencode) write it: a space is "+". AWS takes either form; servers
+    /// that check the signature over the re-encoded form (moto) need this one.
+    static func formEncode(_ text: String) -> String {
+        URIEncoding.encode(text).replacingOccurrences(of: "%20", with: "+")
+    }
+
     /// Publishes `message` to `topicArn`; returns the message id.
     @discardableResult
     public func publish(topicArn: String, subject: String?, message: String) async throws -> String {
@@ -35,7 +42,7 @@ public struct SNSClient: Sendable {
         // SNS refuses a subject over 100 characters or with control characters.
         if let subject { params.append(("Subject", String(subject.filter { !$0.isNewline }.prefix(100)))) }
         let form = ([("Action", "Publish"), ("Version", Self.apiVersion)] + params)
-            .map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }
+            .map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }
             .joined(separator: "&")
         let request = HTTPRequest(
             method: "POST", host: "", path: "/",
