@@ -21,20 +21,14 @@ struct Create: AsyncParsableCommand {
             valueName: "DURATION"))
     var waitLock: String?
 
-    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
-    var quotaShare: Double?
-
-    @Option(help: ArgumentHelp("A raised quota, e.g. UserList=60 (repeatable).", valueName: "CATEGORY=RPS"))
-    var quota: [String] = []
+    @OptionGroup var quotas: QuotaOptions
 
     @Option(help: "Parallel ListUsers scans split by sub prefix: 16, or 1 for a single scan.")
     var shards: Int = 16
 
     func validate() throws {
-        if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
         guard shards == 1 || shards == 16 else { throw ValidationError("--shards \(shards): use 16 or 1") }
         if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
-        _ = try QuotaOverrides.parse(quota)
     }
 
     func run() async throws {
@@ -52,7 +46,7 @@ struct Create: AsyncParsableCommand {
             let region = ctx.region(forPool: pool)
             let stores = try ctx.stores()
             let http = ctx.http
-            let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
+            let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
             let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)
             let output = ctx.output

@@ -53,11 +53,7 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the sub map goes (default: restore-<ID>-<POOL>.submap.jsonl here).", valueName: "FILE"))
     var subMap: String?
 
-    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
-    var quotaShare: Double?
-
-    @Option(help: ArgumentHelp("A raised quota, e.g. UserCreation=100 (repeatable).", valueName: "CATEGORY=RPS"))
-    var quota: [String] = []
+    @OptionGroup var quotas: QuotaOptions
 
     func validate() throws {
         guard (ref == nil) != (at == nil) else {
@@ -70,8 +66,6 @@ struct Restore: AsyncParsableCommand {
         guard target.contains("_"), !target.hasPrefix("_") else {
             throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
         }
-        if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
-        _ = try QuotaOverrides.parse(quota)
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
     }
 
@@ -103,7 +97,7 @@ struct Restore: AsyncParsableCommand {
                 output.message("read the intact copy in \(store)")
             }
 
-            let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
+            let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
             do {
@@ -116,8 +110,8 @@ struct Restore: AsyncParsableCommand {
             let groups = resume ? [] : try await cognito.sampleGroups(target, limit: 5)
             let plan = RestorePlan.make(snapshot: contents, target: config, targetUsers: users, targetGroups: groups, resume: resume)
 
-            let subMapPath = absolute(subMap ?? "restore-\(id)-\(target).submap.jsonl")
-            let journalPath = "\(folder(of: subMapPath))/restore-\(id)-\(target).journal.jsonl"
+            let paths = RestorePaths(snapshot: id, target: target, subMap: subMap)
+            let subMapPath = paths.subMap, journalPath = paths.journal
             var rates: [QuotaCategory: Double] = [:]
             for c in QuotaCategory.allCases { rates[c] = await pacer.rate(of: c) }
             let estimate = plan.estimatedSeconds { rates[$0]! }
@@ -212,15 +206,6 @@ struct Restore: AsyncParsableCommand {
     }
 
     // MARK: Reporting
-
-    private func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    }
-
-    private func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
 
     private func planLine(_ plan: RestorePlan, estimate: Double, rates: [QuotaCategory: Double]) -> String {
         let bottleneck = plan.calls.max { a, b in Double(a.value) / rates[a.key]! < Double(b.value) / rates[b.key]! }

@@ -60,3 +60,15 @@ import Testing
         #expect(empty.status == .stale && empty.newest == nil)
     }
 }
+
+@Suite struct RestorePathsTests {
+    @Test func journalSitsNextToTheSubMap() {
+        let d = RestorePaths(snapshot: "ID", target: "eu-west-1_X", subMap: nil, cwd: "/work")
+        #expect(d.subMap == "/work/restore-ID-eu-west-1_X.submap.jsonl")
+        #expect(d.journal == "/work/restore-ID-eu-west-1_X.journal.jsonl")
+        let g = RestorePaths(snapshot: "ID", target: "P", subMap: "out/map.jsonl", cwd: "/w")
+        #expect(g.subMap == "/w/out/map.jsonl" && g.journal == "/w/out/restore-ID-P.journal.jsonl")
+        let root = RestorePaths(snapshot: "ID", target: "P", subMap: "/m.jsonl", cwd: "/w")
+        #expect(root.journal == "/restore-ID-P.journal.jsonl")
+    }
+}
