@@ -42,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
     var quiet = false
 
     @Flag(
-        name: .customShort("v"),
+        name: [.customShort("v"), .customLong("verbose")],
         help: "Log to stderr: -v retries, throttling and pace, locks, store attempts; -vv also each request with its timing.")
     var verbosity: Int
 
