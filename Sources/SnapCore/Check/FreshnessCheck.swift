@@ -125,14 +125,12 @@ public struct FreshnessCheck: Sendable {
             store: store, pool: pool, manifest: manifest, listedBytes: listedBytes, workDirectory: work, keep: nil)
     }
 
-    /// `3h12m`, `2d4h`, `45s`.
+    /// `45s`, `3h12m`, `26h` (hours up to three days, as limits are written), `4d2h`.
     public static func format(_ d: Duration) -> String {
-        var s = d.components.seconds
-        let days = s / 86400
-        s %= 86400
-        let h = s / 3600, m = (s % 3600) / 60, sec = s % 60
-        if days > 0 { return "\(days)d\(h)h" }
-        if h > 0 { return "\(h)h\(m)m" }
+        let total = d.components.seconds
+        if total >= 3 * 86400 { return "\(total / 86400)d\(total % 86400 / 3600)h" }
+        let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
+        if h > 0 { return m > 0 ? "\(h)h\(m)m" : "\(h)h" }
         if m > 0 { return "\(m)m\(sec)s" }
         return "\(sec)s"
     }
