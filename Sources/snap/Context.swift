@@ -81,7 +81,8 @@ struct Context {
                     url: text, bucket: bucket, prefix: prefix, region: region, environment: environment, http: http,
                     credentials: credentials, sse: try serverSideEncryption(options.sse ?? settings.sse, store: text),
                     multipartThreshold: options.multipartThreshold ?? 64 << 20,
-                    expectedBucketOwner: options.expectedBucketOwner ?? settings.expectedBucketOwner)
+                    expectedBucketOwner: options.expectedBucketOwner ?? settings.expectedBucketOwner,
+                    objectLock: try (options.objectLock ?? settings.objectLock).map { try ObjectLockSetting.parse($0).get() })
             }
         }
     }

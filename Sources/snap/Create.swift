@@ -23,11 +23,33 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var quotas: QuotaOptions
 
-    @Option(help: "Parallel ListUsers scans split by sub prefix: 16, or 1 for a single scan.")
-    var shards: Int = 16
+    @Option(
+        help: ArgumentHelp(
+            "ListUsers scans split by sub prefix: 1, 16, 256 or 4096 (default: from the pool's size, so each scan ends well inside its pagination token's hour).",
+            valueName: "N"))
+    var shards: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "How long Cognito may throttle a kind of request without any going through before create fails, e.g. 30m, 2h (default 30m).",
+            valueName: "DURATION"))
+    var maxThrottleWait: String = "30m"
+
+    @Option(
+        help: ArgumentHelp(
+            "Folder for scratch files (sort runs, the archive before upload); needs about 2 GB per million users (default: work_dir in snap.toml, else $TMPDIR, else /tmp).",
+            valueName: "DIR"))
+    var workDir: String?
+
+    @Option(help: .hidden)
+    var tokenLife: String = "1h"
+
+    static let shardCounts = [1: 0, 16: 1, 256: 2, 4096: 3]
 
     func validate() throws {
-        guard shards == 1 || shards == 16 else { throw ValidationError("--shards \(shards): use 16 or 1") }
+        if let shards, Self.shardCounts[shards] == nil { throw ValidationError("--shards \(shards): use 1, 16, 256 or 4096") }
+        _ = try Durations.parse(maxThrottleWait, flag: "--max-throttle-wait")
+        _ = try Durations.parse(tokenLife, flag: "--token-life")
         if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
     }
 
@@ -48,17 +70,22 @@ struct Create: AsyncParsableCommand {
             let http = ctx.http
             let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
+            await pacer.setMaxThrottleWait(try Durations.parse(maxThrottleWait, flag: "--max-throttle-wait"))
             let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)
             let output = ctx.output
+            let exporter = Exporter(
+                cognito: cognito, poolId: pool, prefixLength: shards.flatMap { Self.shardCounts[$0] },
+                tokenLife: try Durations.parse(tokenLife, flag: "--token-life"))
             let create = CreateSnapshot(
-                exporter: Exporter(cognito: cognito, poolId: pool, shards: shards), stores: stores,
-                waitLock: wait, tool: "snap \(Snap.version)",
-                log: { output.message($0) })
+                exporter: exporter, stores: stores, waitLock: wait, tool: "snap \(Snap.version)",
+                workBase: try workDir ?? ctx.config().workDir, log: { output.message($0) })
             var progress: (@Sendable (ExportProgress) -> Void)?
             if output.showsProgress {
                 progress = { p in
                     output.progress(
-                        "exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests")
+                        "exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests"
+                            + String(format: "; UserList %.1f/s", p.pace) + (p.throttled ? ", throttled" : "")
+                            + (p.restarts > 0 ? ", \(p.restarts) restart(s)" : ""))
                 }
             }
             let outcome = try await create.run(progress: progress)

@@ -23,5 +23,8 @@ struct Snap: AsyncParsableCommand {
             could not be read.
             """,
         version: version,
-        subcommands: [Create.self, List.self, Show.self, Cat.self, Diff.self, Prune.self, Verify.self, Sync.self, Restore.self, Check.self])
+        subcommands: [
+            Create.self, List.self, Show.self, Cat.self, Diff.self, LogCommand.self, Prune.self, Verify.self, Sync.self, Restore.self,
+            Check.self,
+        ])
 }

@@ -29,6 +29,12 @@ struct GlobalOptions: ParsableArguments {
             valueName: "ACCOUNT"))
     var expectedBucketOwner: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write archives and manifests to S3 stores with Object Lock retention for DAYS: governance:DAYS or compliance:DAYS (the bucket needs Object Lock enabled; per store: object_lock in snap.toml).",
+            valueName: "MODE:DAYS"))
+    var objectLock: String?
+
     @Option(help: .hidden)
     var multipartThreshold: Int64?
 
@@ -54,5 +60,6 @@ struct GlobalOptions: ParsableArguments {
         if let owner = expectedBucketOwner, !StoreSettings.isAccountId(owner) {
             throw ValidationError("--expected-bucket-owner \(owner): an AWS account id is 12 digits")
         }
+        if let lock = objectLock, case .failure(let e) = ObjectLockSetting.parse(lock) { throw ValidationError("--object-lock: \(e)") }
     }
 }

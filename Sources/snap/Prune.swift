@@ -110,6 +110,10 @@ struct Prune: AsyncParsableCommand {
                             "reasons": .array(d.reasons.map { .string($0) }),
                             "removedFrom": .array(outcome.removed.filter { $0.id == d.id }.map { .string($0.store) }),
                             "keptIn": .array(outcome.spared.filter { $0.id == d.id }.map { .string($0.store) }),
+                            "retainedIn": .array(
+                                outcome.retained.filter { $0.id == d.id }.map {
+                                    ["store": .string($0.store), "until": .string(Timestamp.format($0.until))]
+                                }),
                         ])
                     } else {
                         ctx.output.result("\(d.keep ? "keep  " : "remove") \(pool)/\(d.id.value)  \(d.reasons.joined(separator: ", "))")
@@ -129,10 +133,11 @@ struct Prune: AsyncParsableCommand {
                     outcome.spared.isEmpty
                     ? ""
                     : "; \(outcome.spared.count) copies kept where what replaces them is missing or damaged (snap sync, then prune again)"
+                let retained = outcome.retained.isEmpty ? "" : "; \(outcome.retained.count) copies kept under Object Lock retention"
                 ctx.output.message(
                     dryRun
-                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies)\(spared)"
-                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)\(spared)"
+                        ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies)\(spared)\(retained)"
+                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)\(spared)\(retained)"
                 )
             }
             if global.json { ctx.output.result(json: .array(rows)) }

@@ -105,6 +105,9 @@ struct Verify: AsyncParsableCommand {
         case .disagreement(let pool, let id, let digests):
             return
                 "\(pool)/\(id.value)  FAILED: the stores hold different archives under one ID: \(digests.map { "\($0.store) sha256 \($0.sha256)" }.joined(separator: ", "))"
+        case .retention(let store, let pool, let id, let lock):
+            return
+                "\(store)  \(pool)/\(id.value)  retained: \(lock.mode.rawValue.lowercased()) Object Lock until \(Timestamp.format(lock.retainUntil))"
         }
     }
 
@@ -119,6 +122,11 @@ struct Verify: AsyncParsableCommand {
             return [
                 "kind": "store", "store": .string(failure.store), "userPoolId": .string(pool), "ok": false,
                 "error": .string("cannot read the store: \(failure.reason)"),
+            ]
+        case .retention(let store, let pool, let id, let lock):
+            return [
+                "kind": "retention", "store": .string(store), "userPoolId": .string(pool), "id": .string(id.value), "ok": true,
+                "mode": .string(lock.mode.rawValue), "retainUntil": .string(Timestamp.format(lock.retainUntil)),
             ]
         case .disagreement(let pool, let id, let digests):
             return [

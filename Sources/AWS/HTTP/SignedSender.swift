@@ -4,6 +4,9 @@ import Logging
 /// Signs and sends requests for one service in one region, pacing them by
 /// quota category and retrying what is worth retrying. Each attempt is
 /// signed anew, so a retry after a long backoff still carries a fresh date.
+/// Throttling is not an attempt: it cuts the category's pace (`QuotaPacer`)
+/// and is retried until the category has gone `maxThrottleWait` without a
+/// request going through; other failures get `retry.maxAttempts`.
 public struct SignedSender: Sendable {
     public let service: String
     public let signer: SigV4Signer
@@ -13,6 +16,8 @@ public struct SignedSender: Sendable {
     public let retry: RetryPolicy
     public let pacer: QuotaPacer?
     public let logger: Logger
+    /// Backoff between throttled attempts; the pacer's cut rate does the rest.
+    let throttleRetry = RetryPolicy(base: .milliseconds(50), cap: .seconds(1))
 
     public init(
         service: String, signingName: String, region: String, endpoint: Endpoint, http: HTTPClient,
@@ -36,9 +41,12 @@ public struct SignedSender: Sendable {
         responseBodyTo: String? = nil, acceptStatus: Set<Int> = []
     ) async throws -> HTTPResponse {
         var attempt = 0
+        var throttles = 0
+        let started = ContinuousClock.now
         while true {
             attempt += 1
-            if let category, let pacer { try await pacer.acquire(category) }
+            var sentAt = ContinuousClock.now
+            if let category, let pacer { sentAt = try await pacer.acquire(category) }
             var signed = request
             signed.scheme = endpoint.scheme
             signed.host = endpoint.host
@@ -50,31 +58,59 @@ public struct SignedSender: Sendable {
             do {
                 response = try await http.send(signed, responseBodyTo: responseBodyTo)
             } catch let error as HTTPError {
-                guard error.isRetryable, attempt < retry.maxAttempts else {
+                guard error.isRetryable, attempt - throttles < retry.maxAttempts else {
                     throw AWSError.transport(service: service, operation: operation, error: error, attempts: attempt)
                 }
-                let wait = retry.delay(beforeRetry: attempt)
+                let wait = retry.delay(beforeRetry: attempt - throttles)
                 logger.info(
-                    "\(service) \(operation): \(error); retry \(attempt) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))")
+                    "\(service) \(operation): \(error); retry \(attempt - throttles) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))"
+                )
                 try await Task.sleep(for: wait)
                 continue
             }
             if logger.logLevel <= .debug {
                 logger.debug("\(RequestLog.line(signed, operation: operation, status: response.status, since: sent, attempt: attempt))")
             }
-            if (200..<300).contains(response.status) || acceptStatus.contains(response.status) { return response }
+            if (200..<300).contains(response.status) || acceptStatus.contains(response.status) {
+                if let category, let pacer { await pacer.succeeded(category) }
+                return response
+            }
             let doc = ErrorDocument.parse(response)
-            let error = AWSError.ServiceError(
+            var error = AWSError.ServiceError(
                 service: service, operation: operation, status: response.status, code: doc.code,
                 message: doc.message, requestId: doc.requestId, attempts: attempt)
-            guard error.isRetryable, attempt < retry.maxAttempts else { throw AWSError.service(error) }
-            let wait = retry.delay(beforeRetry: attempt)
-            if logger.logLevel <= .info {
-                let pace = await RequestLog.pace(category, pacer)
-                let what = RequestLog.isThrottle(doc.code) ? "throttled (\(doc.code))\(pace)" : "\(doc.code) (HTTP \(response.status))"
-                logger.info("\(service) \(operation): \(what); retry \(attempt) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))")
+            if AWSError.ServiceError.throttlingCodes.contains(error.code) {
+                // Throttling is answered by pacing, against a time budget, not an attempt count.
+                throttles += 1
+                let budget = await pacer?.maxThrottleWait ?? .seconds(30 * 60)
+                var stalled = ContinuousClock.now - started
+                if let category, let pacer { stalled = await pacer.throttled(category, sentAt: sentAt, since: started) }
+                guard stalled < budget else {
+                    error.message +=
+                        "; throttled for \(Self.describe(stalled)) without progress, beyond --max-throttle-wait \(Self.describe(budget))"
+                    throw AWSError.service(error)
+                }
+                let wait = throttleRetry.delay(beforeRetry: min(throttles, 8))
+                if logger.logLevel <= .info {
+                    let pace = await RequestLog.pace(category, pacer)
+                    logger.info(
+                        "\(service) \(operation): throttled (\(doc.code))\(pace); throttle \(throttles), \(Self.describe(stalled)) without progress, retry in \(RequestLog.seconds(wait))"
+                    )
+                }
+                try await Task.sleep(for: wait)
+                continue
             }
+            guard error.isRetryable, attempt - throttles < retry.maxAttempts else { throw AWSError.service(error) }
+            let wait = retry.delay(beforeRetry: attempt - throttles)
+            logger.info(
+                "\(service) \(operation): \(doc.code) (HTTP \(response.status)); retry \(attempt - throttles) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))"
+            )
             try await Task.sleep(for: wait)
         }
+    }
+
+    static func describe(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s >= 60 ? String(format: "%.1f min", s / 60) : String(format: "%.1f s", s)
     }
 }

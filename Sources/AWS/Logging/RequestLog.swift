@@ -23,11 +23,6 @@ enum RequestLog {
         String(format: "%.2fs", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
-    static func isThrottle(_ code: String) -> Bool {
-        ["TooManyRequestsException", "ThrottlingException", "Throttling", "SlowDown", "RequestLimitExceeded", "ThrottledException"]
-            .contains(code)
-    }
-
     /// "; CATEGORY paced at N/s", or nothing without a pacer.
     static func pace(_ category: QuotaCategory?, _ pacer: QuotaPacer?) async -> String {
         guard let category, let pacer else { return "" }

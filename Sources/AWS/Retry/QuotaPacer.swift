@@ -2,25 +2,68 @@ import Foundation
 
 /// One token bucket per quota category, so snap never spends more than its
 /// share of an account-wide budget it shares with everything else.
+///
+/// The buckets adapt (AIMD): a TooManyRequests answer cuts the category's
+/// rate by `decrease` for every task at once (only once per window: a
+/// request sent before the last cut does not cut again), and every request
+/// that goes through adds back `ceiling / recoverySteps`, up to the
+/// configured rate. Counting requests, not seconds, keeps the recovery
+/// independent of how fast the clock runs (a time-scaled simulator).
 public actor QuotaPacer {
-    private struct Bucket {
+    struct Bucket {
+        var ceiling: Double
         var rate: Double
-        var capacity: Double
         var tokens: Double
         var last: ContinuousClock.Instant
+        var lastCut: ContinuousClock.Instant?
+        var lastThrottle: ContinuousClock.Instant?
+        var lastSuccess: ContinuousClock.Instant
+        var requests = 0
+        var throttled = 0
+        var cuts = 0
+        var lowestRate: Double
+        /// A one-second burst at most: Cognito meters per second.
+        var capacity: Double { max(1, rate.rounded(.down)) }
+    }
+
+    /// What the pacer saw for one category, for progress lines and the manifest.
+    public struct Snapshot: Sendable, Equatable {
+        public var ceiling: Double
+        public var rate: Double
+        public var requests: Int
+        public var throttled: Int
+        public var cuts: Int
+        public var lowestRate: Double
+        /// Throttled within the last `recentWindow`.
+        public var throttledRecently: Bool
     }
 
     private var buckets: [QuotaCategory: Bucket] = [:]
     private let clock = ContinuousClock()
+    /// The factor a throttle cuts the rate by.
+    public let decrease: Double
+    /// Requests that go through to climb back from zero to the configured rate.
+    public let recoverySteps: Double
+    /// The lowest share of the configured rate a cut may reach.
+    public let floorShare: Double
+    /// How long throttling may last without any request of the category
+    /// going through before a request gives up (`--max-throttle-wait`).
+    public private(set) var maxThrottleWait: Duration = .seconds(30 * 60)
+    public var recentWindow: Duration = .seconds(2)
 
     /// `share` of each default rate, with `overrides` (full rates, e.g. a raised quota) also scaled by `share`.
-    public init(share: Double = 0.8, overrides: [QuotaCategory: Double] = [:]) {
+    public init(
+        share: Double = 0.8, overrides: [QuotaCategory: Double] = [:], decrease: Double = 0.7, recoverySteps: Double = 500,
+        floorShare: Double = 0.02
+    ) {
+        self.decrease = decrease
+        self.recoverySteps = max(1, recoverySteps)
+        self.floorShare = floorShare
         let now = clock.now
         for c in QuotaCategory.allCases {
             let rate = max(0.1, (overrides[c] ?? c.defaultRPS) * share)
-            // A one-second burst at most: Cognito meters per second.
-            let capacity = max(1, rate.rounded(.down))
-            buckets[c] = Bucket(rate: rate, capacity: capacity, tokens: capacity, last: now)
+            buckets[c] = Bucket(
+                ceiling: rate, rate: rate, tokens: max(1, rate.rounded(.down)), last: now, lastSuccess: now, lowestRate: rate)
         }
     }
 
@@ -29,25 +72,68 @@ public actor QuotaPacer {
         QuotaPacer(share: 1, overrides: Dictionary(uniqueKeysWithValues: QuotaCategory.allCases.map { ($0, 1_000_000.0) }))
     }
 
+    public func setMaxThrottleWait(_ d: Duration) { maxThrottleWait = d }
+
+    /// The rate the category is paced at now (requests per second).
     public func rate(of category: QuotaCategory) -> Double { buckets[category]!.rate }
 
-    /// Waits until one request of this category may be sent.
-    public func acquire(_ category: QuotaCategory) async throws {
+    public func snapshot(of category: QuotaCategory) -> Snapshot {
+        let b = buckets[category]!
+        let recent = b.lastThrottle.map { clock.now - $0 < recentWindow } ?? false
+        return Snapshot(
+            ceiling: b.ceiling, rate: b.rate, requests: b.requests, throttled: b.throttled, cuts: b.cuts, lowestRate: b.lowestRate,
+            throttledRecently: recent)
+    }
+
+    /// Waits until one request of this category may be sent; returns when it was let go.
+    @discardableResult
+    public func acquire(_ category: QuotaCategory) async throws -> ContinuousClock.Instant {
         while true {
             var b = buckets[category]!
             let now = clock.now
-            let elapsed = now - b.last
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            b.tokens = min(b.capacity, b.tokens + seconds * b.rate)
+            b.tokens = min(b.capacity, b.tokens + Self.seconds(now - b.last) * b.rate)
             b.last = now
             if b.tokens >= 1 {
                 b.tokens -= 1
+                b.requests += 1
                 buckets[category] = b
-                return
+                return now
             }
             let wait = (1 - b.tokens) / b.rate
             buckets[category] = b
             try await Task.sleep(for: .nanoseconds(Int64(wait * 1e9)))
         }
+    }
+
+    /// A request of this category went through: the rate climbs back additively.
+    public func succeeded(_ category: QuotaCategory) {
+        var b = buckets[category]!
+        b.lastSuccess = clock.now
+        b.rate = min(b.ceiling, b.rate + b.ceiling / recoverySteps)
+        buckets[category] = b
+    }
+
+    /// A request of this category sent at `sentAt` was throttled: cut the
+    /// rate for every task, once per window. Returns how long the category
+    /// has gone without progress (since its last success or `since`, whichever is later).
+    @discardableResult
+    public func throttled(_ category: QuotaCategory, sentAt: ContinuousClock.Instant, since start: ContinuousClock.Instant) -> Duration {
+        var b = buckets[category]!
+        let now = clock.now
+        b.throttled += 1
+        b.lastThrottle = now
+        if b.lastCut.map({ sentAt > $0 }) ?? true {
+            b.rate = max(b.ceiling * floorShare, b.rate * decrease)
+            b.tokens = min(b.tokens, 0)
+            b.lastCut = now
+            b.cuts += 1
+            b.lowestRate = min(b.lowestRate, b.rate)
+        }
+        buckets[category] = b
+        return now - max(b.lastSuccess, start)
+    }
+
+    public static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

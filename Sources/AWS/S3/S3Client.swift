@@ -177,7 +177,7 @@ public struct S3Client: Sendable {
     @discardableResult
     public func putObject(
         bucket: String, key: String, file: String, sha256Hex: String? = nil, ifNoneMatch: Bool = false,
-        sse: ServerSideEncryption? = nil, contentType: String = "application/octet-stream"
+        sse: ServerSideEncryption? = nil, objectLock: S3ObjectLock? = nil, contentType: String = "application/octet-stream"
     ) async throws -> Bool {
         let digest: Data
         if let sha256Hex {
@@ -190,29 +190,34 @@ public struct S3Client: Sendable {
         }
         return try await put(
             bucket: bucket, key: key, body: .file(path: file), sha256: digest, ifNoneMatch: ifNoneMatch, sse: sse,
-            contentType: contentType)
+            objectLock: objectLock, contentType: contentType)
     }
 
     @discardableResult
     public func putObject(
         bucket: String, key: String, data: Data, ifNoneMatch: Bool = false, sse: ServerSideEncryption? = nil,
-        contentType: String = "application/octet-stream"
+        objectLock: S3ObjectLock? = nil, contentType: String = "application/octet-stream"
     ) async throws -> Bool {
         try await put(
             bucket: bucket, key: key, body: .data(data), sha256: S3Checksum.sha256(data), ifNoneMatch: ifNoneMatch,
-            sse: sse, contentType: contentType)
+            sse: sse, objectLock: objectLock, contentType: contentType)
     }
 
     private func put(
         bucket: String, key: String, body: HTTPBody, sha256: Data, ifNoneMatch: Bool, sse: ServerSideEncryption?,
-        contentType: String
+        objectLock: S3ObjectLock? = nil, contentType: String
     ) async throws -> Bool {
+        // x-amz-sdk-checksum-algorithm as the SDKs send it: S3 requires it (or
+        // Content-MD5) for any object that gets Object Lock retention,
+        // whether asked for here or by the bucket's default retention.
         var headers = [
             HTTPHeader("Content-Type", contentType),
             HTTPHeader("x-amz-checksum-sha256", sha256.base64EncodedString()),
+            HTTPHeader("x-amz-sdk-checksum-algorithm", "SHA256"),
         ]
         if ifNoneMatch { headers.append(HTTPHeader("If-None-Match", "*")) }
         headers += sse?.headers ?? []
+        headers += objectLock?.headers ?? []
         let response = try await send(
             "PutObject", "PUT", bucket: bucket, key: key, headers: headers, body: body,
             payloadHash: S3Checksum.hex(sha256), accept: ifNoneMatch ? [412] : [])
@@ -243,9 +248,15 @@ public struct S3Client: Sendable {
     public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo? {
         let r = try await send("HeadObject", "HEAD", bucket: bucket, key: key, accept: [404])
         if r.status == 404 { return nil }
+        var lock: S3ObjectLock?
+        if let mode = r.header("x-amz-object-lock-mode").flatMap(S3ObjectLock.Mode.init(rawValue:)),
+            let until = r.header("x-amz-object-lock-retain-until-date").flatMap(S3Dates.iso8601)
+        {
+            lock = S3ObjectLock(mode: mode, retainUntil: until)
+        }
         return S3ObjectInfo(
             key: key, size: r.header("Content-Length").flatMap { Int64($0) } ?? 0, etag: r.header("ETag")?.unquotedETag,
-            lastModified: r.header("Last-Modified").flatMap(S3Dates.http))
+            lastModified: r.header("Last-Modified").flatMap(S3Dates.http), objectLock: lock)
     }
 
     /// DeleteObject. S3 answers 204 for a key that does not exist, so this is idempotent.

@@ -26,19 +26,19 @@ extension S3Client {
     /// multipart upload is aborted (its stored parts would otherwise be
     /// billed forever) and the first error rethrown.
     public func uploadFile(
-        bucket: String, key: String, file: String, sse: ServerSideEncryption? = nil, threshold: Int64 = 64 << 20,
-        partSize: Int64 = 16 << 20, concurrency: Int = 4
+        bucket: String, key: String, file: String, sse: ServerSideEncryption? = nil, objectLock: S3ObjectLock? = nil,
+        threshold: Int64 = 64 << 20, partSize: Int64 = 16 << 20, concurrency: Int = 4
     ) async throws {
         let size: Int64
         do { size = try S3Checksum.size(of: file) } catch { throw Self.fileError("PutObject", error) }
         if size < threshold {
-            try await putObject(bucket: bucket, key: key, file: file, sse: sse)
+            try await putObject(bucket: bucket, key: key, file: file, sse: sse, objectLock: objectLock)
             return
         }
         // Grow the parts when 10,000 of the asked size would not hold the file.
         let part = max(partSize, (size + Self.maxParts - 1) / Self.maxParts, 1)
         let count = Int(max(1, (size + part - 1) / part))
-        let uploadId = try await createMultipartUpload(bucket: bucket, key: key, sse: sse)
+        let uploadId = try await createMultipartUpload(bucket: bucket, key: key, sse: sse, objectLock: objectLock)
         do {
             let parts = try await uploadParts(
                 bucket: bucket, key: key, uploadId: uploadId, file: file, size: size, partSize: part, count: count,
@@ -57,10 +57,12 @@ extension S3Client {
 
     /// CreateMultipartUpload, announcing SHA-256 part checksums.
     func createMultipartUpload(
-        bucket: String, key: String, sse: ServerSideEncryption? = nil, contentType: String = "application/octet-stream"
+        bucket: String, key: String, sse: ServerSideEncryption? = nil, objectLock: S3ObjectLock? = nil,
+        contentType: String = "application/octet-stream"
     ) async throws -> String {
         var headers = [HTTPHeader("Content-Type", contentType), HTTPHeader("x-amz-checksum-algorithm", "SHA256")]
         headers += sse?.headers ?? []
+        headers += objectLock?.headers ?? []
         let response = try await send(
             "CreateMultipartUpload", "POST", bucket: bucket, key: key, query: [QueryItem("uploads", "")],
             headers: headers)

@@ -19,18 +19,43 @@ public enum ServerSideEncryption: Sendable, Equatable {
     }
 }
 
+/// S3 Object Lock retention asked for on upload (the bucket must have
+/// Object Lock enabled): until `retainUntil` the object version cannot be
+/// deleted or overwritten (GOVERNANCE: except by a caller allowed to bypass
+/// governance retention; COMPLIANCE: by no one).
+public struct S3ObjectLock: Sendable, Equatable {
+    public enum Mode: String, Sendable { case governance = "GOVERNANCE", compliance = "COMPLIANCE" }
+    public var mode: Mode
+    public var retainUntil: Date
+
+    public init(mode: Mode, retainUntil: Date) {
+        self.mode = mode
+        self.retainUntil = retainUntil
+    }
+
+    var headers: [HTTPHeader] {
+        [
+            HTTPHeader("x-amz-object-lock-mode", mode.rawValue),
+            HTTPHeader("x-amz-object-lock-retain-until-date", S3Dates.iso8601(retainUntil)),
+        ]
+    }
+}
+
 /// One object as listed or HEAD-ed. `etag` keeps S3's quotes stripped off.
 public struct S3ObjectInfo: Sendable, Equatable {
     public var key: String
     public var size: Int64
     public var etag: String?
     public var lastModified: Date?
+    /// HeadObject only: the object's retention, when it has one.
+    public var objectLock: S3ObjectLock?
 
-    public init(key: String, size: Int64, etag: String? = nil, lastModified: Date? = nil) {
+    public init(key: String, size: Int64, etag: String? = nil, lastModified: Date? = nil, objectLock: S3ObjectLock? = nil) {
         self.key = key
         self.size = size
         self.etag = etag
         self.lastModified = lastModified
+        self.objectLock = objectLock
     }
 }
 
@@ -54,6 +79,11 @@ enum S3Dates {
         let text = s.trimmingCharacters(in: .whitespaces)
         if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
         return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    }
+
+    /// "2026-12-27T01:02:03Z": how retain-until dates are sent.
+    static func iso8601(_ d: Date) -> String {
+        d.formatted(Date.ISO8601FormatStyle())
     }
 
     /// "Wed, 12 Oct 2009 17:50:00 GMT" (Last-Modified).

@@ -7,10 +7,12 @@ import Foundation
 /// region = "eu-west-1"          # optional
 /// quota_share = 0.8
 /// wait_lock = "5m"
+/// work_dir = "/var/tmp/snap"    # scratch space for create (see README)
 /// [[store]]
 /// url = "s3://backups-eu/cognito"
 /// sse = "kms:alias/backups"      # optional, this store only
 /// expected_bucket_owner = "123456789012"   # optional, this store only
+/// object_lock = "governance:35"  # optional: S3 Object Lock retention, this store only
 /// [[store]]
 /// url = "/var/backups/cognito"
 /// [prune]
@@ -32,6 +34,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var waitLock: String?
     /// Where create, prune, sync and restore send their summaries: `sns:TOPIC_ARN`, one or a list.
     public var notify: [String] = []
+    /// Scratch space for create's sorts and archive (`--work-dir`).
+    public var workDir: String?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
     public var prune: [String: String] = [:]
     public var path: String = ""
@@ -81,12 +85,16 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "user_pool_id", .string(let s)): userPoolId = s
             case ("", "region", .string(let s)): region = s
             case ("", "wait_lock", .string(let s)): waitLock = s
+            case ("", "work_dir", .string(let s)): workDir = s
             case ("", "quota_share", .number(let n)): quotaShare = n
             case ("", "notify", .string(let s)): notify = [s]
             case ("", "notify", .strings(let list)): notify = list
             case ("", "stores", .strings(let list)): stores += list
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
             case ("store", "sse", .string(let s)): pendingStore.sse = s
+            case ("store", "object_lock", .string(let s)):
+                if case .failure(let e) = ObjectLockSetting.parse(s) { throw fail("\(e)") }
+                pendingStore.objectLock = s
             case ("store", "expected_bucket_owner", .string(let s)):
                 guard StoreSettings.isAccountId(s) else { throw fail("expected_bucket_owner \"\(s)\": an AWS account id is 12 digits") }
                 pendingStore.expectedBucketOwner = s

@@ -18,6 +18,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case interrupted(signal: Int32)
     case lockLost(store: String, reason: String)
     case clockSkew(newest: String, now: String)
+    case listingRefused(pool: String, listing: String, restarts: Int, reason: String)
+    case scratchSpace(path: String, needBytes: Int64, freeBytes: Int64, users: Int)
 
     public var description: String {
         switch self {
@@ -51,6 +53,12 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .clockSkew(let newest, let now):
             return
                 "the newest snapshot \(newest) is dated after this machine's clock (\(now)): a new snapshot would sort before it. Fix the clock (NTP) on this machine or on the one that wrote \(newest)"
+        case .listingRefused(let p, let l, let n, let r):
+            return
+                "pool \(p), \(l): Cognito refused the pagination token again after \(n) restart(s) (\(r)); the listing outlives the token: raise --quota-share or the UserList quota (--quota UserList=RPS), or run when production traffic is lower"
+        case .scratchSpace(let p, let need, let free, let users):
+            return
+                "work folder \(p): \(free / 1_000_000) MB free, the export of about \(users) users needs about \(need / 1_000_000) MB: free space there or point --work-dir (work_dir in snap.toml) at a larger disk"
         }
     }
 }

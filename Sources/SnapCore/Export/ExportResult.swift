@@ -5,6 +5,7 @@ public struct ExportResult: Sendable {
     public var paths: [Member: String]
     public var counts: Manifest.Counts
     public var warnings: [String]
+    public var stats: Manifest.Stats
 }
 
 /// Progress of an export, for a progress line on a terminal.
@@ -13,4 +14,10 @@ public struct ExportProgress: Sendable {
     public var groups = 0
     public var memberships = 0
     public var requests = 0
+    /// User shards planned, and listings started again after a refused token.
+    public var shards = 0
+    public var restarts = 0
+    /// The UserList pace now (requests per second), and whether Cognito throttled lately.
+    public var pace = 0.0
+    public var throttled = false
 }

@@ -3,27 +3,53 @@ import Foundation
 
 /// Reads a live pool into sorted, self-consistent member files.
 ///
-/// Users are listed in `shards` parallel ListUsers scans (`sub ^= "0"` ...
-/// `sub ^= "f"`) because one paginated scan cannot reach the UserList quota
-/// at Cognito's latency; group members are listed alongside. Everything is
-/// spilled through external sorts, so memory does not grow with the pool.
-/// A listing is not atomic: a membership naming a user the user listing did
-/// not see is reconciled with AdminGetUser, or left out with a warning.
+/// Users are listed in parallel ListUsers scans split by `sub ^=` prefix
+/// (`ShardPlan`: 16, 256 or 4,096 shards, sized from EstimatedNumberOfUsers so
+/// each scan ends well inside its pagination token's life), a bounded number
+/// at a time; group members are listed alongside. A scan whose token Cognito
+/// refuses (InvalidParameterException on a request carrying a token) starts
+/// again, split into 16 narrower shards while it can be; what it already
+/// read is simply read again and deduplicated by username in the sort. It
+/// restarts at most `maxRestarts` times, then the export fails saying so.
+/// Everything is spilled through external sorts, so memory does not grow
+/// with the pool. A listing is not atomic: a membership naming a user the
+/// user listing did not see is reconciled with AdminGetUser, or left out
+/// with a warning.
 public struct Exporter: Sendable {
     public let cognito: CognitoClient
     public let poolId: String
-    public let shards: Int
-    public let runLimit: Int
+    /// Forced prefix length (0: one unfiltered scan; 1, 2, 3: 16, 256, 4,096 shards); nil chooses from the pool's size.
+    public let prefixLength: Int?
+    public let concurrency: Int
+    /// Group member listings at once.
+    public let groupConcurrency = 8
+    /// How long Cognito's pagination tokens live (one hour); a simulator may shorten it.
+    public let tokenLife: Duration
+    public let maxRestarts: Int
+    public let runBytes: Int
+    public let fanIn: Int
+    /// Check the work folder's free space against the estimated user count first.
+    public let checkScratch: Bool
 
-    public init(cognito: CognitoClient, poolId: String, shards: Int = 16, runLimit: Int = 200_000) {
+    public init(
+        cognito: CognitoClient, poolId: String, prefixLength: Int? = nil, concurrency: Int = 16, tokenLife: Duration = .seconds(3600),
+        maxRestarts: Int = 3, runBytes: Int = 32 << 20, fanIn: Int = 64, checkScratch: Bool = true
+    ) {
         self.cognito = cognito
         self.poolId = poolId
-        self.shards = shards
-        self.runLimit = runLimit
+        self.prefixLength = prefixLength
+        self.concurrency = max(1, concurrency)
+        self.tokenLife = tokenLife
+        self.maxRestarts = max(0, maxRestarts)
+        self.runBytes = runBytes
+        self.fanIn = fanIn
+        self.checkScratch = checkScratch
     }
 
+    private var pacer: QuotaPacer? { cognito.sender.pacer }
+
     public func run(workDirectory dir: String, progress: (@Sendable (ExportProgress) -> Void)? = nil) async throws -> ExportResult {
-        let tracker = ProgressTracker(report: progress)
+        let tracker = ProgressTracker(report: progress, pacer: pacer)
         let rawPool: JSONValue
         do {
             rawPool = try await cognito.describeUserPool(poolId)
@@ -32,23 +58,30 @@ public struct Exporter: Sendable {
         }
         let poolJSON = Self.stableConfiguration(rawPool)
         let poolInfo = Manifest.PoolInfo(id: poolId, name: rawPool["Name"]?.stringValue ?? "", region: cognito.region)
+        let estimated = rawPool["EstimatedNumberOfUsers"]?.intValue ?? 0
+        if checkScratch { try ScratchSpace.check(path: dir, users: estimated) }
+        let rate = await pacer?.rate(of: .userList) ?? QuotaCategory.userList.defaultRPS
+        let plan = ShardPlan.make(
+            estimatedUsers: estimated, pagesPerSecond: rate, tokenLife: QuotaPacer.seconds(tokenLife), concurrency: concurrency,
+            forcedLength: prefixLength)
+        await tracker.planned(shards: plan.shardCount)
 
-        let users = ExternalSorter(directory: try Self.makeDir(dir, "users-sort"), runLimit: runLimit)
-        let byUser = ExternalSorter(directory: try Self.makeDir(dir, "members-by-user"), runLimit: runLimit)
+        let users = try sorter(dir, "users-sort")
+        let byUser = try sorter(dir, "members-by-user")
 
         // Users and groups+memberships are listed at the same time; the pacer keeps both within the quota.
-        async let usersDone: Void = listUsers(into: users, tracker: tracker)
+        async let usersDone: Void = listUsers(plan: plan, into: users, tracker: tracker)
         let groups = try await listGroups(tracker: tracker)
         try await listMemberships(groups: groups, into: byUser, tracker: tracker)
         try await usersDone
 
-        // users.jsonl, from the sorted listing.
+        // users.jsonl, from the sorted listing (a user read twice is kept once).
         let usersFile = try MemberFile(member: .users, directory: dir)
         try users.drain { _, line in try usersFile.writeLine(line) }
         var usersInfo = try usersFile.finish()
 
         // Memberships: join (sorted by user) against users.jsonl, re-sort by group.
-        let byGroup = ExternalSorter(directory: try Self.makeDir(dir, "members-by-group"), runLimit: runLimit)
+        let byGroup = try sorter(dir, "members-by-group")
         var missing: [String: [String]] = [:]  // username -> groups
         var usersReader = try SortedLineCursor(path: usersFile.path, key: { try Self.usernameKey($0) })
         try byUser.drain { key, _ in
@@ -75,7 +108,7 @@ public struct Exporter: Sendable {
                 }
             }
             if !extra.isEmpty {
-                usersInfo = try Self.mergeUsers(into: usersFile.path, extra: extra, directory: dir)
+                usersInfo = try mergeUsers(into: usersFile.path, extra: extra, directory: dir)
                 warnings.append("\(extra.count) user(s) created during the export were fetched again and included")
             }
         }
@@ -100,7 +133,7 @@ public struct Exporter: Sendable {
             files: [.pool: poolFileInfo, .groups: groupsInfo, .users: usersInfo, .memberships: membershipsInfo],
             paths: [.pool: poolFile.path, .groups: groupsFile.path, .users: usersFile.path, .memberships: membershipsFile.path],
             counts: Manifest.Counts(users: usersInfo.records, groups: groupsInfo.records, memberships: membershipsInfo.records),
-            warnings: warnings)
+            warnings: warnings, stats: await tracker.stats())
     }
 
     /// The pool's configuration less the counters that move without a configuration change.
@@ -110,27 +143,63 @@ public struct Exporter: Sendable {
         return .object(o)
     }
 
-    private func listUsers(into sink: ExternalSorter, tracker: ProgressTracker) async throws {
-        let filters: [String?] = shards <= 1 ? [nil] : Array("0123456789abcdef".prefix(min(16, shards)).map { "sub ^= \"\($0)\"" })
-        // With fewer than 16 shards the hex digits are split unevenly; 1 or 16 are the sensible values.
-        let effective: [String?] = (shards > 1 && shards < 16) ? [nil] : filters
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for filter in effective {
-                group.addTask {
-                    var token: String?
-                    repeat {
-                        let page = try await cognito.listUsers(poolId, paginationToken: token, filter: filter)
-                        for item in page.items {
-                            let user = try UserRecord(cognito: item)
-                            try sink.add(key: user.username, line: Array(user.json.canonicalData()))
-                        }
-                        await tracker.add(users: page.items.count)
-                        token = page.next
-                    } while token != nil
-                }
-            }
-            try await group.waitForAll()
+    private func sorter(_ dir: String, _ name: String) throws -> ExternalSorter {
+        ExternalSorter(directory: try Self.makeDir(dir, name), runBytes: runBytes, fanIn: fanIn)
+    }
+
+    /// One user scan: a `sub ^=` prefix ("" for none) and how often its lineage restarted.
+    struct Shard: Sendable {
+        var prefix: String
+        var restarts: Int
+        var filter: String? { prefix.isEmpty ? nil : "sub ^= \"\(prefix)\"" }
+        var name: String { prefix.isEmpty ? "the user listing" : "the user shard sub ^= \"\(prefix)\"" }
+
+        /// A refused shard starts again as 16 narrower ones while prefixes stay short, else as itself.
+        func restarted(maxLength: Int = 3) -> [Shard] {
+            guard prefix.count < maxLength else { return [Shard(prefix: prefix, restarts: restarts + 1)] }
+            return "0123456789abcdef".map { Shard(prefix: prefix + String($0), restarts: restarts + 1) }
         }
+    }
+
+    private func listUsers(plan: ShardPlan, into sink: ExternalSorter, tracker: ProgressTracker) async throws {
+        var pending = plan.prefixes.map { Shard(prefix: $0, restarts: 0) }[...]
+        try await withThrowingTaskGroup(of: [Shard].self) { group in
+            var running = 0
+            while true {
+                while running < plan.concurrency, let shard = pending.popFirst() {
+                    group.addTask { try await listShard(shard, into: sink, tracker: tracker) }
+                    running += 1
+                }
+                guard let more = try await group.next() else { break }
+                running -= 1
+                pending.append(contentsOf: more)
+            }
+        }
+    }
+
+    /// Lists one shard to its end; returns the shards to run instead when Cognito refused its token.
+    private func listShard(_ shard: Shard, into sink: ExternalSorter, tracker: ProgressTracker) async throws -> [Shard] {
+        var token: String?
+        repeat {
+            let page: CognitoClient.Page
+            do {
+                page = try await cognito.listUsers(poolId, paginationToken: token, filter: shard.filter)
+            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                guard shard.restarts < maxRestarts else {
+                    throw SnapError.listingRefused(
+                        pool: poolId, listing: shard.name, restarts: shard.restarts, reason: "\(e.code): \(e.message)")
+                }
+                await tracker.restarted(group: false)
+                return shard.restarted()
+            }
+            for item in page.items {
+                let user = try UserRecord(cognito: item)
+                try sink.add(key: user.username, line: Array(user.json.canonicalData()))
+            }
+            await tracker.add(users: page.items.count)
+            token = page.next
+        } while token != nil
+        return []
     }
 
     private func listGroups(tracker: ProgressTracker) async throws -> [GroupRecord] {
@@ -151,8 +220,10 @@ public struct Exporter: Sendable {
     private func listMemberships(groups: [GroupRecord], into sink: ExternalSorter, tracker: ProgressTracker) async throws {
         try await withThrowingTaskGroup(of: Void.self) { taskGroup in
             var next = groups.makeIterator()
-            // A few groups at a time: the UserList budget is shared with the user scan.
-            for _ in 0..<4 {
+            // Groups at a time: the pacer shares the UserList budget with the user scan. A group's pages come one
+            // after another, so a group listed last alone ends the export at one page per round trip: 8 at
+            // once keeps that tail short (measured: with 4, the last ~6% of a 1M-user listing ran at a quarter pace).
+            for _ in 0..<groupConcurrency {
                 guard let g = next.next() else { break }
                 taskGroup.addTask { try await listMembers(of: g.name, into: sink, tracker: tracker) }
             }
@@ -164,22 +235,34 @@ public struct Exporter: Sendable {
         }
     }
 
+    /// A group's members; a refused token starts the group again (members are deduplicated in the sort).
     private func listMembers(of group: String, into sink: ExternalSorter, tracker: ProgressTracker) async throws {
         var token: String?
-        repeat {
+        var restarts = 0
+        while true {
             let page: CognitoClient.Page
             do {
                 page = try await cognito.listUsersInGroup(poolId, group: group, nextToken: token)
             } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
                 return  // deleted during the export: it was listed, it simply has no members now
+            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                guard restarts < maxRestarts else {
+                    throw SnapError.listingRefused(
+                        pool: poolId, listing: "the members of group \(group)", restarts: restarts, reason: "\(e.code): \(e.message)")
+                }
+                restarts += 1
+                await tracker.restarted(group: true)
+                token = nil
+                continue
             }
             for item in page.items {
                 guard let username = item["Username"]?.stringValue else { continue }
                 try sink.add(key: username + "\u{0}" + group, line: [])
             }
             await tracker.add(memberships: page.items.count)
-            token = page.next
-        } while token != nil
+            guard let next = page.next else { return }
+            token = next
+        }
     }
 
     static func splitKey(_ key: [UInt8]) -> (String, String) {
@@ -201,28 +284,14 @@ public struct Exporter: Sendable {
     }
 
     /// Rewrites users.jsonl with users fetched late merged in, in order.
-    static func mergeUsers(into path: String, extra: [UserRecord], directory: String) throws -> Manifest.FileInfo {
-        let sorter = ExternalSorter(directory: try makeDir(directory, "users-merge"))
-        var cursor = try SortedLineCursor(path: path, key: usernameKey)
+    func mergeUsers(into path: String, extra: [UserRecord], directory: String) throws -> Manifest.FileInfo {
+        let sorter = try sorter(directory, "users-merge")
+        var cursor = try SortedLineCursor(path: path, key: Self.usernameKey)
         while let (key, line) = try cursor.next() { try sorter.add(key: String(decoding: key, as: UTF8.self), line: line) }
         for u in extra { try sorter.add(key: u.username, line: Array(u.json.canonicalData())) }
         try FileManager.default.removeItem(atPath: path)
         let out = try MemberFile(member: .users, directory: directory)
         try sorter.drain { _, line in try out.writeLine(line) }
         return try out.finish()
-    }
-}
-
-/// Tallies progress from concurrent tasks.
-actor ProgressTracker {
-    private var state = ExportProgress()
-    private let report: (@Sendable (ExportProgress) -> Void)?
-    init(report: (@Sendable (ExportProgress) -> Void)?) { self.report = report }
-    func add(users: Int = 0, groups: Int = 0, memberships: Int = 0) {
-        state.users += users
-        state.groups += groups
-        state.memberships += memberships
-        state.requests += 1
-        report?(state)
     }
 }

@@ -1,69 +1,59 @@
 import Foundation
 
 /// Sorts (key, line) records bytewise by key without holding them all in
-/// memory: runs of `runLimit` records are sorted and spilled to files in
-/// `directory`, then merged. A pool of 40 million users sorts in bounded memory.
+/// memory: records are buffered up to `runBytes` (or `runLimit` records),
+/// sorted and spilled to run files in `directory`, then merged. At most
+/// `fanIn` runs are open at once: with more, runs are merged `fanIn` at a
+/// time into longer runs first (passes), so a pool of 40 million users sorts
+/// in bounded memory and under a small `ulimit -n`.
 /// For equal keys the record added last wins (a later read of the same
-/// user is the fresher one). Safe to feed from concurrent tasks: a lock
-/// guards every method.
+/// user is the fresher one, and a shard listed again adds nothing twice).
+/// Safe to feed from concurrent tasks: a lock guards every method.
 public final class ExternalSorter: @unchecked Sendable {
     private let lock = NSLock()
-    private struct Record {
-        var key: [UInt8]
-        var line: [UInt8]
-        var seq: Int
-    }
-
     private let directory: String
     private let runLimit: Int
-    private var buffer: [Record] = []
+    private let runBytes: Int
+    private let fanIn: Int
+    private var buffer: [SortRecord] = []
+    private var bufferBytes = 0
     private var runs: [String] = []
+    private var made = 0
     private var seq = 0
+    /// Merge passes before the final one, and the most run files open at once (for tests and stats).
+    public private(set) var intermediatePasses = 0
+    public private(set) var mostOpenRuns = 0
 
-    public init(directory: String, runLimit: Int = 200_000) {
+    public init(directory: String, runLimit: Int = .max, runBytes: Int = 32 << 20, fanIn: Int = 64) {
         self.directory = directory
         self.runLimit = max(1, runLimit)
+        self.runBytes = max(1, runBytes)
+        self.fanIn = max(2, fanIn)
     }
 
     public func add(key: String, line: [UInt8]) throws {
         lock.lock()
         defer { lock.unlock() }
-        buffer.append(Record(key: Array(key.utf8), line: line, seq: seq))
+        let r = SortRecord(key: Array(key.utf8), line: line, seq: seq)
         seq += 1
-        if buffer.count >= runLimit { try spill() }
+        bufferBytes += r.cost
+        buffer.append(r)
+        if buffer.count >= runLimit || bufferBytes >= runBytes { try spill() }
     }
 
-    private static func less(_ a: Record, _ b: Record) -> Bool {
-        a.key == b.key ? a.seq < b.seq : a.key.lexicographicallyPrecedes(b.key)
+    private func nextRunPath() -> String {
+        made += 1
+        return "\(directory)/run-\(made).bin"
     }
 
     private func spill() throws {
-        buffer.sort(by: Self.less)
-        let path = "\(directory)/run-\(runs.count).bin"
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw SnapError.io(path: path, reason: "cannot create a sort run file")
-        }
-        defer { try? handle.close() }
-        var out = [UInt8]()
-        out.reserveCapacity(1 << 20)
-        for r in buffer {
-            Self.appendFrame(r.key, to: &out)
-            Self.appendFrame(r.line, to: &out)
-            Self.appendFrame(withUnsafeBytes(of: UInt64(r.seq).littleEndian, Array.init), to: &out)
-            if out.count >= 1 << 20 {
-                try handle.write(contentsOf: out)
-                out.removeAll(keepingCapacity: true)
-            }
-        }
-        try handle.write(contentsOf: out)
-        runs.append(path)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    private static func appendFrame(_ bytes: [UInt8], to out: inout [UInt8]) {
-        let n = UInt32(bytes.count).littleEndian
-        withUnsafeBytes(of: n) { out += $0 }
-        out += bytes
+        buffer.sort(by: SortRecord.less)
+        var w = try SortRunWriter(path: nextRunPath())
+        for r in buffer { try w.write(r) }
+        try w.close()
+        runs.append(w.path)
+        buffer.removeAll(keepingCapacity: false)
+        bufferBytes = 0
     }
 
     /// Calls `body` with each line in key order, once per key. Consumes the sorter.
@@ -71,7 +61,7 @@ public final class ExternalSorter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if runs.isEmpty {
-            buffer.sort(by: Self.less)
+            buffer.sort(by: SortRecord.less)
             var i = 0
             while i < buffer.count {
                 var j = i
@@ -83,94 +73,37 @@ public final class ExternalSorter: @unchecked Sendable {
             return
         }
         if !buffer.isEmpty { try spill() }
-        var readers = try runs.map { try RunReader(path: $0) }
-        // A binary min-heap of each run's current record (with its run index):
-        // O(log runs) per record, so 40 million users in 200 runs merge in one pass.
-        var heap: [(record: Record, run: Int)] = []
-        for i in readers.indices {
-            if let r = try readers[i].next() { Self.push((r, i), into: &heap) }
+        // Passes: the oldest fanIn runs become one, until one merge can take them all.
+        while runs.count > fanIn {
+            let group = Array(runs.prefix(fanIn))
+            runs.removeFirst(fanIn)
+            var w = try SortRunWriter(path: nextRunPath())
+            try merge(group) { try w.write($0) }
+            try w.close()
+            runs.append(w.path)
+            intermediatePasses += 1
         }
-        var pending: Record?
-        while let top = Self.pop(from: &heap) {
-            if let next = try readers[top.run].next() { Self.push((next, top.run), into: &heap) }
-            if let p = pending, p.key != top.record.key { try body(p.key, p.line) }
-            pending = top.record
+        var pending: SortRecord?
+        try merge(runs) { r in
+            if let p = pending, p.key != r.key { try body(p.key, p.line) }
+            pending = r
         }
         if let p = pending { try body(p.key, p.line) }
-        for r in runs { try? FileManager.default.removeItem(atPath: r) }
         runs = []
     }
 
-    private static func push(_ item: (record: Record, run: Int), into heap: inout [(record: Record, run: Int)]) {
-        heap.append(item)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard less(heap[i].record, heap[parent].record) else { break }
-            heap.swapAt(i, parent)
-            i = parent
+    /// Merges whole runs in key (then sequence) order, keeping every record, and deletes them.
+    private func merge(_ paths: [String], _ emit: (SortRecord) throws -> Void) throws {
+        mostOpenRuns = max(mostOpenRuns, paths.count)
+        var readers = try paths.map { try SortRunReader(path: $0) }
+        var heap = RunMergeHeap()
+        for i in readers.indices {
+            if let r = try readers[i].next() { heap.push((r, i)) }
         }
-    }
-
-    private static func pop(from heap: inout [(record: Record, run: Int)]) -> (record: Record, run: Int)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count && less(heap[l].record, heap[m].record) { m = l }
-            if r < heap.count && less(heap[r].record, heap[m].record) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m)
-            i = m
+        while let top = heap.pop() {
+            if let next = try readers[top.run].next() { heap.push((next, top.run)) }
+            try emit(top.record)
         }
-        return top
-    }
-
-    private struct RunReader {
-        let handle: FileHandle
-        var data: [UInt8] = []
-        var pos = 0
-        var eof = false
-
-        init(path: String) throws {
-            guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open a sort run file") }
-            handle = h
-        }
-
-        mutating func ensure(_ n: Int) throws -> Bool {
-            while data.count - pos < n && !eof {
-                let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-                if chunk.isEmpty { eof = true; break }
-                data.removeFirst(pos)
-                pos = 0
-                data += chunk
-            }
-            return data.count - pos >= n
-        }
-
-        mutating func frame() throws -> [UInt8]? {
-            guard try ensure(4) else { return nil }
-            let n = Int(UInt32(data[pos]) | UInt32(data[pos + 1]) << 8 | UInt32(data[pos + 2]) << 16 | UInt32(data[pos + 3]) << 24)
-            pos += 4
-            guard try ensure(n) else { throw SnapError.io(path: "sort run", reason: "run file ended early") }
-            defer { pos += n }
-            return Array(data[pos..<pos + n])
-        }
-
-        mutating func next() throws -> Record? {
-            guard let key = try frame() else {
-                try? handle.close()
-                return nil
-            }
-            guard let line = try frame(), let seqBytes = try frame(), seqBytes.count == 8 else {
-                throw SnapError.io(path: "sort run", reason: "run file ended early")
-            }
-            var seq: UInt64 = 0
-            for (i, b) in seqBytes.enumerated() { seq |= UInt64(b) << (8 * UInt64(i)) }
-            return Record(key: key, line: line, seq: Int(seq))
-        }
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
     }
 }

@@ -48,6 +48,8 @@ public struct Manifest: Sendable, Equatable {
     public var warnings: [String]
     public var tool: String
     public var archive: ArchiveInfo?
+    /// How the export went (restarts, throttling); absent in manifests written before it existed.
+    public var stats: Stats?
 
     public var json: JSONValue {
         var files: [String: JSONValue] = [:]
@@ -66,6 +68,7 @@ public struct Manifest: Sendable, Equatable {
         ]
         if let previous { o["previous"] = .string(previous.value) }
         if let changes { o["changes"] = changes.json }
+        if let stats { o["stats"] = stats.json }
         if let archive { o["archive"] = ["sha256": .string(archive.sha256), "bytes": .number(String(archive.bytes))] }
         return .object(o)
     }
@@ -102,6 +105,7 @@ public struct Manifest: Sendable, Equatable {
         self.changes = json["changes"].flatMap(ChangeSummary.init(json:))
         self.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
         self.tool = json["tool"]?.stringValue ?? ""
+        self.stats = json["stats"].flatMap(Stats.init(json:))
         if let a = json["archive"], let sha = a["sha256"]?.stringValue, let bytes = a["bytes"]?.intValue {
             self.archive = ArchiveInfo(sha256: sha, bytes: Int64(bytes))
         }
@@ -133,4 +137,47 @@ public struct Manifest: Sendable, Equatable {
 
 extension Manifest.Counts {
     public var json: JSONValue { ["users": .int(users), "groups": .int(groups), "memberships": .int(memberships)] }
+}
+
+extension Manifest {
+    /// Events of the export worth keeping with the snapshot: how the user
+    /// listing was split and restarted, and how much Cognito throttled it.
+    public struct Stats: Sendable, Equatable {
+        /// `sub ^=` prefixes the user listing was split into at the start.
+        public var userShards = 0
+        /// Shards listed again because Cognito refused their pagination token.
+        public var shardRestarts = 0
+        /// Group member listings started again for the same reason.
+        public var groupRestarts = 0
+        /// Cognito requests sent, and how many were throttled (TooManyRequests).
+        public var requests = 0
+        public var throttled = 0
+        /// Times the pacer cut a rate, and the lowest UserList pace reached (requests per second, 2 decimals).
+        public var rateCuts = 0
+        public var lowestUserListRate = 0.0
+
+        public init() {}
+
+        static let fields = ["userShards", "shardRestarts", "groupRestarts", "requests", "throttled", "rateCuts"]
+
+        public var json: JSONValue {
+            let ints = [userShards, shardRestarts, groupRestarts, requests, throttled, rateCuts]
+            var o: [String: JSONValue] = [:]
+            for (k, v) in zip(Self.fields, ints) { o[k] = .int(v) }
+            o["lowestUserListRate"] = .number(String(format: "%.2f", lowestUserListRate))
+            return .object(o)
+        }
+
+        /// Reads what it knows and ignores the rest, so newer snaps can add counters.
+        public init?(json: JSONValue) {
+            guard json.objectValue != nil else { return nil }
+            userShards = json["userShards"]?.intValue ?? 0
+            shardRestarts = json["shardRestarts"]?.intValue ?? 0
+            groupRestarts = json["groupRestarts"]?.intValue ?? 0
+            requests = json["requests"]?.intValue ?? 0
+            throttled = json["throttled"]?.intValue ?? 0
+            rateCuts = json["rateCuts"]?.intValue ?? 0
+            lowestUserListRate = json["lowestUserListRate"]?.doubleValue ?? 0
+        }
+    }
 }

@@ -21,6 +21,8 @@ public struct Pruner: Sendable {
         public var removed: [(store: String, id: SnapshotID)]
         /// Copies the policy removes but their store keeps, and why.
         public var spared: [(store: String, id: SnapshotID, reason: String)]
+        /// Copies the policy removes but S3 Object Lock still retains: kept, with the date they may go.
+        public var retained: [(store: String, id: SnapshotID, until: Date)] = []
         public var debris: [String]
         /// One line per problem, each naming its store.
         public var failures: [String]
@@ -98,6 +100,13 @@ public struct Pruner: Sendable {
                 defer { work.remove() }
                 var plan = StorePlan(store: store, pool: pool, manifests: manifests, kept: kept, work: work.path)
                 for d in decisions.reversed() where !d.keep && manifests[d.id] != nil {
+                    if let lock = try await store.retention(pool: pool, id: d.id), lock.retainUntil > now {
+                        outcome.retained.append((store.url, d.id, lock.retainUntil))
+                        log(
+                            "store \(store.url): keeping \(d.id.value), which the policy removes: under \(lock.mode.rawValue.lowercased()) Object Lock retention until \(Timestamp.format(lock.retainUntil))"
+                        )
+                        continue
+                    }
                     if let reason = try await plan.sparing(d) {
                         outcome.spared.append((store.url, d.id, reason))
                         log("store \(store.url): keeping \(d.id.value), which the policy removes: \(reason)")

@@ -22,11 +22,15 @@ public struct CreateSnapshot: Sendable {
     public let waitLock: Duration
     public let tool: String
     public let log: @Sendable (String) -> Void
+    /// Where the scratch folder goes (`--work-dir`); nil: $TMPDIR, else /tmp.
+    public let workBase: String?
 
     public init(
-        exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, log: @escaping @Sendable (String) -> Void
+        exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, workBase: String? = nil,
+        log: @escaping @Sendable (String) -> Void
     ) {
         self.exporter = exporter
+        self.workBase = workBase
         self.stores = stores
         self.waitLock = waitLock
         self.tool = tool
@@ -36,7 +40,7 @@ public struct CreateSnapshot: Sendable {
     public func run(progress: (@Sendable (ExportProgress) -> Void)? = nil) async throws -> Outcome {
         let started = ContinuousClock.now
         let pool = exporter.poolId
-        let work = try WorkDirectory()
+        let work = try WorkDirectory(base: workBase)
         defer { work.remove() }
 
         // Every reachable store's lock. A live holder anywhere stops the whole
@@ -120,6 +124,7 @@ public struct CreateSnapshot: Sendable {
         var manifest = Manifest(
             id: id, createdAt: Timestamp.format(now), userPool: export.pool, counts: export.counts, files: export.files,
             previous: previous, changes: changes, warnings: warnings, tool: tool)
+        manifest.stats = export.stats
         let archivePath = "\(work.path)/\(id.value).tar.zst"
         manifest.archive = try SnapshotWriter.write(export: export, manifest: manifest, to: archivePath)
         let manifestData = manifest.json.canonicalData() + Data([0x0A])
@@ -184,8 +189,8 @@ public final class WorkDirectory: Sendable {
     public let path: String
     private let cleanup: CleanupRegistry.Token
 
-    public init() throws {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    public init(base given: String? = nil) throws {
+        let base = given ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         var template = Array("\(base)/snap-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw SnapError.io(path: base, reason: "cannot create a work folder: \(String(cString: strerror(errno)))")

@@ -16,13 +16,16 @@ public struct S3Store: SnapshotStore {
     public let sse: ServerSideEncryption?
     public let multipartThreshold: Int64
     public let lockTTL: Duration
+    /// Object Lock retention for every archive and `.json` this store writes.
+    public let objectLock: ObjectLockSetting?
     private let location: S3Location
 
     public init(
         url: String, bucket: String, prefix: String, region: String?, environment: AWSEnvironment, http: HTTPClient,
         credentials: any CredentialsProvider, sse: ServerSideEncryption? = nil, multipartThreshold: Int64 = 64 << 20,
-        lockTTL: Duration = .seconds(600), expectedBucketOwner: String? = nil
+        lockTTL: Duration = .seconds(600), expectedBucketOwner: String? = nil, objectLock: ObjectLockSetting? = nil
     ) {
+        self.objectLock = objectLock
         self.url = url
         self.bucket = bucket
         self.prefix = prefix
@@ -125,12 +128,19 @@ public struct S3Store: SnapshotStore {
             }
         }
         defer { CleanupRegistry.shared.unregister(token) }
+        let retention = objectLock?.retention()
         try await c.uploadFile(
-            bucket: bucket, key: archiveKey, file: archivePath, sse: sse,
+            bucket: bucket, key: archiveKey, file: archivePath, sse: sse, objectLock: retention,
             threshold: multipartThreshold, partSize: max(5 << 20, min(multipartThreshold, 64 << 20)))
         try CleanupRegistry.shared.checkNotInterrupted()
         try await beforeCommit()
-        try await c.putObject(bucket: bucket, key: key(pool, "\(id.value).json"), data: manifest, sse: sse, contentType: "application/json")
+        try await c.putObject(
+            bucket: bucket, key: key(pool, "\(id.value).json"), data: manifest, sse: sse, objectLock: retention,
+            contentType: "application/json")
+    }
+
+    public func retention(pool: String, id: SnapshotID) async throws -> S3ObjectLock? {
+        try await client().headObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"))?.objectLock
     }
 
     public func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws {

@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 
 /// Where snapshots live. For pool P a store holds `P/<ID>.tar.zst` and
@@ -30,6 +31,10 @@ public protocol SnapshotStore: Sendable {
     /// which is what makes anything unfinished there provably dead.
     func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws
 
+    /// The archive's Object Lock retention, if the store has such a thing
+    /// and the object carries one (nil: it may be deleted).
+    func retention(pool: String, id: SnapshotID) async throws -> S3ObjectLock?
+
     /// Removes a snapshot: its `.json` first (it stops existing), then its archive.
     func delete(pool: String, id: SnapshotID) async throws
 
@@ -42,6 +47,9 @@ public protocol SnapshotStore: Sendable {
 }
 
 extension SnapshotStore {
+    /// A local folder has no retention.
+    public func retention(pool: String, id: SnapshotID) async throws -> S3ObjectLock? { nil }
+
     /// The readable manifests only. A malformed `<ID>.json` is left out here
     /// (it is no snapshot to act on); `list`, `verify` and `sync` use
     /// `listing` to report or repair it.

@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 
 /// `snap verify`: every copy of every chosen snapshot, in every store, read
@@ -13,11 +14,14 @@ public struct Verifier: Sendable {
         case storeUnreadable(StoreFailure, pool: String)
         /// The stores' `.json` files name different archives for one ID.
         case disagreement(pool: String, id: SnapshotID, digests: [(store: String, sha256: String)])
+        /// An intact copy's S3 Object Lock retention (told, not a problem).
+        case retention(store: String, pool: String, id: SnapshotID, lock: S3ObjectLock)
 
         public var isProblem: Bool {
             switch self {
             case .copy(_, _, _, let problem): return problem != nil
             case .storeUnreadable, .disagreement: return true
+            case .retention: return false
             }
         }
     }
@@ -72,6 +76,16 @@ public struct Verifier: Sendable {
                 summary.copies += 1
                 if problem != nil { summary.damaged += 1 }
                 report(.copy(store: store.url, pool: pool, id: id, problem: problem))
+                if problem == nil {
+                    do {
+                        if let lock = try await store.retention(pool: pool, id: id) {
+                            report(.retention(store: store.url, pool: pool, id: id, lock: lock))
+                        }
+                    } catch {
+                        summary.damaged += 1
+                        report(.copy(store: store.url, pool: pool, id: id, problem: "its retention cannot be read: \(error)"))
+                    }
+                }
             }
         }
         for id in chosen {

@@ -1,0 +1,59 @@
+import AWS
+
+/// Tallies progress and export events from concurrent tasks, and reads the
+/// pacer for the UserList pace and whether Cognito is throttling.
+actor ProgressTracker {
+    private var state = ExportProgress()
+    private var shards = 0
+    private var shardRestarts = 0
+    private var groupRestarts = 0
+    private let report: (@Sendable (ExportProgress) -> Void)?
+    private let pacer: QuotaPacer?
+
+    init(report: (@Sendable (ExportProgress) -> Void)?, pacer: QuotaPacer?) {
+        self.report = report
+        self.pacer = pacer
+    }
+
+    func planned(shards n: Int) {
+        shards = n
+        state.shards = n
+    }
+
+    func restarted(group: Bool) {
+        if group { groupRestarts += 1 } else { shardRestarts += 1 }
+        state.restarts += 1
+    }
+
+    func add(users: Int = 0, groups: Int = 0, memberships: Int = 0) async {
+        state.users += users
+        state.groups += groups
+        state.memberships += memberships
+        state.requests += 1
+        if let pacer {
+            let s = await pacer.snapshot(of: .userList)
+            state.pace = s.rate
+            state.throttled = s.throttledRecently
+        }
+        report?(state)
+    }
+
+    func stats() async -> Manifest.Stats {
+        var s = Manifest.Stats()
+        s.userShards = shards
+        s.shardRestarts = shardRestarts
+        s.groupRestarts = groupRestarts
+        if let pacer {
+            for c in QuotaCategory.allCases {
+                let p = await pacer.snapshot(of: c)
+                s.requests += p.requests
+                s.throttled += p.throttled
+                s.rateCuts += p.cuts
+            }
+            s.lowestUserListRate = ((await pacer.snapshot(of: .userList).lowestRate) * 100).rounded() / 100
+        } else {
+            s.requests = state.requests
+        }
+        return s
+    }
+}

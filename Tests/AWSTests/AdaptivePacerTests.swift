@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@testable import AWS
+
+/// The pacer's AIMD: throttling cuts a category's rate once per window for
+/// every task, successes climb back additively, and the stall it reports
+/// is what `--max-throttle-wait` is held against.
+@Suite struct AdaptivePacerTests {
+    @Test func aThrottleCutsTheRateOncePerWindow() async throws {
+        let pacer = QuotaPacer(share: 1, overrides: [.userList: 100], decrease: 0.5, recoverySteps: 100)
+        let sent = try await pacer.acquire(.userList)
+        await pacer.throttled(.userList, sentAt: sent, since: sent)
+        #expect(await pacer.rate(of: .userList) == 50)
+        // Another request sent before the cut was throttled too: the same congestion, no second cut.
+        await pacer.throttled(.userList, sentAt: sent, since: sent)
+        #expect(await pacer.rate(of: .userList) == 50)
+        // A request sent after the cut and throttled again: cut again.
+        let later = try await pacer.acquire(.userList)
+        await pacer.throttled(.userList, sentAt: later, since: later)
+        #expect(await pacer.rate(of: .userList) == 25)
+        let s = await pacer.snapshot(of: .userList)
+        #expect(s.throttled == 3 && s.cuts == 2 && s.lowestRate == 25 && s.throttledRecently)
+        // Other categories are untouched.
+        #expect(await pacer.rate(of: .userRead) == 120)
+    }
+
+    @Test func successesRecoverAdditivelyUpToTheCeiling() async throws {
+        let pacer = QuotaPacer(share: 1, overrides: [.userList: 100], decrease: 0.5, recoverySteps: 100)
+        let sent = try await pacer.acquire(.userList)
+        await pacer.throttled(.userList, sentAt: sent, since: sent)
+        for _ in 0..<10 { await pacer.succeeded(.userList) }
+        #expect(abs(await pacer.rate(of: .userList) - 60) < 1e-9)  // 50 + 10 x (100 / 100)
+        for _ in 0..<1000 { await pacer.succeeded(.userList) }
+        #expect(await pacer.rate(of: .userList) == 100)
+    }
+
+    @Test func cutsStopAtTheFloor() async throws {
+        let pacer = QuotaPacer(share: 1, overrides: [.userList: 100], decrease: 0.5, floorShare: 0.1)
+        for _ in 0..<20 {
+            let sent = try await pacer.acquire(.userList)
+            await pacer.throttled(.userList, sentAt: sent, since: sent)
+        }
+        #expect(await pacer.rate(of: .userList) == 10)
+    }
+
+    @Test func theStallCountsFromTheLastSuccessOrTheRequestsStart() async throws {
+        let pacer = QuotaPacer(share: 1, overrides: [.userList: 1000])
+        let start = ContinuousClock.now
+        try await Task.sleep(for: .milliseconds(50))
+        let sent = try await pacer.acquire(.userList)
+        let stalled = await pacer.throttled(.userList, sentAt: sent, since: start)
+        #expect(stalled >= .milliseconds(50))
+        await pacer.succeeded(.userList)
+        let after = await pacer.throttled(.userList, sentAt: sent, since: start)
+        #expect(after < stalled)
+        #expect(await pacer.maxThrottleWait == .seconds(1800))
+        await pacer.setMaxThrottleWait(.seconds(5))
+        #expect(await pacer.maxThrottleWait == .seconds(5))
+    }
+
+    @Test func aCutRateReallyPacesSlower() async throws {
+        // 40 RPS cut to 10: after the cut, 10 requests need about a second (lower bound only).
+        let pacer = QuotaPacer(share: 1, overrides: [.userList: 40], decrease: 0.25)
+        let sent = try await pacer.acquire(.userList)
+        await pacer.throttled(.userList, sentAt: sent, since: sent)
+        let start = ContinuousClock.now
+        for _ in 0..<10 { try await pacer.acquire(.userList) }
+        #expect(ContinuousClock.now - start >= .milliseconds(800))
+    }
+}

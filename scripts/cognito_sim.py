@@ -1,0 +1,787 @@
+#!/usr/bin/env python3
+"""A Cognito user pool simulator for scale tests. Test support, like moto;
+not part of snap.
+
+    python3 scripts/cognito_sim.py --users 1000000 --time-scale 20 \
+        [--rtt-ms 150] [--token-life 3600] [--neighbour 0.5] [--storm AFTER:FOR] \
+        [--access-key AKIDSIMULATOR --secret-key simulator-secret] [--port 0]
+
+It speaks the AWS JSON 1.1 subset snap uses (DescribeUserPool, ListUsers with
+Limit, PaginationToken and Filter `sub ^= "x"`, ListGroups, ListUsersInGroup,
+AdminGetUser; for restore: AdminCreateUser, AdminSetUserPassword,
+AdminDisableUser, AdminAddUserToGroup, CreateGroup, GetCSVHeader,
+CreateUserImportJob, StartUserImportJob, DescribeUserImportJob) and requires
+a SigV4 signature made with --access-key/--secret-key; a bad one gets
+Cognito's answer (HTTP 400 InvalidSignatureException, or
+UnrecognizedClientException for an unknown key).
+
+The pool holds --users deterministic synthetic users, computed from their
+index and never stored, so any page costs O(page) whatever the pool size:
+user i has low part v = i % 4096 and high part q = i // 4096, and its sub
+starts with the 3 hex digits of v and the 5 of q. Listing in sub order is
+then plain arithmetic, with or without a `sub ^=` prefix (1 to 8 hex
+digits). About 1 user in 7 is in one of --groups groups; there are disabled,
+unconfirmed, password-reset and federated users, Unicode names and custom
+attributes. Users and groups created by the restore calls live in memory on
+top of the synthetic pool (AdminGetUser and the listings see them).
+
+Time: --time-scale K multiplies every quota by K and divides the token life,
+the round trip and the storm times by K, so a night runs in minutes.
+  * Pages hold at most 60 users. A pagination token carries the time its
+    scan began; once that is older than --token-life, the request gets HTTP
+    400 InvalidParameterException, as Cognito answers an expired token.
+  * One token bucket per quota category for the account (SPEC table; one
+    second of burst); beyond it HTTP 400 TooManyRequestsException.
+  * --neighbour F: another client spends F of the UserList budget.
+  * --storm AFTER:FOR: from AFTER seconds after the first request, for FOR
+    seconds, every UserList request is throttled (a throttling storm).
+  * --rtt-ms: the round trip every request waits.
+
+GET /__sim/stats: per-operation requests, throttled and refused counts,
+UserList requests per second,
+per-category counts, the neighbour's spend, and first/last request times;
+POST /__sim/reset clears them. Prints {"endpoint", "accessKeyId",
+"secretAccessKey", "userPoolId"} as its first stdout line and exits when its
+parent does.
+"""
+import argparse
+import base64
+import csv
+import hashlib
+import hmac
+import io
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+QUOTAS = {
+    "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
+    "UserCreation": (50, ["AdminCreateUser"]),
+    "UserUpdate": (25, ["AdminDisableUser", "AdminSetUserPassword", "AdminUpdateUserAttributes", "AdminEnableUser"]),
+    "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
+    "UserRead": (120, ["AdminGetUser"]),
+    "UserPoolRead": (15, ["DescribeUserPool"]),
+    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader"]),
+    "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
+}
+CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
+SPACE = 4096  # low parts: the first 3 hex digits of sub
+PAGE = 60
+EPOCH = 1_600_000_000
+FIRST = ["Zoë", "José", "Łukasz", "Søren", "Ægir", "Chloé", "Jürgen", "Ana", "Mei", "Олег", "Αθηνά", "李", "さくら",
+         "محمد", "Noa", "Siobhán", "Nguyễn", "Çağrı", "Ólafur", "Priya"]
+LAST = ["Müller", "García", "Kowalski", "Ødegård", "Dubois", "Smith", "王", "Иванов", "Παπαδόπουλος", "Nakamura",
+        "O'Brien", "Nuñez", "Şahin", "Björk", "Levi", "Patel", "Ng", "Ångström", "Tran", "Rossi"]
+TIERS = ["free", "pro", "enterprise", "trial"]
+
+
+class Pool:
+    """The synthetic users: everything is a function of the index."""
+
+    def __init__(self, n, groups, pool_id):
+        self.n = n
+        self.g = max(0, groups)
+        self.pool_id = pool_id
+        self.q, self.r = divmod(n, SPACE)
+
+    # --- index <-> order -------------------------------------------------
+    def count(self, v):
+        return self.q + (1 if v < self.r else 0)
+
+    def before(self, v):
+        """Users whose low part is below v."""
+        return v * self.q + min(v, self.r)
+
+    def at(self, p):
+        """The index of the user at position p of the whole pool in sub order."""
+        big = self.r * (self.q + 1)
+        if p < big:
+            v, q = divmod(p, self.q + 1)
+        else:
+            v, q = divmod(p - big, self.q)
+            v += self.r
+        return q * SPACE + v
+
+    def scan(self, prefix):
+        """(index at position, length) of the users whose sub starts with prefix."""
+        prefix = prefix.lower()
+        if any(c not in "0123456789abcdef" for c in prefix) or len(prefix) > 8:
+            return (lambda p: None), 0
+        if len(prefix) <= 3:
+            shift = 4 * (3 - len(prefix))
+            lo = (int(prefix, 16) << shift) if prefix else 0
+            hi = ((int(prefix, 16) + 1) << shift) if prefix else SPACE
+            start, end = self.before(lo), self.before(hi)
+            return (lambda p: self.at(start + p)), end - start
+        v = int(prefix[:3], 16)
+        shift = 4 * (8 - len(prefix))
+        qlo, qhi = int(prefix[3:], 16) << shift, (int(prefix[3:], 16) + 1) << shift
+        qhi = min(qhi, self.count(v))
+        return (lambda p: (qlo + p) * SPACE + v), max(0, qhi - qlo)
+
+    # --- one user -------------------------------------------------------
+    @staticmethod
+    def hash(i):
+        return hashlib.blake2b(i.to_bytes(8, "little"), digest_size=12).hexdigest()
+
+    def sub(self, i):
+        v, q = i % SPACE, i // SPACE
+        h = self.hash(i)
+        return f"{v:03x}{q:05x}-{h[0:4]}-4{h[4:7]}-a{h[7:10]}-{h[10:22]}0"[:36]
+
+    def username(self, i):
+        return f"Google_{100000000000 + i}" if i % 25 == 2 else f"user-{i:08d}"
+
+    def index_of(self, username):
+        try:
+            if username.startswith("Google_"):
+                i = int(username[7:]) - 100000000000
+                return i if 0 <= i < self.n and i % 25 == 2 else None
+            if username.startswith("user-") and len(username) == 13:
+                i = int(username[5:])
+                return i if 0 <= i < self.n and i % 25 != 2 else None
+        except ValueError:
+            pass
+        return None
+
+    def group_of(self, i):
+        return (i // 7) % self.g if self.g and i % 7 == 3 else None
+
+    def group_name(self, g):
+        return f"équipe-{g:02d}" if g % 5 == 4 else f"group-{g:02d}"
+
+    def group_index(self, name):
+        for g in range(self.g):
+            if self.group_name(g) == name:
+                return g
+        return None
+
+    def members(self, g):
+        """(index at position, length) of group g's members, by index."""
+        x = self.n - 3 - 7 * g
+        length = 0 if x <= 0 else (x + 7 * self.g - 1) // (7 * self.g)
+        return (lambda m: 7 * (g + self.g * m) + 3), length
+
+    def user(self, i, attributes_key="Attributes"):
+        first, last = FIRST[i % 20], LAST[(i // 20) % 20]
+        created = EPOCH + i * 7 % 100_000_000
+        attrs = [
+            {"Name": "sub", "Value": self.sub(i)},
+            {"Name": "name", "Value": f"{first} {last}"},
+            {"Name": "given_name", "Value": first},
+            {"Name": "family_name", "Value": last},
+            {"Name": "custom:tier", "Value": TIERS[i % 4]},
+        ]
+        status = "CONFIRMED"
+        if i % 25 == 2:
+            status = "EXTERNAL_PROVIDER"
+            attrs.append({"Name": "identities", "Value": json.dumps(
+                [{"userId": str(100000000000 + i), "providerName": "Google", "providerType": "Google",
+                  "issuer": None, "primary": True, "dateCreated": created * 1000}], separators=(",", ":"))})
+        else:
+            attrs.append({"Name": "email", "Value": f"{first.lower()}.{i}@example.com"})
+            attrs.append({"Name": "email_verified", "Value": "false" if i % 20 == 1 else "true"})
+            if i % 20 == 1:
+                status = "UNCONFIRMED"
+            elif i % 33 == 5:
+                status = "FORCE_CHANGE_PASSWORD"
+            elif i % 97 == 11:
+                status = "RESET_REQUIRED"
+        if i % 3 == 0:
+            attrs.append({"Name": "phone_number", "Value": f"+4470{i % 100_000_000:08d}"})
+        if i % 11 == 4:
+            attrs.append({"Name": "custom:employee_id", "Value": f"E{i:09d}"})
+        return {"Username": self.username(i), attributes_key: attrs, "UserCreateDate": created,
+                "UserLastModifiedDate": created + i % 86_400, "Enabled": i % 50 != 7, "UserStatus": status}
+
+    def group(self, g):
+        return {"GroupName": self.group_name(g), "UserPoolId": self.pool_id, "Description": f"Synthetic group {g}",
+                "Precedence": g, "LastModifiedDate": EPOCH + g, "CreationDate": EPOCH + g}
+
+    def describe(self, extra_users):
+        return {"Id": self.pool_id, "Name": "simulated-pool", "Status": "Enabled",
+                "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": "OFF",
+                "UsernameConfiguration": {"CaseSensitive": False},
+                "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
+                                                "RequireNumbers": True, "RequireSymbols": False,
+                                                "TemporaryPasswordValidityDays": 7}},
+                "SchemaAttributes": [
+                    {"Name": "sub", "AttributeDataType": "String", "Mutable": False, "Required": True},
+                    {"Name": "email", "AttributeDataType": "String", "Mutable": True, "Required": False},
+                    {"Name": "custom:tier", "AttributeDataType": "String", "Mutable": True, "Required": False,
+                     "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "16"}},
+                    {"Name": "custom:employee_id", "AttributeDataType": "String", "Mutable": True, "Required": False,
+                     "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "32"}}],
+                "CreationDate": EPOCH, "LastModifiedDate": EPOCH}
+
+
+class Bucket:
+    def __init__(self, rate):
+        self.rate = rate
+        self.tokens = rate
+        self.last = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self, n=1.0, debt=False):
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+            self.last = now
+            if self.tokens >= n:
+                self.tokens -= n
+                return True
+            if debt:  # the neighbour retries until served: it takes what is there and owes the rest
+                self.tokens -= n
+            return False
+
+
+class ServiceError(Exception):
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+class Simulator:
+    def __init__(self, args):
+        self.args = args
+        k = args.time_scale
+        self.pool = Pool(args.users, args.groups, args.pool_id)
+        self.region = args.pool_id.split("_")[0]
+        self.token_life = args.token_life / k
+        self.rtt = args.rtt_ms / 1000.0 / k
+        self.buckets = {c: Bucket(rps * k) for c, (rps, _) in QUOTAS.items()}
+        self.storm = None
+        if args.storm:
+            after, length = (float(x) / k for x in args.storm.split(":"))
+            self.storm = (after, after + length)
+        self.lock = threading.Lock()
+        self.stats_lock = threading.Lock()
+        self.reset_stats()
+        self.started = None
+        self.secret = os.urandom(16)
+        # State added by the restore calls, on top of the synthetic pool.
+        self.users = {}  # username -> user (ListUsers shape, plus "_groups")
+        self.groups = {}  # name -> group
+        self.members = {}  # group -> set of usernames added
+        self.jobs = {}
+
+    def reset_stats(self):
+        with self.stats_lock:
+            self.ops = {}
+            self.cats = {}
+            self.neighbour_spent = 0
+            self.first = self.last = None
+            self.timeline = {}
+
+    def count(self, op, what):
+        with self.stats_lock:
+            o = self.ops.setdefault(op, {"count": 0, "throttled": 0, "refused": 0, "errors": 0})
+            o[what] += 1
+            if what == "count":
+                now = time.time()
+                self.first = self.first or now
+                self.last = now
+                cat = CATEGORY.get(op)
+                if cat:
+                    self.cats[cat] = self.cats.get(cat, 0) + 1
+                if cat == "UserList":  # UserList requests per second since the first request, for benchmarks
+                    second = int(now - self.first)
+                    self.timeline[second] = self.timeline.get(second, 0) + 1
+
+    def stats(self):
+        with self.stats_lock:
+            return {"operations": self.ops, "categories": self.cats, "neighbour": self.neighbour_spent,
+                    "first": self.first, "last": self.last, "users": self.pool.n, "timeScale": self.args.time_scale,
+                    "userListPerSecond": [self.timeline.get(i, 0) for i in range(max(self.timeline, default=-1) + 1)]}
+
+    def neighbour(self):
+        """Spends its share of UserList by the elapsed time (a late wake-up spends more, not less)."""
+        share, bucket = self.args.neighbour, self.buckets["UserList"]
+        last = time.monotonic()
+        while True:
+            time.sleep(0.01)
+            now = time.monotonic()
+            n = share * bucket.rate * (now - last)
+            last = now
+            bucket.take(n, debt=True)
+            with self.stats_lock:
+                self.neighbour_spent += n
+
+    # --- tokens ----------------------------------------------------------
+    def token(self, scan, position, began):
+        body = json.dumps([scan, position, began], separators=(",", ":")).encode()
+        mac = hmac.new(self.secret, body, hashlib.sha256).digest()[:8]
+        return base64.urlsafe_b64encode(mac + body).decode()
+
+    def read_token(self, token, scan):
+        try:
+            raw = base64.urlsafe_b64decode(token.encode())
+            mac, body = raw[:8], raw[8:]
+            if not hmac.compare_digest(mac, hmac.new(self.secret, body, hashlib.sha256).digest()[:8]):
+                raise ValueError
+            s, position, began = json.loads(body)
+        except Exception:
+            raise ServiceError("InvalidParameterException", "Invalid pagination token.")
+        if s != scan:
+            raise ServiceError("InvalidParameterException", "The pagination token does not belong to this request.")
+        if time.time() - began > self.token_life:
+            raise ServiceError("InvalidParameterException", "The pagination token has expired.")
+        return position, began
+
+    # --- operations --------------------------------------------------------
+    def check_pool(self, body):
+        if body.get("UserPoolId") != self.pool.pool_id:
+            raise ServiceError("ResourceNotFoundException", f"User pool {body.get('UserPoolId')} does not exist.")
+
+    def limit(self, body):
+        limit = body.get("Limit", PAGE)
+        if not isinstance(limit, int) or not 0 <= limit <= PAGE:
+            raise ServiceError("InvalidParameterException",
+                               "1 validation error detected: Value at 'limit' failed to satisfy constraint: "
+                               "Member must have value less than or equal to 60")
+        return limit or PAGE
+
+    def overlay_users(self, prefix):
+        with self.lock:
+            found = [u for name, u in self.users.items()
+                     if self.pool.index_of(name) is None and self.attr(u, "sub").startswith(prefix)]
+        return sorted(found, key=lambda u: self.attr(u, "sub"))
+
+    def current(self, i):
+        """Synthetic user i, or its changed copy once a restore call changed it."""
+        if self.users:
+            with self.lock:
+                changed = self.users.get(self.pool.username(i))
+            if changed:
+                return self.public(changed)
+        return self.pool.user(i)
+
+    @staticmethod
+    def attr(u, name):
+        for a in u.get("Attributes", u.get("UserAttributes", [])):
+            if a["Name"] == name:
+                return a["Value"]
+        return ""
+
+    @staticmethod
+    def public(u):
+        return {k: v for k, v in u.items() if not k.startswith("_")}
+
+    def ListUsers(self, body):
+        self.check_pool(body)
+        limit = self.limit(body)
+        f = (body.get("Filter") or "").strip()
+        prefix = ""
+        if f:
+            name, _, rest = f.partition("^=")
+            value = rest.strip()
+            if name.strip() != "sub" or len(value) < 2 or value[0] != '"' or value[-1] != '"':
+                raise ServiceError("InvalidParameterException", f"This simulator filters only by sub ^= \"prefix\", not {f}")
+            prefix = value[1:-1]
+        at, length = self.pool.scan(prefix)
+        if len(prefix) > 8:
+            length = 0
+        scan = "users:" + prefix
+        position, began = 0, time.time()
+        if body.get("PaginationToken"):
+            position, began = self.read_token(body["PaginationToken"], scan)
+        users = [self.current(at(p)) for p in range(position, min(length, position + limit))]
+        end = position + len(users)
+        if len(users) < limit and self.users:
+            extra = self.overlay_users(prefix.lower())
+            start = max(0, position - length)
+            take = extra[start:start + limit - len(users)]
+            users += [self.public(u) for u in take]
+            end = length + start + len(take)
+            length += len(extra)
+        out = {"Users": users}
+        if end < length:
+            out["PaginationToken"] = self.token(scan, end, began)
+        return out
+
+    def ListUsersInGroup(self, body):
+        self.check_pool(body)
+        limit = self.limit(body)
+        name = body.get("GroupName", "")
+        g = self.pool.group_index(name)
+        with self.lock:
+            added = sorted(self.members.get(name, ()))
+            known = name in self.groups
+        if g is None and not known:
+            raise ServiceError("ResourceNotFoundException", "Group not found.")
+        at, length = self.pool.members(g) if g is not None else ((lambda m: None), 0)
+        scan = "group:" + name
+        position, began = 0, time.time()
+        if body.get("NextToken"):
+            position, began = self.read_token(body["NextToken"], scan)
+        users = [self.current(at(m)) for m in range(position, min(length, position + limit))]
+        end = position + len(users)
+        if len(users) < limit and added:
+            start = max(0, position - length)
+            take = added[start:start + limit - len(users)]
+            with self.lock:
+                users += [self.public(self.users[u]) if u in self.users else self.pool.user(self.pool.index_of(u))
+                          for u in take]
+            end = length + start + len(take)
+        length += len(added)
+        out = {"Users": users}
+        if end < length:
+            out["NextToken"] = self.token(scan, end, began)
+        return out
+
+    def ListGroups(self, body):
+        self.check_pool(body)
+        limit = self.limit(body)
+        with self.lock:
+            extra = [self.groups[k] for k in sorted(self.groups)]
+        everything = [self.pool.group(g) for g in range(self.pool.g)] + extra
+        position, began = 0, time.time()
+        if body.get("NextToken"):
+            position, began = self.read_token(body["NextToken"], "groups")
+        out = {"Groups": everything[position:position + limit]}
+        if position + limit < len(everything):
+            out["NextToken"] = self.token("groups", position + limit, began)
+        return out
+
+    def DescribeUserPool(self, body):
+        self.check_pool(body)
+        return {"UserPool": self.pool.describe(len(self.users))}
+
+    def find_user(self, username):
+        with self.lock:
+            if username in self.users:
+                return self.users[username]
+        i = self.pool.index_of(username or "")
+        if i is None:
+            raise ServiceError("UserNotFoundException", "User does not exist.")
+        return self.pool.user(i)
+
+    def AdminGetUser(self, body):
+        self.check_pool(body)
+        u = dict(self.public(self.find_user(body.get("Username"))))
+        u["UserAttributes"] = u.pop("Attributes")
+        u.setdefault("MFAOptions", [])
+        return u
+
+    def new_user(self, username, attributes, status):
+        if self.pool.index_of(username) is not None or username in self.users:
+            raise ServiceError("UsernameExistsException", "User account already exists")
+        now = time.time()
+        attrs = [a for a in attributes if a.get("Name") != "sub"]
+        attrs.insert(0, {"Name": "sub", "Value": str(uuid.uuid4())})
+        self.users[username] = {"Username": username, "Attributes": attrs, "UserCreateDate": now,
+                                "UserLastModifiedDate": now, "Enabled": True, "UserStatus": status}
+        return self.users[username]
+
+    def AdminCreateUser(self, body):
+        self.check_pool(body)
+        username = body.get("Username")
+        if not username:
+            raise ServiceError("InvalidParameterException", "Username is required.")
+        with self.lock:
+            u = self.new_user(username, body.get("UserAttributes", []), "FORCE_CHANGE_PASSWORD")
+            return {"User": self.public(u)}
+
+    def overlay_copy(self, username):
+        """The user as a mutable overlay entry (a synthetic one is copied in first)."""
+        u = self.find_user(username)
+        with self.lock:
+            if username not in self.users:
+                self.users[username] = dict(u)
+            return self.users[username]
+
+    def AdminSetUserPassword(self, body):
+        self.check_pool(body)
+        if len(body.get("Password", "")) < 8:
+            raise ServiceError("InvalidPasswordException", "Password did not conform with policy: Password not long enough")
+        u = self.overlay_copy(body.get("Username"))
+        with self.lock:
+            u["UserStatus"] = "CONFIRMED" if body.get("Permanent") else "FORCE_CHANGE_PASSWORD"
+        return {}
+
+    def AdminDisableUser(self, body):
+        self.check_pool(body)
+        u = self.overlay_copy(body.get("Username"))
+        with self.lock:
+            u["Enabled"] = False
+        return {}
+
+    def AdminAddUserToGroup(self, body):
+        self.check_pool(body)
+        name, username = body.get("GroupName", ""), body.get("Username")
+        self.find_user(username)
+        with self.lock:
+            g = self.pool.group_index(name)
+            if name not in self.groups and g is None:
+                raise ServiceError("ResourceNotFoundException", "Group not found.")
+            i = self.pool.index_of(username)
+            if g is None or i is None or self.pool.group_of(i) != g:  # already a synthetic member: nothing to add
+                self.members.setdefault(name, set()).add(username)
+        return {}
+
+    def CreateGroup(self, body):
+        self.check_pool(body)
+        name = body.get("GroupName")
+        if not name:
+            raise ServiceError("InvalidParameterException", "GroupName is required.")
+        with self.lock:
+            if name in self.groups or self.pool.group_index(name) is not None:
+                raise ServiceError("GroupExistsException", "A group with the name already exists.")
+            now = time.time()
+            g = {"GroupName": name, "UserPoolId": self.pool.pool_id, "LastModifiedDate": now, "CreationDate": now}
+            for k in ("Description", "Precedence", "RoleArn"):
+                if k in body:
+                    g[k] = body[k]
+            self.groups[name] = g
+            return {"Group": g}
+
+    CSV_HEADER = ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
+                  "picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale",
+                  "phone_number", "phone_number_verified", "address", "updated_at", "custom:tier",
+                  "custom:employee_id", "cognito:mfa_enabled", "cognito:username"]
+
+    def GetCSVHeader(self, body):
+        self.check_pool(body)
+        return {"UserPoolId": self.pool.pool_id, "CSVHeader": self.CSV_HEADER}
+
+    def CreateUserImportJob(self, body):
+        self.check_pool(body)
+        job_id = "import-" + uuid.uuid4().hex[:10]
+        job = {"JobName": body.get("JobName", ""), "JobId": job_id, "UserPoolId": self.pool.pool_id,
+               "PreSignedUrl": f"{self.endpoint}/__sim/import/{job_id}", "CreationDate": time.time(),
+               "Status": "Created", "CloudWatchLogsRoleArn": body.get("CloudWatchLogsRoleArn", ""),
+               "ImportedUsers": 0, "SkippedUsers": 0, "FailedUsers": 0}
+        with self.lock:
+            self.jobs[job_id] = {"job": job, "csv": None}
+        return {"UserImportJob": job}
+
+    def job(self, body):
+        self.check_pool(body)
+        with self.lock:
+            j = self.jobs.get(body.get("JobId"))
+        if not j:
+            raise ServiceError("ResourceNotFoundException", f"Import job {body.get('JobId')} does not exist.")
+        return j
+
+    def StartUserImportJob(self, body):
+        j = self.job(body)
+        job = j["job"]
+        if job["Status"] != "Created":
+            raise ServiceError("InvalidParameterException", f"Import job {job['JobId']} was already started.")
+        if j["csv"] is None:
+            raise ServiceError("InvalidParameterException", "No CSV file was uploaded to the pre-signed URL.")
+        job["Status"] = "InProgress"
+        job["StartDate"] = time.time()
+        imported = failed = 0
+        rows = csv.DictReader(io.StringIO(j["csv"].decode("utf-8")))
+        if rows.fieldnames != self.CSV_HEADER:
+            job.update(Status="Failed", CompletionMessage="The CSV header does not match GetCSVHeader.")
+            return {"UserImportJob": job}
+        with self.lock:
+            for row in rows:
+                username = row.get("cognito:username", "")
+                attrs = [{"Name": k, "Value": v} for k, v in row.items()
+                         if v and k not in ("cognito:username", "cognito:mfa_enabled")]
+                try:
+                    if not username:
+                        raise ServiceError("InvalidParameterException", "no username")
+                    self.new_user(username, attrs, "RESET_REQUIRED")
+                    imported += 1
+                except ServiceError:
+                    failed += 1
+        job.update(ImportedUsers=imported, FailedUsers=failed)
+        return {"UserImportJob": job}
+
+    def DescribeUserImportJob(self, body):
+        job = self.job(body)["job"]
+        if job["Status"] == "InProgress":  # the import ran at Start; the next look sees it finished
+            job.update(Status="Succeeded", CompletionDate=time.time(), CompletionMessage="Import Job Completed Successfully.")
+        return {"UserImportJob": job}
+
+    def upload(self, job_id, data):
+        with self.lock:
+            j = self.jobs.get(job_id)
+            if not j:
+                return False
+            j["csv"] = data
+            return True
+
+    # --- admission -------------------------------------------------------
+    def admit(self, op):
+        """Throttles beyond the category's bucket (and during a storm)."""
+        cat = CATEGORY.get(op)
+        if not cat:
+            return
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        if self.storm and cat == "UserList" and self.storm[0] <= now - self.started < self.storm[1]:
+            raise ServiceError("TooManyRequestsException", "Rate exceeded")
+        if not self.args.no_quota and not self.buckets[cat].take():
+            raise ServiceError("TooManyRequestsException", "Rate exceeded")
+
+
+def signing_key(secret, date, region, service):
+    k = hmac.new(("AWS4" + secret).encode(), date.encode(), hashlib.sha256).digest()
+    for part in (region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    return k
+
+
+def check_signature(handler, body, access_key, secret):
+    """None when the SigV4 header signature is right, else a ServiceError."""
+    auth = handler.headers.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+    try:
+        parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+        key_id, date, region, service, term = parts["Credential"].split("/")
+        signed = parts["SignedHeaders"].split(";")
+        signature = parts["Signature"]
+    except (ValueError, KeyError):
+        return ServiceError("IncompleteSignatureException", "Authorization header requires Credential, SignedHeaders and Signature.")
+    if key_id != access_key:
+        return ServiceError("UnrecognizedClientException", "The security token included in the request is invalid.")
+    amz_date = handler.headers.get("X-Amz-Date", "")
+    if "host" not in signed or not amz_date.startswith(date):
+        return ServiceError("IncompleteSignatureException", "The request must sign host and carry X-Amz-Date.")
+    path, _, query = handler.path.partition("?")
+    canonical_query = "&".join(sorted(query.split("&"))) if query else ""
+    headers = "".join(f"{h}:{' '.join((handler.headers.get(h) or '').split())}\n" for h in signed)
+    payload = handler.headers.get("X-Amz-Content-Sha256") or hashlib.sha256(body).hexdigest()
+    creq = "\n".join([handler.command, path, canonical_query, headers, ";".join(signed), payload])
+    scope = f"{date}/{region}/{service}/{term}"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(creq.encode()).hexdigest()])
+    expected = hmac.new(signing_key(secret, date, region, service), to_sign.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return ServiceError(
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+            "Access Key and signing method. Consult the service documentation for details.")
+    return None
+
+
+def make_handler(sim):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart (delayed ACK)
+
+        def log_message(self, *a):
+            pass
+
+        def reply(self, status, payload, content_type="application/x-amz-json-1.1", error=None):
+            data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+            if error:
+                self.send_header("x-amzn-ErrorType", error)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def body(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(n) if n else b""
+
+        def do_GET(self):
+            self.body()
+            if self.path == "/__sim/stats":
+                return self.reply(200, sim.stats(), "application/json")
+            self.reply(404, {"message": "not found"}, "application/json")
+
+        def do_PUT(self):
+            data = self.body()
+            if self.path.startswith("/__sim/import/") and sim.upload(self.path.rsplit("/", 1)[1], data):
+                return self.reply(200, b"", "text/plain")
+            self.reply(404, b"no such import job", "text/plain")
+
+        def do_POST(self):
+            body = self.body()
+            if self.path == "/__sim/reset":
+                sim.reset_stats()
+                return self.reply(200, {}, "application/json")
+            target = self.headers.get("X-Amz-Target", "")
+            op = target.rpartition(".")[2]
+            try:
+                bad = check_signature(self, body, sim.args.access_key, sim.args.secret_key)
+                if bad:
+                    raise bad
+                handler = getattr(Simulator, op, None) if op[:1].isupper() and op in OPERATIONS else None
+                if handler is None:
+                    raise ServiceError("UnknownOperationException", f"Unknown operation {target}")
+                try:
+                    request = json.loads(body or b"{}")
+                except ValueError:
+                    raise ServiceError("SerializationException", "The request body is not JSON.")
+                sim.count(op, "count")
+                if sim.rtt:
+                    time.sleep(sim.rtt)
+                try:
+                    sim.admit(op)
+                except ServiceError:
+                    sim.count(op, "throttled")
+                    raise
+                try:
+                    out = handler(sim, request)
+                except ServiceError as e:
+                    sim.count(op, "refused" if e.code == "InvalidParameterException" else "errors")
+                    raise
+                self.reply(200, out)
+            except ServiceError as e:
+                self.reply(e.status, {"__type": e.code, "message": e.message}, error=e.code)
+
+    return Handler
+
+
+OPERATIONS = {"DescribeUserPool", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
+              "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
+              "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob"}
+
+
+def main():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--users", type=int, default=100_000, help="synthetic users (up to 40,000,000)")
+    p.add_argument("--groups", type=int, default=25, help="synthetic groups")
+    p.add_argument("--pool-id", default="us-east-1_SimScale1")
+    p.add_argument("--access-key", default="AKIDSIMULATOR")
+    p.add_argument("--secret-key", default="simulator-secret")
+    p.add_argument("--time-scale", type=float, default=1.0, help="K: quotas x K; token life, round trip, storm / K")
+    p.add_argument("--token-life", type=float, default=3600.0, help="seconds a scan's pagination tokens live")
+    p.add_argument("--rtt-ms", type=float, default=0.0, help="round trip of every request, ms")
+    p.add_argument("--neighbour", type=float, default=0.0, help="share of UserList another client spends")
+    p.add_argument("--storm", help="AFTER:FOR seconds: throttle every UserList request in that window")
+    p.add_argument("--no-quota", action="store_true", help="no token buckets")
+    p.add_argument("--port", type=int, default=0)
+    args = p.parse_args()
+    if not 0 <= args.users <= 40_000_000:
+        p.error("--users must be between 0 and 40,000,000")
+    if not 0 <= args.neighbour < 1:
+        p.error("--neighbour must be in [0, 1)")
+    sim = Simulator(args)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(sim))
+    server.daemon_threads = True
+    server.request_queue_size = 256
+    sim.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    if args.neighbour:
+        threading.Thread(target=sim.neighbour, daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(json.dumps({"endpoint": sim.endpoint, "accessKeyId": args.access_key, "secretAccessKey": args.secret_key,
+                      "userPoolId": args.pool_id, "region": sim.region}), flush=True)
+    parent = os.getppid()
+    try:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
