@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "SnapCore", "AWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["Support/echo_server.py", "Support/CredentialServer.py"]),

@@ -7,7 +7,8 @@ struct Cat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write one member of a snapshot to stdout.",
         discussion: """
-            MEMBER is users, groups, memberships or pool. The whole archive is verified (checksums, \
+            MEMBER is users, groups, memberships or pool. REF is an ID, unique prefix, latest, latest~N \
+            or @TIME; `snap cat --at TIME MEMBER` picks the newest snapshot at or before TIME. The whole archive is verified (checksums, \
             counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error; \
             when another store holds an intact copy, that copy is printed instead (once, with a warning \
             naming the damaged one).
@@ -15,13 +16,22 @@ struct Cat: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N.")
+    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N or @TIME (left out with --at).")
     var ref: String
 
     @Argument(help: "users, groups, memberships or pool.")
-    var member: String
+    var memberArgument: String?
+
+    @Option(help: ArgumentHelp("The newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD) instead of REF.", valueName: "TIME"))
+    var at: String?
+
+    /// With --at the one positional argument is the member.
+    private var member: String { at != nil && memberArgument == nil ? ref : memberArgument ?? "" }
+    private var snapshotRef: SnapshotRef { at != nil && memberArgument == nil ? .at(at!) : SnapshotRef(ref) }
 
     func validate() throws {
+        if at != nil && memberArgument != nil { throw ValidationError("give REF or --at TIME, not both: snap cat --at TIME MEMBER") }
+        if at == nil && memberArgument == nil { throw ValidationError("name the member: snap cat REF users|groups|memberships|pool") }
         guard let m = Member(catName: member), m != .manifest else {
             throw ValidationError("member \"\(member)\": use users, groups, memberships or pool (snap show prints the manifest)")
         }
@@ -31,11 +41,12 @@ struct Cat: AsyncParsableCommand {
         let ctx = Context(global)
         try await runReportingErrors {
             let wanted = Member(catName: member)!
-            let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
+            let lookup = try ctx.lookup()
+            let found = try await lookup.find(snapshotRef, pool: try ctx.configuredPool())
             let work = try WorkDirectory()
             defer { work.remove() }
-            let snapshot = try await Catalog(stores: try ctx.stores()).read(
-                entry, pool: pool, workDirectory: work.path, log: { ctx.output.message("warning: \($0)") })
+            let snapshot = try await lookup.catalog.read(
+                found.entry, pool: found.pool, workDirectory: work.path, log: { ctx.output.message("warning: \($0)") })
             let members = try snapshot.members()
             try members.open(wanted)
             try writeToStandardOutput(members.read)

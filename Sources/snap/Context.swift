@@ -1,6 +1,7 @@
 import AWS
 import ArgumentParser
 import Foundation
+import Logging
 import SnapCore
 
 /// What a command needs, resolved once: flags first, then environment,
@@ -18,6 +19,10 @@ struct Context {
         self.options = options
         self.environment = environment
         self.output = Output(json: options.json, quiet: options.quiet)
+        // Before any logger exists: every one made later writes to stderr at this level.
+        SnapLogging.bootstrap(
+            verbosity: options.verbosity, format: LogFormat(rawValue: options.logFormat) ?? .text,
+            secrets: ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"].compactMap { environment[$0] })
         self.credentials = CredentialsChain(environment: environment)
         self.loadedConfig = Result { () throws(SnapError) in try ConfigFile.load(flag: options.config, environment: environment.variables) }
     }
@@ -48,6 +53,12 @@ struct Context {
         // The config file's region belongs to its own pool, not to, say, a restore target elsewhere.
         if let file = try? config(), file.userPoolId == pool, let region = file.region { return region }
         return String(pool.prefix { $0 != "_" })
+    }
+
+    /// The one way a command finds snapshots; store trouble becomes warnings on stderr.
+    func lookup() throws -> SnapshotLookup {
+        let output = output
+        return SnapshotLookup(catalog: Catalog(stores: try stores())) { output.message("warning: \($0)") }
     }
 
     func storeURLs() -> [String] {
@@ -93,7 +104,13 @@ struct Context {
         overrides.merge(try QuotaOverrides.parse(quotas)) { $1 }
         let f = share ?? file.quotaShare ?? 0.8
         guard f > 0, f <= 1 else { throw ValidationError("quota share \(f): must be > 0 and <= 1") }
-        return QuotaPacer(share: f, overrides: overrides)
+        let pacer = QuotaPacer(share: f, overrides: overrides)
+        let logger = Logger(label: "snap.pace")
+        if logger.logLevel <= .info {
+            let rates = QuotaCategory.allCases.map { c in "\(c.rawValue) " + String(format: "%.1f/s", (overrides[c] ?? c.defaultRPS) * f) }
+            logger.info("pacing Cognito at \(f) of each quota: \(rates.joined(separator: ", "))")
+        }
+        return pacer
     }
 
     func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {

@@ -13,6 +13,7 @@ struct Create: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
     @Option(
         help: ArgumentHelp(
@@ -20,11 +21,7 @@ struct Create: AsyncParsableCommand {
             valueName: "DURATION"))
     var waitLock: String?
 
-    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
-    var quotaShare: Double?
-
-    @Option(help: ArgumentHelp("A raised quota, e.g. UserList=60 (repeatable).", valueName: "CATEGORY=RPS"))
-    var quota: [String] = []
+    @OptionGroup var quotas: QuotaOptions
 
     @Option(
         help: ArgumentHelp(
@@ -50,22 +47,28 @@ struct Create: AsyncParsableCommand {
     static let shardCounts = [1: 0, 16: 1, 256: 2, 4096: 3]
 
     func validate() throws {
-        if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
         if let shards, Self.shardCounts[shards] == nil { throw ValidationError("--shards \(shards): use 1, 16, 256 or 4096") }
         _ = try Durations.parse(maxThrottleWait, flag: "--max-throttle-wait")
         _ = try Durations.parse(tokenLife, flag: "--token-life")
         if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
-        _ = try QuotaOverrides.parse(quota)
     }
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
+        try await notify.run("create", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
+            try await create(ctx, notice: notice)
+        }
+    }
+
+    private func create(_ ctx: Context, notice: NotifyReport) async throws {
         try await runReportingErrors {
             let pool = try ctx.poolId()
             let region = ctx.region(forPool: pool)
             let stores = try ctx.stores()
             let http = ctx.http
-            let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
+            let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
             await pacer.setMaxThrottleWait(try Durations.parse(maxThrottleWait, flag: "--max-throttle-wait"))
             let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)
@@ -87,10 +90,28 @@ struct Create: AsyncParsableCommand {
             }
             let outcome = try await create.run(progress: progress)
             output.endProgress()
+            notice.summary = Self.json(outcome)
             report(outcome, output: output)
             if outcome.noneWritten { throw ExitCode.failure }
             if !outcome.allWritten { throw ExitCode(3) }
         }
+    }
+
+    static func json(_ o: CreateSnapshot.Outcome) -> JSONValue {
+        let m = o.manifest
+        var out: [String: JSONValue] = [
+            "id": .string(m.id.value),
+            "counts": m.counts.json,
+            "stores": .array(
+                o.stores.map { s in
+                    var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
+                    e["error"] = s.error.map { .string($0) } ?? .null
+                    return .object(e)
+                }),
+            "seconds": .number(String(format: "%.3f", o.seconds)),
+        ]
+        out["changes"] = m.changes?.json ?? .null
+        return .object(out)
     }
 
     private func report(_ o: CreateSnapshot.Outcome, output: Output) {
@@ -98,19 +119,7 @@ struct Create: AsyncParsableCommand {
         for w in m.warnings { output.message("warning: \(w)") }
         for s in o.stores where !s.ok { Output.error("store \(s.url): \(s.error ?? "failed")") }
         if global.json {
-            var out: [String: JSONValue] = [
-                "id": .string(m.id.value),
-                "counts": m.counts.json,
-                "stores": .array(
-                    o.stores.map { s in
-                        var e: [String: JSONValue] = ["url": .string(s.url), "ok": .bool(s.ok)]
-                        e["error"] = s.error.map { .string($0) } ?? .null
-                        return .object(e)
-                    }),
-                "seconds": .number(String(format: "%.3f", o.seconds)),
-            ]
-            out["changes"] = m.changes?.json ?? .null
-            output.result(json: .object(out))
+            output.result(json: Self.json(o))
         } else {
             output.message(
                 "snapshot \(m.id.value): \(m.counts.users) users, \(m.counts.groups) groups, \(m.counts.memberships) memberships"

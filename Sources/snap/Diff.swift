@@ -9,8 +9,12 @@ struct Diff: AsyncParsableCommand {
         discussion: """
             No REF: the two newest snapshots. One REF: that snapshot against the one before it \
             (pool:ID alone: the newest snapshot of that pool against the pool as it is now). Two: OLD \
-            to NEW. A REF is an ID, unique prefix, latest, latest~N, or pool:USER_POOL_ID for the live \
-            pool, read now and not stored (to check a restore, or drift since the last snapshot).
+            to NEW. A REF is an ID, unique prefix, latest, latest~N, @TIME (the newest snapshot at or \
+            before TIME, RFC 3339 or YYYY-MM-DD), or pool:USER_POOL_ID for the live pool, read now and \
+            not stored (to check a restore, or drift since the last snapshot). --old-at TIME and \
+            --new-at TIME name a side by time; REFs fill the other side: `snap diff --old-at 2026-11-20` \
+            compares that day's snapshot with the newest, `snap diff --old-at 2026-11-20 pool:ID` with the \
+            live pool.
 
             Text: one line per change (+ added, - removed, ~ changed with the fields), then totals. \
             --json: JSON Lines, one change per line, then a summary line. created and modified are \
@@ -22,6 +26,12 @@ struct Diff: AsyncParsableCommand {
     @Argument(help: "OLD and NEW (see above).")
     var refs: [String] = []
 
+    @Option(help: ArgumentHelp("OLD is the newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD).", valueName: "TIME"))
+    var oldAt: String?
+
+    @Option(help: ArgumentHelp("NEW is the newest snapshot at or before TIME.", valueName: "TIME"))
+    var newAt: String?
+
     @Flag(help: "Totals only.")
     var stat = false
 
@@ -32,7 +42,8 @@ struct Diff: AsyncParsableCommand {
     var exitCode = false
 
     func validate() throws {
-        if refs.count > 2 { throw ValidationError("diff takes at most two REFs (OLD NEW)") }
+        let sides = refs.count + (oldAt == nil ? 0 : 1) + (newAt == nil ? 0 : 1)
+        if sides > 2 { throw ValidationError("diff takes at most two sides: OLD NEW, with --old-at/--new-at counted") }
     }
 
     func run() async throws {
@@ -46,20 +57,11 @@ struct Diff: AsyncParsableCommand {
         if exitCode && changed { throw ExitCode(1) }
     }
 
-    private enum Side {
-        case stored(pool: String, entry: Catalog.Entry)
-        case live(pool: String)
-        var name: String {
-            switch self {
-            case .stored(_, let e): e.id.value
-            case .live(let p): "pool:\(p)"
-            }
-        }
-    }
-
     private func compare(_ ctx: Context) async throws -> Bool {
-        let catalog = Catalog(stores: try ctx.stores())
-        let (old, new) = try await sides(ctx: ctx, catalog: catalog)
+        let lookup = try ctx.lookup()
+        let catalog = lookup.catalog
+        let (old, new) = try await DiffSides.resolve(
+            refs: refs, oldAt: oldAt, newAt: newAt, pool: try ctx.configuredPool(), lookup: lookup)
         let work = try WorkDirectory()
         defer { work.remove() }
         let output = ctx.output
@@ -93,47 +95,10 @@ struct Diff: AsyncParsableCommand {
         return !summary.isEmpty
     }
 
-    private func sides(ctx: Context, catalog: Catalog) async throws -> (Side, Side) {
-        func live(_ ref: String) -> String? { ref.hasPrefix("pool:") ? String(ref.dropFirst(5)) : nil }
-        func stored(_ ref: String) async throws -> (pool: String, entry: Catalog.Entry) {
-            try await SnapshotLookup.find(ref: ref, at: nil, pool: try ctx.configuredPool(), catalog: catalog, ctx: ctx)
-        }
-        func side(_ ref: String) async throws -> Side {
-            if let p = live(ref) {
-                guard !p.isEmpty else { throw ValidationError("\(ref): write pool:USER_POOL_ID") }
-                return .live(pool: p)
-            }
-            let (pool, entry) = try await stored(ref)
-            return .stored(pool: pool, entry: entry)
-        }
-        func before(_ pool: String, _ entry: Catalog.Entry) async throws -> Side {
-            let all = try await catalog.entries(pool: pool).entries
-            guard let i = all.firstIndex(where: { $0.id == entry.id }), i > 0 else {
-                throw SnapError.unknownRef(
-                    ref: "the snapshot before \(entry.id.value)", where: catalog.placeName(pool) + " (it is the oldest)")
-            }
-            return .stored(pool: pool, entry: all[i - 1])
-        }
-        switch refs.count {
-        case 0:
-            let (pool, newest) = try await stored("latest")
-            return (try await before(pool, newest), .stored(pool: pool, entry: newest))
-        case 1:
-            if let p = live(refs[0]) {
-                let (_, newest) = try await SnapshotLookup.find(ref: "latest", at: nil, pool: p, catalog: catalog, ctx: ctx)
-                return (.stored(pool: p, entry: newest), .live(pool: p))
-            }
-            let (pool, entry) = try await stored(refs[0])
-            return (try await before(pool, entry), .stored(pool: pool, entry: entry))
-        default:
-            return (try await side(refs[0]), try await side(refs[1]))
-        }
-    }
-
-    private func side(_ side: Side, ctx: Context, directory: String) async throws -> DiffSide {
+    private func side(_ side: DiffSideRef, ctx: Context, directory: String) async throws -> DiffSide {
         switch side {
-        case .stored(let pool, let entry):
-            return .stored(entry, pool: pool)
+        case .stored(let found):
+            return .stored(found.entry, pool: found.pool)
         case .live(let pool):
             let cognito = try ctx.cognito(region: ctx.region(forPool: pool), http: ctx.http, pacer: try ctx.pacer(share: nil, quotas: []))
             return .files(try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths)

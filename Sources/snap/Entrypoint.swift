@@ -13,11 +13,18 @@ struct Snap: AsyncParsableCommand {
             versioned, zstd-compressed JSON-Lines archive and keeps it in a store: a local \
             folder (default ./snapshots) or S3.
 
+            A snapshot is named by ID, unique prefix, latest, latest~N, or by time: --at TIME or \
+            @TIME (the newest at or before TIME). -v and -vv log to stderr (--log-format json for \
+            one JSON object per line); create, prune, sync and restore publish a summary with \
+            --notify sns:TOPIC_ARN; snap check --max-age 26h alerts on a missed night.
+
             Exit codes: 0 success, 1 failure, 3 partial (some stores written), 4 lock held \
-            by a live owner, 64 usage error.
+            by a live owner, 64 usage error; snap check: 0 ok, 1 stale or missing, 3 a store \
+            could not be read.
             """,
         version: version,
         subcommands: [
             Create.self, List.self, Show.self, Cat.self, Diff.self, LogCommand.self, Prune.self, Verify.self, Sync.self, Restore.self,
+            Check.self,
         ])
 }

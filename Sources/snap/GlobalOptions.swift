@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import SnapCore
 
@@ -46,7 +47,16 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress or informational messages on stderr.")
     var quiet = false
 
+    @Flag(
+        name: [.customShort("v"), .customLong("verbose")],
+        help: "Log to stderr: -v retries, throttling and pace, locks, store attempts; -vv also each request with its timing.")
+    var verbosity: Int
+
+    @Option(help: ArgumentHelp("Log lines as text or json (one JSON object per line).", valueName: "FORMAT"))
+    var logFormat: String = "text"
+
     func validate() throws {
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format \(logFormat): use text or json") }
         if let owner = expectedBucketOwner, !StoreSettings.isAccountId(owner) {
             throw ValidationError("--expected-bucket-owner \(owner): an AWS account id is 12 digits")
         }

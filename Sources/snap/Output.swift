@@ -37,8 +37,12 @@ struct Output: Sendable {
     /// its own cleanup's doing, and the signal is the answer.
     static func error(_ text: String) {
         guard CleanupRegistry.shared.interruption == nil else { return }
+        errorSink?(text)
         StandardStreams.err(Data(("snap: error: " + text + "\n").utf8))
     }
+
+    /// Also told each error line, for the notification at the end (see `NotifyOptions`).
+    @TaskLocal static var errorSink: (@Sendable (String) -> Void)?
 }
 
 /// Runs a command body, turning errors into one line on stderr and the SPEC's

@@ -27,6 +27,7 @@ struct Prune: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
     @Option(help: "Keep the N newest snapshots.") var keepLast: Int?
     @Option(help: "Keep the newest snapshot of each of the last N hours.") var keepHourly: Int?
@@ -74,6 +75,14 @@ struct Prune: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
+        try await notify.run("prune", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
+            try await execute(ctx, notice: notice)
+        }
+    }
+
+    private func execute(_ ctx: Context, notice: NotifyReport) async throws {
         var failedStores = Set<String>()
         var storeCount = 0
         try await runReportingErrors {
@@ -83,7 +92,9 @@ struct Prune: AsyncParsableCommand {
             let stores = try ctx.stores()
             storeCount = stores.count
             var rows: [JSONValue] = []
-            let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            var pruned: [JSONValue] = []
+            let (pools, listFailures) = try await PoolSelection.pools(
+                configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
             for f in listFailures {
                 Output.error(f.description)
                 failedStores.insert(f.store)
@@ -111,6 +122,13 @@ struct Prune: AsyncParsableCommand {
                 for f in outcome.failures { Output.error(f) }
                 failedStores.formUnion(outcome.failedStores)
                 let removing = outcome.decisions.filter { !$0.keep }.count
+                pruned.append([
+                    "userPoolId": .string(pool), "dryRun": .bool(dryRun), "snapshots": .int(outcome.decisions.count),
+                    "removed": .array(outcome.decisions.filter { !$0.keep }.map { .string($0.id.value) }),
+                    "copiesRemoved": .int(outcome.removed.count), "copiesSpared": .int(outcome.spared.count),
+                    "debris": .int(outcome.debris.count),
+                ])
+                notice.summary = ["pools": .array(pruned)]
                 let spared =
                     outcome.spared.isEmpty
                     ? ""

@@ -33,8 +33,9 @@ struct Restore: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
-    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N (or use --at).")
+    @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N, @TIME (or use --at).")
     var ref: String?
 
     @Option(help: ArgumentHelp("The pool the snapshot was taken of (default: SNAP_USER_POOL_ID).", valueName: "ID"))
@@ -58,11 +59,7 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the sub map goes (default: restore-<ID>-<POOL>.submap.jsonl here).", valueName: "FILE"))
     var subMap: String?
 
-    @Option(help: ArgumentHelp("Share of each Cognito quota snap may use, 0 < F <= 1 (default 0.8).", valueName: "F"))
-    var quotaShare: Double?
-
-    @Option(help: ArgumentHelp("A raised quota, e.g. UserCreation=100 (repeatable).", valueName: "CATEGORY=RPS"))
-    var quota: [String] = []
+    @OptionGroup var quotas: QuotaOptions
 
     func validate() throws {
         guard (ref == nil) != (at == nil) else {
@@ -87,13 +84,18 @@ struct Restore: AsyncParsableCommand {
                 throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
             }
         }
-        if let f = quotaShare, !(f > 0 && f <= 1) { throw ValidationError("--quota-share \(f): must be > 0 and <= 1") }
-        _ = try QuotaOverrides.parse(quota)
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
     }
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        try await notify.run("restore", ctx: ctx, pool: global.userPoolId, report: notice) {
+            try await execute(ctx, notice: notice)
+        }
+    }
+
+    private func execute(_ ctx: Context, notice: NotifyReport) async throws {
         let output = ctx.output
         try await runReportingErrors {
             let started = ContinuousClock.now
@@ -113,7 +115,7 @@ struct Restore: AsyncParsableCommand {
             }
 
             let region = createPool == nil ? ctx.region(forPool: target) : global.region ?? ctx.region(forPool: sourcePool)
-            let pacer = try ctx.pacer(share: quotaShare, quotas: quota)
+            let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
             if let createPool {
@@ -148,8 +150,8 @@ struct Restore: AsyncParsableCommand {
             let groups = fresh ? [] : try await cognito.sampleGroups(target, limit: 5)
             let plan = RestorePlan.make(snapshot: contents, target: config, targetUsers: users, targetGroups: groups, resume: resume)
 
-            let subMapPath = absolute(subMap ?? "restore-\(id)-\(target).submap.jsonl")
-            let journalPath = "\(folder(of: subMapPath))/restore-\(id)-\(target).journal.jsonl"
+            let paths = RestorePaths(snapshot: id, target: target, subMap: subMap)
+            let subMapPath = paths.subMap, journalPath = paths.journal
             var rates: [QuotaCategory: Double] = [:]
             for c in QuotaCategory.allCases { rates[c] = await pacer.rate(of: c) }
             let estimate = plan.estimatedSeconds { rates[$0]! }
@@ -157,6 +159,7 @@ struct Restore: AsyncParsableCommand {
                 snapshot: id, sourcePool: sourcePool, targetPool: target, store: store, dryRun: dryRun, plan: plan,
                 estimate: estimate, subMap: subMapPath, journal: journalPath)
 
+            notice.summary = summary.json
             if !plan.problems.isEmpty {
                 if global.json { output.result(json: summary.json) }
                 Output.error("cannot restore \(id) into \(target): \(plan.problems.count) problem(s); nothing was written:")
@@ -166,6 +169,7 @@ struct Restore: AsyncParsableCommand {
             for n in plan.notes { output.message("note: \(n)") }
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
+            notice.summary = summary.json
             if dryRun {
                 if global.json {
                     output.result(json: summary.json)
@@ -198,11 +202,15 @@ struct Restore: AsyncParsableCommand {
 
             let kill = TestHooks.killAfterWrites
             var progress: (@Sendable (RestoreProgress) -> Void)?
-            if output.showsProgress {
+            let meter = ProgressMeter(output: output, label: "restoring", unit: "writes")
+            if meter.isShown {
                 let totals = (plan.groups.count, plan.users.count, plan.passwords, plan.disables, plan.memberships.count)
+                let all = totals.0 + totals.1 + totals.2 + totals.3 + totals.4
                 progress = { p in
-                    output.progress(
-                        "groups \(p.groups)/\(totals.0)  users \(p.users)/\(totals.1)  passwords \(p.passwords)/\(totals.2)  disabled \(p.disabled)/\(totals.3)  memberships \(p.memberships)/\(totals.4)\(p.failures > 0 ? "  failures \(p.failures)" : "")"
+                    meter.set(
+                        done: p.groups + p.users + p.passwords + p.disabled + p.memberships, total: all,
+                        detail:
+                            "groups \(p.groups)/\(totals.0)  users \(p.users)/\(totals.1)  passwords \(p.passwords)/\(totals.2)  disabled \(p.disabled)/\(totals.3)  memberships \(p.memberships)/\(totals.4)\(p.failures > 0 ? "  failures \(p.failures)" : "")"
                     )
                 }
             }
@@ -215,6 +223,7 @@ struct Restore: AsyncParsableCommand {
             let elapsed = started.duration(to: .now)
             summary.outcome = outcome
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            notice.summary = summary.json
             report(summary, outcome: outcome, output: output)
             if !outcome.complete { throw ExitCode.failure }
         }
@@ -230,19 +239,13 @@ struct Restore: AsyncParsableCommand {
         } else {
             pool = try ctx.config().userPoolId
         }
-        return try await SnapshotLookup.find(ref: ref, at: at, pool: pool, catalog: catalog, ctx: ctx)
+        let output = ctx.output
+        let found = try await SnapshotLookup(catalog: catalog) { output.message("warning: \($0)") }.find(
+            SnapshotRef(ref: ref, at: at), pool: pool)
+        return (found.pool, found.entry)
     }
 
     // MARK: Reporting
-
-    private func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    }
-
-    private func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
 
     private func planLine(_ plan: RestorePlan, estimate: Double, rates: [QuotaCategory: Double]) -> String {
         let bottleneck = plan.calls.max { a, b in Double(a.value) / rates[a.key]! < Double(b.value) / rates[b.key]! }

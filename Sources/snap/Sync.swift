@@ -16,9 +16,18 @@ struct Sync: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var notify: NotifyOptions
 
     func run() async throws {
         let ctx = Context(global)
+        let notice = NotifyReport()
+        // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
+        try await notify.run("sync", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
+            try await execute(ctx, notice: notice)
+        }
+    }
+
+    private func execute(_ ctx: Context, notice: NotifyReport) async throws {
         var failures = 0
         var unreadable = StoreFailures()
         var storeCount = 0
@@ -31,10 +40,17 @@ struct Sync: AsyncParsableCommand {
             let work = try WorkDirectory()
             defer { work.remove() }
             var rows: [JSONValue] = []
-            let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            var counts: [String: Int] = ["ok": 0, "copied": 0, "failed": 0]
+            let meter = ProgressMeter(output: ctx.output, label: "syncing", unit: "copies")
+            let (pools, listFailures) = try await PoolSelection.pools(
+                configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
             unreadable.add(listFailures)
             for pool in pools {
-                let storeFailures = await Syncer(stores: stores).sync(pool: pool, workDirectory: work.path) { r in
+                let storeFailures = await Syncer(stores: stores).sync(
+                    pool: pool, workDirectory: work.path, planned: { meter.add(total: $0) }
+                ) { r in
+                    meter.advance(detail: "\(r.pool)/\(r.id.value)")
+                    if meter.isShown { ctx.output.endProgress() }
                     let text: String
                     var row: [String: JSONValue] = ["store": .string(r.store), "userPoolId": .string(r.pool), "id": .string(r.id.value)]
                     switch r.action {
@@ -51,6 +67,8 @@ struct Sync: AsyncParsableCommand {
                         row["action"] = "failed"
                         row["error"] = .string(why)
                     }
+                    counts[row["action"]?.stringValue ?? "", default: 0] += 1
+                    notice.summary = ["copies": .object(counts.mapValues { .int($0) })]
                     if global.json { rows.append(.object(row)) } else { ctx.output.result("\(r.store)  \(r.pool)/\(r.id.value)  \(text)") }
                 }
                 unreadable.add(storeFailures)
@@ -60,6 +78,7 @@ struct Sync: AsyncParsableCommand {
                         reason: "no store could be read: " + storeFailures.map(\.description).joined(separator: "; "))
                 }
             }
+            meter.finish()
             if global.json { ctx.output.result(json: .array(rows)) }
         }
         if failures > 0 {

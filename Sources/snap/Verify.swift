@@ -22,11 +22,14 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Every snapshot (the default when no REF is given).")
     var all = false
 
-    @Argument(help: "Snapshots to check: ID, unique prefix, latest, latest~N.")
+    @Argument(help: "Snapshots to check: ID, unique prefix, latest, latest~N, @TIME.")
     var refs: [String] = []
 
+    @Option(help: ArgumentHelp("Also check the newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD).", valueName: "TIME"))
+    var at: String?
+
     func validate() throws {
-        if all && !refs.isEmpty { throw ValidationError("give REFs or --all, not both") }
+        if all && (!refs.isEmpty || at != nil) { throw ValidationError("give REFs (or --at) or --all, not both") }
     }
 
     func run() async throws {
@@ -40,23 +43,31 @@ struct Verify: AsyncParsableCommand {
             let work = try WorkDirectory()
             defer { work.remove() }
             var targets: [(String, Set<SnapshotID>?)] = []
-            if refs.isEmpty {
-                let (pools, listFailures) = try await PoolSelection.pools(ctx: ctx, stores: stores)
+            if refs.isEmpty && at == nil {
+                let (pools, listFailures) = try await PoolSelection.pools(
+                    configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
                 failures.add(listFailures)
                 targets = pools.map { ($0, nil) }
             } else {
                 var byPool: [String: Set<SnapshotID>] = [:]
-                for ref in refs {
-                    let (pool, entry) = try await SnapshotLookup.find(ref, ctx: ctx)
-                    byPool[pool, default: []].insert(entry.id)
+                let lookup = try ctx.lookup()
+                for ref in refs.map(SnapshotRef.init) + (at.map { [SnapshotRef.at($0)] } ?? []) {
+                    let found = try await lookup.find(ref, pool: try ctx.configuredPool())
+                    byPool[found.pool, default: []].insert(found.entry.id)
                 }
                 targets = byPool.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             }
             var rows: [JSONValue] = []
+            let meter = ProgressMeter(output: ctx.output, label: "verifying", unit: "copies")
             var copies = 0
             var snapshots = 0
             for (pool, ids) in targets {
-                let summary = await Verifier(stores: stores).verify(pool: pool, ids: ids, workDirectory: work.path) { finding in
+                let summary = await Verifier(stores: stores).verify(
+                    pool: pool, ids: ids, workDirectory: work.path, planned: { meter.add(total: $0) }
+                ) { finding in
+                    if case .copy(_, _, let id, _) = finding { meter.advance(detail: "\(pool)/\(id.value)") }
+                    // The result line goes below the progress line, which is then drawn anew.
+                    if meter.isShown { ctx.output.endProgress() }
                     // An unreadable store has its own exit rule (3 or 1), below.
                     if case .storeUnreadable = finding {} else if finding.isProblem { bad += 1 }
                     if global.json { rows.append(Self.json(finding)) } else { ctx.output.result(Self.text(finding)) }
@@ -65,6 +76,7 @@ struct Verify: AsyncParsableCommand {
                 copies += summary.copies
                 snapshots += summary.snapshots
             }
+            meter.finish()
             if global.json { ctx.output.result(json: .array(rows)) }
             if snapshots == 0 && failures.all.count < stores.count {
                 ctx.output.message(
@@ -122,14 +134,5 @@ struct Verify: AsyncParsableCommand {
                 "digests": .object(Dictionary(uniqueKeysWithValues: digests.map { ($0.store, JSONValue.string($0.sha256)) })),
             ]
         }
-    }
-}
-
-/// The configured pool, or every pool the stores hold, with the stores
-/// that could not be listed (none at all throws).
-enum PoolSelection {
-    static func pools(ctx: Context, stores: [any SnapshotStore]) async throws -> (pools: [String], failures: [StoreFailure]) {
-        if let pool = try ctx.configuredPool() { return ([pool], []) }
-        return try await Catalog(stores: stores).pools()
     }
 }

@@ -56,15 +56,22 @@ public struct SignedSender: Sendable {
             signed.path = endpoint.basePath + request.path
             signer.sign(&signed, credentials: try await credentials.credentials(), date: Date(), payloadHash: payloadHash)
             let response: HTTPResponse
+            let sent = ContinuousClock.now
             do {
                 response = try await http.send(signed, responseBodyTo: responseBodyTo)
             } catch let error as HTTPError {
                 guard error.isRetryable, attempt - throttles < retry.maxAttempts else {
                     throw AWSError.transport(service: service, operation: operation, error: error, attempts: attempt)
                 }
-                logger.debug("\(service) \(operation): \(error); retry \(attempt)")
-                try await Task.sleep(for: retry.delay(beforeRetry: attempt - throttles))
+                let wait = retry.delay(beforeRetry: attempt - throttles)
+                logger.info(
+                    "\(service) \(operation): \(error); retry \(attempt - throttles) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))"
+                )
+                try await Task.sleep(for: wait)
                 continue
+            }
+            if logger.logLevel <= .debug {
+                logger.debug("\(RequestLog.line(signed, operation: operation, status: response.status, since: sent, attempt: attempt))")
             }
             if (200..<300).contains(response.status) || acceptStatus.contains(response.status) {
                 if let category, let pacer { await pacer.succeeded(category) }
@@ -84,13 +91,22 @@ public struct SignedSender: Sendable {
                         "; throttled for \(Self.describe(stalled)) without progress, beyond --max-throttle-wait \(Self.describe(budget))"
                     throw AWSError.service(error)
                 }
-                logger.debug("\(service) \(operation): \(doc.code); throttle \(throttles)")
-                try await Task.sleep(for: throttleRetry.delay(beforeRetry: min(throttles, 8)))
+                let wait = throttleRetry.delay(beforeRetry: min(throttles, 8))
+                if logger.logLevel <= .info {
+                    let pace = await RequestLog.pace(category, pacer)
+                    logger.info(
+                        "\(service) \(operation): throttled (\(doc.code))\(pace); throttle \(throttles), \(Self.describe(stalled)) without progress, retry in \(RequestLog.seconds(wait))"
+                    )
+                }
+                try await Task.sleep(for: wait)
                 continue
             }
             guard error.isRetryable, attempt - throttles < retry.maxAttempts else { throw AWSError.service(error) }
-            logger.debug("\(service) \(operation): \(doc.code); retry \(attempt)")
-            try await Task.sleep(for: retry.delay(beforeRetry: attempt - throttles))
+            let wait = retry.delay(beforeRetry: attempt - throttles)
+            logger.info(
+                "\(service) \(operation): \(doc.code) (HTTP \(response.status)); retry \(attempt - throttles) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))"
+            )
+            try await Task.sleep(for: wait)
         }
     }
 

@@ -32,6 +32,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var quotaShare: Double?
     public var quotas: [String: Double] = [:]
     public var waitLock: String?
+    /// Where create, prune, sync and restore send their summaries: `sns:TOPIC_ARN`, one or a list.
+    public var notify: [String] = []
     /// Scratch space for create's sorts and archive (`--work-dir`).
     public var workDir: String?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
@@ -85,6 +87,8 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "wait_lock", .string(let s)): waitLock = s
             case ("", "work_dir", .string(let s)): workDir = s
             case ("", "quota_share", .number(let n)): quotaShare = n
+            case ("", "notify", .string(let s)): notify = [s]
+            case ("", "notify", .strings(let list)): notify = list
             case ("", "stores", .strings(let list)): stores += list
             case ("store", "url", .string(let s)): stores[stores.count - 1] = s
             case ("store", "sse", .string(let s)): pendingStore.sse = s

@@ -134,14 +134,20 @@ public struct CreateSnapshot: Sendable {
             for (i, store) in stores.enumerated() {
                 let lock = locks[i]
                 group.addTask {
+                    let started = ContinuousClock.now
+                    StoreLog.logger.info("writing \(id.value) to \(store.url)")
                     do {
                         // The lock is proved still ours (and its lease renewed)
                         // right before the `.json` commits the snapshot.
                         try await store.write(
                             pool: pool, id: id, archivePath: archivePath, manifest: manifestData,
                             beforeCommit: { try await lock.checkHeld() })
+                        let took = started.duration(to: .now)
+                        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+                        StoreLog.logger.info("wrote \(id.value) to \(store.url) in \(String(format: "%.2fs", seconds))")
                         return (i, StoreOutcome(url: store.url, ok: true, error: nil))
                     } catch {
+                        StoreLog.logger.info("writing \(id.value) to \(store.url) failed: \(error)")
                         return (i, StoreOutcome(url: store.url, ok: false, error: "\(error)"))
                     }
                 }

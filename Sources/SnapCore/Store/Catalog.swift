@@ -161,6 +161,8 @@ public struct Catalog: Sendable {
         var lastError: Error = SnapError.unknownRef(ref: entry.id.value, where: placeName(pool))
         for (attempt, store) in holders(of: entry).enumerated() {
             let folder = "\(workDirectory)/attempt-\(attempt + 1)"
+            StoreLog.logger.info(
+                "reading \(store.url)/\(pool)/\(entry.id.value) (store \(attempt + 1) of \(entry.stores.count) holding it)")
             do {
                 let copy = try await download(entry, pool: pool, from: store, into: folder)
                 try SnapshotReader.read(archivePath: copy.archive, expected: copy.manifest, source: copy.source)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The pool's lock in a local store: the file `<root>/<pool>/lock`, holding a
 /// `LockRecord` with a lease, renewed by a heartbeat, so a lock left on a
@@ -43,6 +44,7 @@ actor LocalLock: StoreLock {
         while true {
             let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
             if try create(path: path, data: mine.data) {
+                LockLog.logger.info("store \(store): took the lock \(path) until \(Timestamp.format(mine.expires))")
                 let lock = LocalLock(path: path, store: store, owner: owner, ttl: ttl, record: mine, log: log)
                 await lock.startHeartbeat()
                 return lock
@@ -55,6 +57,8 @@ actor LocalLock: StoreLock {
                 }
                 continue  // now compete for it like any waiter
             }
+            LockLog.logger.info(
+                "store \(store): the lock \(path) is held by \(holder?.owner.description ?? "an unreadable record"); waiting")
             if ContinuousClock.now >= deadline {
                 throw SnapError.lockHeld(
                     store: store, holder: holder?.holderDescription ?? "an unreadable lock file \(path); if no snap is running, delete it")
@@ -119,6 +123,7 @@ actor LocalLock: StoreLock {
             if unlink(path) != 0 && errno != ENOENT {
                 throw SnapError.io(path: path, reason: "cannot remove the lock: \(String(cString: strerror(errno)))")
             }
+            LockLog.logger.info("store \(store): released the lock \(path)")
         } catch {
             note("could not remove the lock: \(error); its lease runs out by itself at \(Timestamp.format(expires))")
         }

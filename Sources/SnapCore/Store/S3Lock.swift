@@ -1,5 +1,6 @@
 import AWS
 import Foundation
+import Logging
 
 /// The pool's lock in an S3 store: the object `<prefix>/<pool>/lock`, holding
 /// a `LockRecord`. Every change is a compare-and-swap on the ETag this
@@ -62,6 +63,7 @@ actor S3Lock: StoreLock {
             if let etag = try await client.putObject(
                 bucket: bucket, key: key, data: mine.data, condition: .absent, sse: sse, contentType: "application/json")
             {
+                LockLog.logger.info("store \(store): took the lock \(source) until \(Timestamp.format(mine.expires))")
                 return await held(etag, mine)
             }
             guard let (current, etag) = try await client.getObjectWithETag(bucket: bucket, key: key) else {
@@ -82,6 +84,8 @@ actor S3Lock: StoreLock {
                 }
                 continue  // another waiter (or a refresh) changed it first: look again
             }
+            LockLog.logger.info(
+                "store \(store): the lock \(source) is held by \(holder?.owner.description ?? "an unreadable record"); waiting")
             if ContinuousClock.now >= deadline {
                 throw SnapError.lockHeld(
                     store: store,
@@ -162,6 +166,8 @@ actor S3Lock: StoreLock {
         do {
             if try await !client.deleteObject(bucket: bucket, key: key, ifMatch: etag) {
                 note("left the lock \(key) in place: it is no longer this snap's (taken over)")
+            } else {
+                LockLog.logger.info("store \(store): released the lock s3://\(bucket)/\(key)")
             }
         } catch {
             note("could not remove the lock \(key): \(error); its lease runs out by itself at \(Timestamp.format(expires))")

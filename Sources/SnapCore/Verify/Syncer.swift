@@ -24,8 +24,11 @@ public struct Syncer: Sendable {
     public let stores: [any SnapshotStore]
     public init(stores: [any SnapshotStore]) { self.stores = stores }
 
-    /// Returns the stores that could not be listed.
-    public func sync(pool: String, workDirectory: String, report: (Result) -> Void) async -> [StoreFailure] {
+    /// Returns the stores that could not be listed; `planned` is told how
+    /// many copies (snapshots times readable stores) will be looked at.
+    public func sync(
+        pool: String, workDirectory: String, planned: (Int) -> Void = { _ in }, report: (Result) -> Void
+    ) async -> [StoreFailure] {
         let listed = await Verifier(stores: stores).listings(pool: pool)
         var failures: [StoreFailure] = []
         var all = Set<SnapshotID>()
@@ -38,6 +41,7 @@ public struct Syncer: Sendable {
                 failures.append(StoreFailure(store: store.url, error: e))
             }
         }
+        planned(all.count * (listed.count - failures.count))
 
         for id in all.sorted() {
             var intact: (path: String, manifest: Manifest, store: String)?

@@ -38,8 +38,11 @@ public struct Verifier: Sendable {
     public let stores: [any SnapshotStore]
     public init(stores: [any SnapshotStore]) { self.stores = stores }
 
-    /// Checks `ids` (nil: every snapshot any store holds) of `pool`.
-    public func verify(pool: String, ids: Set<SnapshotID>?, workDirectory: String, report: (Finding) -> Void) async -> Summary {
+    /// Checks `ids` (nil: every snapshot any store holds) of `pool`;
+    /// `planned` is told how many copies will be checked, once the stores are listed.
+    public func verify(
+        pool: String, ids: Set<SnapshotID>?, workDirectory: String, planned: (Int) -> Void = { _ in }, report: (Finding) -> Void
+    ) async -> Summary {
         var summary = Summary()
         let listed = await listings(pool: pool)
         var all = Set<SnapshotID>()
@@ -49,6 +52,7 @@ public struct Verifier: Sendable {
         }
         let chosen = (ids ?? all).sorted()
         summary.snapshots = chosen.count
+        planned(chosen.count * listed.filter { if case .success = $0.1 { true } else { false } }.count)
         for (store, listing) in listed {
             guard case .success(let l) = listing else {
                 if case .failure(let error) = listing {
