@@ -1,20 +1,14 @@
 import AWS
 import ArgumentParser
+import SnapCore
 
-/// `30s`, `5m`, `2h`, `1d`, or plain seconds.
+/// A duration flag, parsed by SnapCore's one parser, or a usage error naming the flag.
 enum Durations {
     static func parse(_ text: String, flag: String) throws -> Duration {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        var digits = text
-        var scale: Int64 = 1
-        if let last = text.last, let u = units[last] {
-            digits = String(text.dropLast())
-            scale = u
-        }
-        guard let n = Int64(digits), n >= 0 else {
+        guard let d = DurationText.parse(text) else {
             throw ValidationError("\(flag) \(text): not a duration; use e.g. 30s, 5m, 2h or 1d")
         }
-        return .seconds(n * scale)
+        return d
     }
 }
 

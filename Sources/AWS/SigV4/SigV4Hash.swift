@@ -29,16 +29,7 @@ enum SigV4Hash {
         hex(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key))
     }
 
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 { Hex.encode(bytes) }
 
     static func hex<D: Digest>(_ digest: D) -> String { hex(Array(digest)) }
     static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String { hex(Array(code)) }

@@ -125,15 +125,8 @@ public struct FreshnessCheck: Sendable {
             store: store, pool: pool, manifest: manifest, listedBytes: listedBytes, workDirectory: work, keep: nil)
     }
 
-    /// `45s`, `3h12m`, `26h` (hours up to three days, as limits are written), `4d2h`.
-    public static func format(_ d: Duration) -> String {
-        let total = d.components.seconds
-        if total >= 3 * 86400 { return "\(total / 86400)d\(total % 86400 / 3600)h" }
-        let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
-        if h > 0 { return m > 0 ? "\(h)h\(m)m" : "\(h)h" }
-        if m > 0 { return "\(m)m\(sec)s" }
-        return "\(sec)s"
-    }
+    /// `45s`, `3h12m`, `26h`, `4d2h`: `DurationText`'s form.
+    public static func format(_ d: Duration) -> String { DurationText.format(d) }
 }
 
 extension FreshnessCheck.Report {

@@ -1,3 +1,4 @@
+import AWS
 import Crypto
 import Foundation
 
@@ -48,7 +49,7 @@ public final class MemberFile {
     public func finish() throws -> Manifest.FileInfo {
         try flush()
         try handle.close()
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         return Manifest.FileInfo(sha256: digest, bytes: bytes, records: records)
     }
 }

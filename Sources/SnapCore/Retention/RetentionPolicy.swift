@@ -86,10 +86,5 @@ public struct RetentionPolicy: Sendable, Equatable {
         }
     }
 
-    static func format(_ d: Duration) -> String {
-        let s = d.components.seconds
-        if s % 86_400 == 0 { return "\(s / 86_400)d" }
-        if s % 3600 == 0 { return "\(s / 3600)h" }
-        return "\(s)s"
-    }
+    static func format(_ d: Duration) -> String { DurationText.format(d) }
 }

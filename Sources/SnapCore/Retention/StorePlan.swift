@@ -1,3 +1,4 @@
+import AWS
 import Crypto
 import Foundation
 
@@ -75,6 +76,6 @@ struct StorePlan {
             hasher.update(data: chunk)
             bytes += Int64(chunk.count)
         }
-        return (bytes, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (bytes, Hex.encode(hasher.finalize()))
     }
 }

@@ -98,7 +98,7 @@ struct MemberCheck {
 
     /// Compares what was read with what the manifest promised.
     func finish(expected: Manifest.FileInfo) throws {
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         if digest != expected.sha256 {
             throw SnapError.damaged(
                 source: source, member: member.rawValue, reason: "sha256 is \(digest), the manifest says \(expected.sha256)")
