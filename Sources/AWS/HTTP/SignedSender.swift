@@ -14,7 +14,10 @@ public struct SignedSender: Sendable {
     public let signer: SigV4Signer
     public let endpoint: Endpoint
     public let http: HTTPClient
-    public let credentials: any CredentialsProvider
+    /// nil: requests go unsigned (STS AssumeRoleWithWebIdentity, whose token is the proof).
+    public let credentials: (any CredentialsProvider)?
+    /// Error codes retried besides throttling, 5xx and transient ones (STS: IDPCommunicationError).
+    public var extraRetryableCodes: Set<String> = []
     public let retry: RetryPolicy
     public let pacer: QuotaPacer?
     public let logger: Logger
@@ -23,7 +26,7 @@ public struct SignedSender: Sendable {
 
     public init(
         service: String, signingName: String, region: String, endpoint: Endpoint, http: HTTPClient,
-        credentials: any CredentialsProvider, retry: RetryPolicy = .default, pacer: QuotaPacer? = nil,
+        credentials: (any CredentialsProvider)?, retry: RetryPolicy = .default, pacer: QuotaPacer? = nil,
         signerOptions: SigV4Signer.Options = .init(), logger: Logger = Logger(label: "snap.aws")
     ) {
         self.service = service
@@ -54,7 +57,9 @@ public struct SignedSender: Sendable {
             signed.host = endpoint.host
             signed.port = endpoint.port
             signed.path = endpoint.basePath + request.path
-            signer.sign(&signed, credentials: try await credentials.credentials(), date: Date(), payloadHash: payloadHash)
+            if let credentials {
+                signer.sign(&signed, credentials: try await credentials.credentials(), date: Date(), payloadHash: payloadHash)
+            }
             let response: HTTPResponse
             let sent = ContinuousClock.now
             do {
@@ -101,7 +106,9 @@ public struct SignedSender: Sendable {
                 try await Task.sleep(for: wait)
                 continue
             }
-            guard error.isRetryable, attempt - throttles < retry.maxAttempts else { throw AWSError.service(error) }
+            guard error.isRetryable || extraRetryableCodes.contains(error.code), attempt - throttles < retry.maxAttempts else {
+                throw AWSError.service(error)
+            }
             let wait = retry.delay(beforeRetry: attempt - throttles)
             logger.info(
                 "\(service) \(operation): \(doc.code) (HTTP \(response.status)); retry \(attempt - throttles) of \(retry.maxAttempts - 1) in \(RequestLog.seconds(wait))"

@@ -100,40 +100,16 @@ public struct STSClient: Sendable {
         return String(decoding: response.body, as: UTF8.self)
     }
 
-    /// Sends without signing, retrying like SignedSender does. STS answers
-    /// IDPCommunicationError when it could not reach the identity provider;
-    /// the SDKs retry that too.
+    /// Sends without signing, through the same sender and retry loop as
+    /// every signed call. STS answers IDPCommunicationError when it could not
+    /// reach the identity provider; the SDKs retry that too.
     private func unsignedCall(_ action: String, _ params: [(String, String)]) async throws -> String {
-        var req = request(action, params)
-        req.scheme = endpoint.scheme
-        req.host = endpoint.host
-        req.port = endpoint.port
-        req.path = endpoint.basePath + "/"
-        var attempt = 0
-        while true {
-            attempt += 1
-            let response: HTTPResponse
-            do {
-                response = try await http.send(req)
-            } catch let error as HTTPError {
-                guard error.isRetryable, attempt < retry.maxAttempts else {
-                    throw AWSError.transport(service: "sts", operation: action, error: error, attempts: attempt)
-                }
-                logger.debug("sts \(action): \(error); retry \(attempt)")
-                try await Task.sleep(for: retry.delay(beforeRetry: attempt))
-                continue
-            }
-            if (200..<300).contains(response.status) { return String(decoding: response.body, as: UTF8.self) }
-            let doc = ErrorDocument.parse(response)
-            let error = AWSError.ServiceError(
-                service: "sts", operation: action, status: response.status, code: doc.code,
-                message: doc.message, requestId: doc.requestId, attempts: attempt)
-            guard error.isRetryable || doc.code == "IDPCommunicationError", attempt < retry.maxAttempts else {
-                throw AWSError.service(error)
-            }
-            logger.debug("sts \(action): \(doc.code); retry \(attempt)")
-            try await Task.sleep(for: retry.delay(beforeRetry: attempt))
-        }
+        var sender = SignedSender(
+            service: "sts", signingName: "sts", region: region, endpoint: endpoint, http: http, credentials: nil, retry: retry,
+            logger: logger)
+        sender.extraRetryableCodes = ["IDPCommunicationError"]
+        let response = try await sender.send(request(action, params), operation: action)
+        return String(decoding: response.body, as: UTF8.self)
     }
 
     // MARK: Parsing
