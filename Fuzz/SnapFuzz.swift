@@ -67,9 +67,21 @@ private func fuzzLine(_ bytes: [UInt8]) {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Data(bytes: start, count: count)
-    // A zstd frame starts with 28 B5 2F FD; anything else is taken as a JSON line.
+    // A zstd frame starts with 28 B5 2F FD; "TAR:" then bytes is a tar stream,
+    // compressed here so mutations reach libarchive and the entry checks
+    // rather than dying in zstd; anything else is taken as a JSON line.
     if count >= 4 && data.prefix(4) == Data([0x28, 0xB5, 0x2F, 0xFD]) {
         fuzzArchive(data)
+    } else if count >= 4 && data.prefix(4) == Data("TAR:".utf8) {
+        var compressed = Data()
+        do {
+            let z = try ZstdCompressor(level: 1)
+            try z.compress(Data(data.dropFirst(4))) { compressed += $0 }
+            try z.finish { compressed += $0 }
+        } catch {
+            fatalError("zstd cannot compress: \(error)")
+        }
+        fuzzArchive(compressed)
     } else {
         fuzzLine(Array(data))
     }

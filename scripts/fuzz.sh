@@ -29,7 +29,8 @@ if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" Fuzz/CryptoStandIn.swift s
   swiftc -O -g -parse-as-library -sanitize=fuzzer,address -module-name SnapFuzz \
     -I "$out/stand-in" -L "$out/stand-in" -lCrypto \
     -I Sources/CArchive -I Sources/CZstd \
-    "${sources[@]}" -o "$binary"
+    "${sources[@]}" -o "$binary" 2>&1 | { grep -v "Cannot export local symbol" || true; }
+  [ -x "$binary" ] || { echo "fuzz: the build failed" >&2; exit 1; }
 fi
 
 # Seeds: the fixture store's archives, every line of their members, and a few hostile shapes.
@@ -37,8 +38,10 @@ find fixtures -name '*.tar.zst' -exec cp {} "$out/seeds/" \;
 for a in fixtures/store/*/*.tar.zst; do
   tmp=$(mktemp -d)
   zstd -dc "$a" | tar -x -C "$tmp"
-  n=0
+  # The same archive as a bare tar stream ("TAR:" prefix: the target compresses it).
+  { printf 'TAR:'; zstd -dc "$a"; } > "$out/seeds/tar-$(basename "$a" .tar.zst)"
   for f in "$tmp"/*.jsonl "$tmp"/*.json; do
+    n=0
     while IFS= read -r line; do
       n=$((n + 1))
       printf '%s' "$line" > "$out/seeds/line-$(basename "$a" .tar.zst)-$(basename "$f")-$n"

@@ -88,7 +88,8 @@ import Testing
             #expect(before.count == 1 || before.count == 2, "\(context): listed \(before)")
             let next = try snap(["create", "--user-pool-id", pool, "--store", store], env: env)
             #expect(next.status == 0, "\(context): next create: \(next.stderr)")
-            let after = try expectStoresConsistent(pool: pool, stores: [store], env: env, context + ", after the next create")
+            let after = try expectStoresConsistent(
+                pool: pool, stores: [store], env: env, context + ", after the next create", verify: false)
             #expect(after.count == before.count + 1, "\(context): \(before) then \(after)")
         }
         tally.print()
@@ -119,7 +120,7 @@ import Testing
             #expect(Set(ids.suffix(2)).isSubset(of: left), "\(context): a kept snapshot is gone: \(left)")
             let again = try snap(prune(stores), env: env)
             #expect(again.status == 0, "\(context): next prune: \(again.stderr)")
-            let kept = try expectStoresConsistent(pool: pool, stores: stores, env: env, context + ", after the next prune")
+            let kept = try expectStoresConsistent(pool: pool, stores: stores, env: env, context + ", after the next prune", verify: false)
             #expect(kept == Array(ids.suffix(2)), "\(context): the next prune left \(kept)")
             let next = try snap(["create", "--user-pool-id", pool] + stores.flatMap { ["--store", $0] }, env: env)
             #expect(next.status == 0, "\(context): next create: \(next.stderr)")

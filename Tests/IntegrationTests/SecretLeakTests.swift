@@ -42,12 +42,24 @@ import Testing
 
         var outputs: [(String, RunResult)] = [("create", ok)]
         var seen: [String] = []
-        let faultSets: [[String]] = [
-            ["--fault-rate", "*:0.3:500"], ["--fault-rate", "*:0.3:reset"], ["--fault-rate", "*:0.3:truncate"],
-            ["--fault-rate", "cognito:0.5:throttle", "--fault-rate", "s3:0.3:503"],
+        let refusals: [[String]] = [
             ["--fault-rate", "*:1:SignatureDoesNotMatch@403"], ["--fault-rate", "*:1:AccessDenied@403"],
             ["--fault-rate", "*:1:ExpiredToken@400"],
         ]
+        // The short version mixes the retried faults into one set.
+        let retried: [[String]] =
+            Trials.full
+            ? [
+                ["--fault-rate", "*:0.3:500"], ["--fault-rate", "*:0.3:reset"], ["--fault-rate", "*:0.3:truncate"],
+                ["--fault-rate", "cognito:0.5:throttle", "--fault-rate", "s3:0.3:503"],
+            ]
+            : [
+                [
+                    "--fault-rate", "*:0.1:500", "--fault-rate", "*:0.1:reset", "--fault-rate", "*:0.1:truncate",
+                    "--fault-rate", "cognito:0.2:throttle", "--fault-rate", "s3:0.1:503",
+                ]
+            ]
+        let faultSets = retried + (Trials.full ? refusals : Array(refusals.prefix(2)))
         for faults in faultSets {
             let proxy = try AWSProxy(["--no-quota", "--record-secrets", "--seed", "7"] + faults, upstream: moto)
             defer { proxy.stop() }
