@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct FaultTrialTests {
     static let kinds = ["500", "503", "reset", "truncate", "stall", "throttle"]
 
-    /// The short version mixes every kind into one round; the full one tries each kind alone, five rounds each.
+    /// The short version mixes every kind into one round; the full one tries each kind alone, two rounds each.
     static let rounds = Trials.full ? kinds : ["mixed"]
 
     /// Words by which a failure's message names the fault.
@@ -64,7 +64,7 @@ import Testing
         let fixture = try Self.fixture.get()
         let pool = fixture.pool
         var rng = Trials.generator("faults-\(kind)")
-        for round in 0..<Trials.count(short: 1, full: 5) {
+        for round in 0..<Trials.count(short: 1, full: 2) {
             let seed = rng.next() % 1_000_000
             // Stalls cost the client's whole timeout, so fewer of them.
             let rates =
