@@ -3,9 +3,10 @@
 # scratch path so the normal .build is untouched:
 #   scripts/sanitizers.sh address   unit tests (AWSTests, SnapCoreTests) under ASan
 #   scripts/sanitizers.sh thread    the concurrent parts under TSan: the pacer and
-#                                   retry tests, the journal, and integration tests
-#                                   running a TSan-built snap (lock heartbeat,
-#                                   sharded export, restore pipelines, sync)
+#                                   retry tests, the journal and work queue, the
+#                                   HTTP client, and integration tests running a
+#                                   TSan-built snap (lock heartbeat, sharded
+#                                   export, restore pipelines, killed restores)
 #   scripts/sanitizers.sh           both
 # Each first build takes 5-10 minutes; later ones are incremental.
 set -euo pipefail
@@ -23,7 +24,7 @@ for s in ${*:-address thread}; do
       # halt_on_error: a race fails the test (in snap itself, exit 66 fails the integration test).
       TSAN_OPTIONS="halt_on_error=1:exitcode=66" \
         swift test --skip-build --sanitize=thread --scratch-path .build-tsan \
-        --filter 'RetryAndQuotaTests|RestoreJournalTests|HTTPClientTests|LockTests|CreateTests|RestoreTests/throttling|RestoreTests/killed|S3StoreTests|ExportFaultTests'
+        --filter 'RetryAndQuotaTests|RestoreJournalTests|HTTPClientTests|LockRecordTests|LockTests|CreateTests|RestoreTests/throttling|RestoreTests/killed|ExportFaultTests'
       ;;
     *) echo "sanitizers: unknown $s (address|thread)" >&2; exit 64 ;;
   esac
