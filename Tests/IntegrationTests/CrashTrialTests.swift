@@ -17,11 +17,27 @@ import Testing
         var trials = 0
         var killed = 0
         var finished = 0
-        mutating func add(_ r: RunResult) {
-            trials += 1
-            if r.status == SIGKILL && r.stdout.isEmpty { killed += 1 } else { finished += 1 }
+        /// The span kills are drawn from: the first undisturbed run's length,
+        /// then the length of the latest run that finished before its kill
+        /// (the first run is the slowest, cold), so kills keep landing inside runs.
+        var span: Double
+
+        init(name: String, span: Double) {
+            self.name = name
+            self.span = span
         }
-        func print() { Swift.print("trials: crash \(name): \(trials) trials, \(killed) killed mid-run, \(finished) finished first") }
+
+        mutating func add(_ r: RunResult, _ bg: Background, delay: Double) {
+            trials += 1
+            let wasKilled = r.status == SIGKILL && r.stdout.isEmpty
+            if wasKilled { killed += 1 } else { finished += 1 }
+            if !wasKilled { span = bg.elapsed }
+            Swift.print(
+                "trials: crash \(name) trial \(trials): \(wasKilled ? "killed" : "finished") at \(String(format: "%.3f", delay))s")
+        }
+        func print() {
+            Swift.print("trials: crash \(name): \(trials) trials, \(killed) killed mid-run, \(finished) finished first")
+        }
     }
 
     /// A slow road to moto (round trips of 15 ms), so a run lasts long enough to be cut anywhere.
@@ -74,15 +90,15 @@ import Testing
         let fresh = { kind == "local" ? try Self.localCopy(of: template) : try Self.bucketCopy(of: template, pool: pool, env: env) }
         let span = try Self.timed(["create", "--user-pool-id", pool, "--store", try fresh()], env: slow)
         var rng = Trials.generator("crash-create-\(kind)")
-        var tally = Tally(name: "create (\(kind) store)")
+        var tally = Tally(name: "create (\(kind) store)", span: span)
         for n in 0..<Self.trials {
             let store = try fresh()
-            let delay = Double.random(in: 0...span, using: &rng)
+            let delay = Double.random(in: 0...tally.span, using: &rng)
             let extra = kind == "s3" && n % 2 == 1 ? ["--multipart-threshold", "1"] : []
             let bg = try Background(["create", "--user-pool-id", pool, "--store", store] + extra, env: slow)
             let r = bg.kill9(after: delay)
-            tally.add(r)
-            let context = "create \(kind) trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", span))s"
+            tally.add(r, bg, delay: delay)
+            let context = "create \(kind) trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", tally.span))s"
             #expect(r.status == 0 || r.status == SIGKILL, "\(context): exit \(r.status): \(r.stderr)")
             let before = try expectStoresConsistent(pool: pool, stores: [store], env: env, context)
             #expect(before.count == 1 || before.count == 2, "\(context): listed \(before)")
@@ -108,13 +124,14 @@ import Testing
         let prune = { (stores: [String]) in ["prune", "--keep-last", "2", "--user-pool-id", pool] + stores.flatMap { ["--store", $0] } }
         let span = try Self.timed(prune(try fresh()), env: slow)
         var rng = Trials.generator("crash-prune")
-        var tally = Tally(name: "prune (a local and an S3 store)")
+        var tally = Tally(name: "prune (a local and an S3 store)", span: span)
         for n in 0..<Self.trials {
             let stores = try fresh()
-            let delay = Double.random(in: 0...span, using: &rng)
-            let r = try Background(prune(stores), env: slow).kill9(after: delay)
-            tally.add(r)
-            let context = "prune trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", span))s"
+            let delay = Double.random(in: 0...tally.span, using: &rng)
+            let bg = try Background(prune(stores), env: slow)
+            let r = bg.kill9(after: delay)
+            tally.add(r, bg, delay: delay)
+            let context = "prune trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", tally.span))s"
             #expect(r.status == 0 || r.status == SIGKILL, "\(context): exit \(r.status): \(r.stderr)")
             let left = try expectStoresConsistent(pool: pool, stores: stores, env: env, context)
             #expect(Set(ids.suffix(2)).isSubset(of: left), "\(context): a kept snapshot is gone: \(left)")
@@ -141,13 +158,14 @@ import Testing
         let sync = { (stores: [String]) in ["sync", "--user-pool-id", pool] + stores.flatMap { ["--store", $0] } }
         let span = try Self.timed(sync(try fresh()), env: slow)
         var rng = Trials.generator("crash-sync")
-        var tally = Tally(name: "sync (local to an empty S3 store)")
+        var tally = Tally(name: "sync (local to an empty S3 store)", span: span)
         for n in 0..<Self.trials {
             let stores = try fresh()
-            let delay = Double.random(in: 0...span, using: &rng)
-            let r = try Background(sync(stores), env: slow).kill9(after: delay)
-            tally.add(r)
-            let context = "sync trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", span))s"
+            let delay = Double.random(in: 0...tally.span, using: &rng)
+            let bg = try Background(sync(stores), env: slow)
+            let r = bg.kill9(after: delay)
+            tally.add(r, bg, delay: delay)
+            let context = "sync trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", tally.span))s"
             #expect(r.status == 0 || r.status == SIGKILL, "\(context): exit \(r.status): \(r.stderr)")
             let listed = try expectStoresConsistent(pool: pool, stores: stores, env: env, context)
             #expect(listed == ids, "\(context): listed \(listed)")
@@ -176,13 +194,14 @@ import Testing
         let first = try RestoreTests.emptyPool(like: RestoreTests.demo, region: "us-east-1", env: env)
         let span = try Self.timed(restore(first), env: slow, cwd: work)
         var rng = Trials.generator("crash-restore")
-        var tally = Tally(name: "restore")
+        var tally = Tally(name: "restore", span: span)
         for n in 0..<Self.trials {
             let target = try RestoreTests.emptyPool(like: RestoreTests.demo, region: "us-east-1", env: env)
-            let delay = Double.random(in: 0...span, using: &rng)
-            let r = try Background(restore(target), env: slow, cwd: work).kill9(after: delay)
-            tally.add(r)
-            let context = "restore trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", span))s"
+            let delay = Double.random(in: 0...tally.span, using: &rng)
+            let bg = try Background(restore(target), env: slow, cwd: work)
+            let r = bg.kill9(after: delay)
+            tally.add(r, bg, delay: delay)
+            let context = "restore trial \(n), kill at \(String(format: "%.3f", delay))s of \(String(format: "%.3f", tally.span))s"
             #expect(r.status == 0 || r.status == SIGKILL, "\(context): exit \(r.status): \(r.stderr)")
             let resumed = try snap(restore(target) + ["--resume"], env: env, cwd: work)
             #expect(resumed.status == 0, "\(context): resume: \(resumed.stderr)")

@@ -60,11 +60,16 @@ final class Background: @unchecked Sendable {
         DispatchQueue.global().async(group: group) { [self] in errData = e.readDataToEndOfFile() }
     }
 
+    private let started = Date()
+    /// Seconds from start to exit (or to the kill).
+    private(set) var elapsed = 0.0
+
     /// SIGKILL after `seconds`, unless it ended first; returns how it ended.
     func kill9(after seconds: Double) -> RunResult {
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = started.addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        elapsed = Date().timeIntervalSince(started)
         group.wait()
         process.waitUntilExit()
         return RunResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
