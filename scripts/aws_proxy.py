@@ -13,6 +13,25 @@ signature), and:
     fails the first COUNT calls of that operation;
   * stalls: --stall OPERATION:SECONDS holds every call of that operation
     that long before forwarding it (to interrupt snap mid-request);
+  * injects faults at random: --fault-rate OPERATION:SHARE:KIND fails that
+    share (0..1) of the calls of OPERATION, which may also be "*" (every
+    call), "cognito" or "s3" (every call of that service). KIND is one of
+      throttle   HTTP 400 TooManyRequestsException (Cognito's answer; S3 gets
+                 503 SlowDown, its own)
+      500, 503   InternalError / ServiceUnavailable (JSON for Cognito, an
+                 error document for S3)
+      reset      the call reaches moto, then the connection is reset (RST)
+                 in the middle of the response body
+      truncate   the call reaches moto, then the response stops half way
+                 through its declared Content-Length and the connection closes
+      stall      the call is held --stall-seconds (default 90, longer than
+                 the client's low-speed timeout) before it is forwarded
+      CODE@STATUS  an S3 error document, as for --fault
+    Draws come from one random.Random(--seed), so a run is reproducible up
+    to thread interleaving; stats count what was injected ("injected");
+  * --record-secrets keeps every SigV4 signature, access key id and session
+    token it saw (GET /__proxy/secrets), so a test can grep snap's output
+    for them;
   * plays S3's bucket ownership check: --bucket-owner BUCKET=ACCOUNT answers
     403 AccessDenied when a request to BUCKET carries an
     x-amz-expected-bucket-owner other than ACCOUNT (moto ignores the header);
@@ -29,7 +48,11 @@ import argparse
 import http.client
 import json
 import os
+import re
+import random
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -66,9 +89,21 @@ def s3_operation(method, path):
         return "ListObjectsV2"
     if method == "GET" and urlparse(path).path.rstrip("/").count("/") >= 2:
         return "GetObject"
+    if method == "HEAD" and urlparse(path).path.rstrip("/").count("/") >= 2:
+        return "HeadObject"
     if method == "DELETE" and urlparse(path).path.rstrip("/").count("/") >= 2:
         return "DeleteObject"
+    if method == "GET" and "location" in query.split("&"):
+        return "GetBucketLocation"
+    if method == "GET" and "uploads" in query.split("&"):
+        return "ListMultipartUploads"
+    if method == "HEAD":
+        return "HeadBucket"
     return ""
+
+
+SIGNATURE = re.compile(r"Signature=([0-9a-f]{64})")
+CREDENTIAL = re.compile(r"Credential=([A-Z0-9]{16,128})/")
 
 
 class Bucket:
@@ -102,7 +137,19 @@ def main():
     ap.add_argument("--add-member", action="append", default=[])
     ap.add_argument("--bucket-owner", action="append", default=[])
     ap.add_argument("--stall", action="append", default=[])
+    ap.add_argument("--fault-rate", action="append", default=[])
+    ap.add_argument("--stall-seconds", type=float, default=90)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--record-secrets", action="store_true")
     args = ap.parse_args()
+    rates = []
+    for f in args.fault_rate:
+        op, share, kind = f.split(":")
+        rates.append((op, float(share), kind))
+    rng = random.Random(args.seed)
+    rng_lock = threading.Lock()
+    secrets_lock = threading.Lock()
+    secrets = {"signatures": set(), "accessKeyIds": set(), "sessionTokens": set()}
     owners = dict(o.split("=", 1) for o in args.bucket_owner)
     stalls = {op: float(sec) for op, sec in (x.split(":") for x in args.stall)}
 
@@ -117,7 +164,28 @@ def main():
         g, n = a.split(":", 1)
         add_members.setdefault(g, []).append(n)
     stats_lock = threading.Lock()
-    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}}
+    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}}
+
+    def draw(op, is_cognito):
+        """The kind of fault to inject into this call, or None."""
+        service = "cognito" if is_cognito else "s3"
+        for name, share, kind in rates:
+            if name in (op, "*", service):
+                with rng_lock:
+                    hit = rng.random() < share
+                if hit:
+                    return kind
+        return None
+
+    def remember(headers, path):
+        text = (headers.get("Authorization") or "") + " " + path
+        with secrets_lock:
+            secrets["signatures"].update(SIGNATURE.findall(text))
+            secrets["signatures"].update(re.findall(r"X-Amz-Signature=([0-9a-f]{64})", path))
+            secrets["accessKeyIds"].update(CREDENTIAL.findall(text))
+            token = headers.get("X-Amz-Security-Token")
+            if token:
+                secrets["sessionTokens"].add(token)
 
     def record(key, name):
         now = time.time()
@@ -148,6 +216,9 @@ def main():
             if self.path == "/__proxy/stats":
                 with stats_lock:
                     return self.reply(200, json.dumps(stats).encode())
+            if self.path == "/__proxy/secrets":
+                with secrets_lock:
+                    return self.reply(200, json.dumps({k: sorted(v) for k, v in secrets.items()}).encode())
             self.forward()
 
         def do_POST(self):
@@ -181,6 +252,17 @@ def main():
                 time.sleep(args.latency_ms / 1000)
             if op in stalls:
                 time.sleep(stalls[op])
+            if args.record_secrets:
+                remember(self.headers, self.path)
+            chance = draw(op or "S3Other", bool(target)) if rates else None
+            if chance:
+                record("injected", f"{op or 'S3Other'} {chance}")
+                if chance == "stall":
+                    time.sleep(args.stall_seconds)
+                elif chance in ("reset", "truncate"):
+                    pass  # after forwarding: the call takes effect, its answer is lost
+                else:
+                    return self.fail(chance, op, bool(target))
             fault = faults.get(op)
             if fault and fault[0] > 0:
                 fault[0] -= 1
@@ -216,7 +298,47 @@ def main():
                 data = json.dumps(doc).encode()
             out = [(k, v) for k, v in resp.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")]
             conn.close()
+            if chance in ("reset", "truncate"):
+                return self.cut(resp.status, data if self.command != "HEAD" else b"", out, rst=chance == "reset")
             self.reply(resp.status, data if self.command != "HEAD" else b"", out)
+
+        def fail(self, kind, op, is_cognito):
+            """Answers an injected error the way the service would."""
+            if kind == "throttle":
+                if is_cognito:
+                    return self.throttle(op)
+                return self.s3_error(503, "SlowDown", "Please reduce your request rate.")
+            if kind in ("500", "503"):
+                code = "InternalErrorException" if kind == "500" else "ServiceUnavailableException"
+                if is_cognito:
+                    return self.reply(int(kind), json.dumps({"__type": code, "message": "injected"}).encode(),
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)])
+                return self.s3_error(int(kind), "InternalError" if kind == "500" else "ServiceUnavailable", "injected")
+            if "@" in kind:
+                code, status = kind.split("@")
+                return self.s3_error(int(status), code, "injected")
+            raise ValueError(f"unknown fault kind {kind}")
+
+        def cut(self, status, body, headers, rst):
+            """Sends the status line, headers and half the body, then drops the connection."""
+            self.close_connection = True
+            try:
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                # A body-less answer still declares one byte, so it is cut short too.
+                self.send_header("Content-Length", str(max(len(body), 1)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                if rst:
+                    # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                else:
+                    self.connection.shutdown(socket.SHUT_WR)
+                self.connection.close()
+            except OSError:
+                pass
 
         def s3_error(self, status, code, message):
             body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
@@ -228,7 +350,14 @@ def main():
                        [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "TooManyRequestsException"),
                         ("x-amzn-RequestId", "proxy-throttle")])
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            # A client killed mid-request (the crash trials do it on purpose) is no error of ours.
+            if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+                return
+            super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(json.dumps({"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}), flush=True)
     parent = os.getppid()

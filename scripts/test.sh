@@ -12,3 +12,9 @@ if [ "$#" -gt 0 ]; then exec swift test --skip-build "$@"; fi
 # tests' own timers if both ran in one process.
 swift test --skip-build --filter 'AWSTests|SnapCoreTests'
 swift test --skip-build --filter IntegrationTests
+# A bounded fuzzing run over the archive reader and the line scanner
+# (builds in under a minute outside SwiftPM; RELIABILITY.md).
+scripts/fuzz.sh "${SNAP_FUZZ_SECONDS:-60}"
+# Sanitizers: each is a full rebuild in its own scratch path (5-10 minutes
+# on 2 cores), so they run on request: SNAP_SANITIZERS=1 scripts/test.sh.
+if [ -n "${SNAP_SANITIZERS:-}" ]; then scripts/sanitizers.sh address thread; fi

@@ -22,9 +22,14 @@ public final class HTTPClient: Sendable {
     private let pool: HandlePool
 
     public init(timeouts: Timeouts = .init(), maxIdleHandles: Int = 16, userAgent: String = "snap") {
+        var lowSpeedSeconds = Int((Self.milliseconds(timeouts.lowSpeedTime) + 999) / 1000)
+        #if DEBUG
+            // `SNAP_TEST_LOW_SPEED_SECONDS=N`: the fault trials' stalls outlast the client's timeout in seconds, not minutes.
+            if let n = ProcessInfo.processInfo.environment["SNAP_TEST_LOW_SPEED_SECONDS"].flatMap({ Int($0) }) { lowSpeedSeconds = n }
+        #endif
         limits = CurlLimits(
             connectMilliseconds: Self.milliseconds(timeouts.connect),
-            lowSpeedSeconds: Int((Self.milliseconds(timeouts.lowSpeedTime) + 999) / 1000),
+            lowSpeedSeconds: lowSpeedSeconds,
             totalMilliseconds: timeouts.total.map(Self.milliseconds),
             userAgent: userAgent)
         pool = HandlePool(maxIdle: max(0, maxIdleHandles))

@@ -99,3 +99,34 @@ public struct HTTPResponse: Sendable {
         headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 }
+
+/// What logs, errors and debuggers may show of a request: the Authorization
+/// header, the session token and a pre-signed URL's signature, credential and
+/// token are replaced by "***", whichever way the request is printed
+/// (`description`, `debugDescription`, `dump`).
+extension HTTPRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    static let secretHeaders: Set<String> = ["authorization", "x-amz-security-token"]
+    static let secretQueryItems: Set<String> = ["x-amz-signature", "x-amz-security-token", "x-amz-credential"]
+
+    /// The URL as sent, with a pre-signed URL's secrets replaced.
+    public var redactedURLString: String {
+        var copy = self
+        copy.query = query.map { Self.secretQueryItems.contains($0.name.lowercased()) ? QueryItem($0.name, "***") : $0 }
+        return copy.urlString
+    }
+
+    /// The headers, with the signature and session token replaced.
+    public var redactedHeaders: [HTTPHeader] {
+        headers.map { Self.secretHeaders.contains($0.name.lowercased()) ? HTTPHeader($0.name, "***") : $0 }
+    }
+
+    public var description: String { "\(method) \(redactedURLString)" }
+
+    public var debugDescription: String {
+        "\(method) \(redactedURLString) " + redactedHeaders.map { "\($0.name): \($0.value)" }.joined(separator: "; ")
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["method": method, "url": redactedURLString, "headers": redactedHeaders], displayStyle: .struct)
+    }
+}

@@ -34,6 +34,23 @@ final class AWSProxy: @unchecked Sendable {
         return (stats["operations"] ?? [:]).mapValues { Int($0["count"] ?? 0) }
     }
 
+    /// Every signature, access key id and session token the proxy saw (with `--record-secrets`).
+    func secrets() throws -> [String] {
+        let r = try run("curl", ["-sf", endpoint + "/__proxy/secrets"], env: ProcessInfo.processInfo.environment)
+        guard r.status == 0 else { throw TestFailure("proxy secrets: curl exited \(r.status)") }
+        let doc = try JSONSerialization.jsonObject(with: r.stdout) as! [String: [String]]
+        return (doc["signatures"] ?? []) + (doc["sessionTokens"] ?? [])
+    }
+
+    /// How many faults `--fault-rate` injected.
+    func injectedCount() throws -> Int {
+        let r = try run("curl", ["-sf", endpoint + "/__proxy/stats"], env: ProcessInfo.processInfo.environment)
+        guard r.status == 0 else { throw TestFailure("proxy stats: curl exited \(r.status)") }
+        let stats = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        let injected = stats["injected"] as? [String: [String: Double]] ?? [:]
+        return injected.values.reduce(0) { $0 + Int($1["count"] ?? 0) }
+    }
+
     func stop() { process.terminate() }
     deinit { process.terminate() }
 }
