@@ -50,11 +50,6 @@ public actor RefreshingCredentials: CredentialsProvider {
         }
     }
 
-    /// Forgets the cached credentials, so the next call fetches.
-    public func invalidate() {
-        cached = nil
-    }
-
     private func needsRefresh(_ c: Credentials) -> Bool {
         guard let e = c.expiration else { return false }
         return e.timeIntervalSince(now()) < refreshMargin

@@ -67,11 +67,6 @@ public actor QuotaPacer {
         }
     }
 
-    /// No pacing at all (unit tests against local servers).
-    public static func unlimited() -> QuotaPacer {
-        QuotaPacer(share: 1, overrides: Dictionary(uniqueKeysWithValues: QuotaCategory.allCases.map { ($0, 1_000_000.0) }))
-    }
-
     public func setMaxThrottleWait(_ d: Duration) { maxThrottleWait = d }
 
     /// The rate the category is paced at now (requests per second).

@@ -94,9 +94,12 @@ public struct PasswordPolicy: Sendable, Equatable {
         let all = Self.upper + Self.lower + Self.digits + Self.symbols
         while chars.count < length { chars.append(all.randomElement(using: &rng)!) }
         chars.shuffle(using: &rng)
-        return String(chars)
+        let password = String(chars)
+        assert(accepts(password), "a generated password breaks the pool's own policy")
+        return password
     }
 
+    /// Whether `password` meets this policy (the generator's postcondition).
     public func accepts(_ password: String) -> Bool {
         password.count >= minimumLength
             && (!requireUppercase || password.contains { Self.upper.contains($0) })
