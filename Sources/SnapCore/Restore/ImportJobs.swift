@@ -148,21 +148,21 @@ enum PoolListing {
         let sortDir = "\(directory)/listing-sort"
         try FileSystem.makeFolder(sortDir)
         let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
+        // 256 shards by the sub's first two hex digits, 16 listed at once: each scan stays far inside its
+        // pagination token's hour (10 million users: about 650 pages a shard), and one that outlives it anyway
+        // is listed again (the sorter keeps one line per username).
+        let hex = Array("0123456789abcdef")
+        let shards = hex.flatMap { a in hex.map { b in "\(a)\(b)" } }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for shard in Array("0123456789abcdef") {
-                group.addTask {
-                    var token: String?
-                    repeat {
-                        let page = try await cognito.listUsers(poolId, paginationToken: token, filter: "sub ^= \"\(shard)\"")
-                        for u in page.items {
-                            guard let name = u["Username"]?.stringValue else { continue }
-                            try sorter.add(key: name, line: [UInt8](u.canonicalData()))
-                        }
-                        token = page.next
-                    } while token != nil
-                }
+            var next = 0
+            func add() {
+                guard next < shards.count else { return }
+                let prefix = shards[next]
+                next += 1
+                group.addTask { try await listShard(cognito: cognito, poolId: poolId, prefix: prefix, into: sorter) }
             }
-            try await group.waitForAll()
+            for _ in 0..<16 { add() }
+            while try await group.next() != nil { add() }
         }
         let path = "\(directory)/listing-by-user.jsonl"
         var out = try BufferedFile(path: path)
@@ -170,5 +170,25 @@ enum PoolListing {
         try out.close()
         try? FileManager.default.removeItem(atPath: sortDir)
         return path
+    }
+
+    private static func listShard(cognito: CognitoClient, poolId: String, prefix: String, into sorter: ExternalSorter) async throws {
+        var restarts = 0
+        while true {
+            var token: String?
+            do {
+                repeat {
+                    let page = try await cognito.listUsers(poolId, paginationToken: token, filter: "sub ^= \"\(prefix)\"")
+                    for u in page.items {
+                        guard let name = u["Username"]?.stringValue else { continue }
+                        try sorter.add(key: name, line: [UInt8](u.canonicalData()))
+                    }
+                    token = page.next
+                } while token != nil
+                return
+            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && e.message.contains("expired") && restarts < 3 {
+                restarts += 1
+            }
+        }
     }
 }
