@@ -46,6 +46,7 @@ parent does.
 """
 import argparse
 import base64
+import bisect
 import csv
 import hashlib
 import hmac
@@ -354,16 +355,17 @@ class Simulator:
         return limit or PAGE
 
     def overlay_users(self, prefix):
-        """Created users whose sub starts with prefix, in sub order (cached until the next user is created)."""
+        """Created users whose sub starts with prefix, in sub order: a range of one sorted list, rebuilt
+        only after users were created (so listing a restored pool of millions costs O(page))."""
         with self.lock:
-            key = (prefix, len(self.users), self.created)
-            if self.overlay_cache and self.overlay_cache[0] == key:
-                return self.overlay_cache[1]
-            found = [u for name, u in self.users.items()
-                     if self.pool.index_of(name) is None and self.attr(u, "sub").startswith(prefix)]
-            found.sort(key=lambda u: self.attr(u, "sub"))
-            self.overlay_cache = (key, found)
-            return found
+            if self.overlay_cache is None or self.overlay_cache[0] != self.created:
+                found = [(self.attr(u, "sub"), u) for name, u in self.users.items() if self.pool.index_of(name) is None]
+                found.sort(key=lambda e: e[0])
+                self.overlay_cache = (self.created, [e[0] for e in found], [e[1] for e in found])
+            _, subs, users = self.overlay_cache
+        lo = bisect.bisect_left(subs, prefix)
+        hi = bisect.bisect_left(subs, prefix + "\uffff")
+        return users[lo:hi]
 
     def current(self, i):
         """Synthetic user i, or its changed copy once a restore call changed it."""
