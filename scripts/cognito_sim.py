@@ -46,6 +46,7 @@ parent does.
 """
 import argparse
 import base64
+import bisect
 import csv
 import hashlib
 import hmac
@@ -83,7 +84,8 @@ TIERS = ["free", "pro", "enterprise", "trial"]
 class Pool:
     """The synthetic users: everything is a function of the index."""
 
-    def __init__(self, n, groups, pool_id):
+    def __init__(self, n, groups, pool_id, hostile=False):
+        self.hostile = hostile
         self.n = n
         self.g = max(0, groups)
         self.pool_id = pool_id
@@ -194,6 +196,10 @@ class Pool:
                 status = "RESET_REQUIRED"
         if i % 3 == 0:
             attrs.append({"Name": "phone_number", "Value": f"+4470{i % 100_000_000:08d}"})
+        if self.hostile and i % 25 != 2:  # values a CSV mangles: commas, quotes, line breaks, formulas, Unicode
+            hostile = ["Smith, Jr.", '=HYPERLINK("http://x","y")', "a,b\\,c", 'say "hi"', "two\nlines", "=1+2,3",
+                       "Zoë 李 محمد 🚀", "+cmd|' /C calc'!A0", "-@,=", "back\\slash"][i % 10]
+            attrs.append({"Name": "nickname", "Value": hostile})
         if i % 11 == 4:
             attrs.append({"Name": "custom:employee_id", "Value": f"E{i:09d}"})
         return {"Username": self.username(i), attributes_key: attrs, "UserCreateDate": created,
@@ -206,7 +212,7 @@ class Pool:
     def describe(self, extra_users):
         return {"Id": self.pool_id, "Name": "simulated-pool", "Status": "Enabled",
                 "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": "OFF",
-                "UsernameConfiguration": {"CaseSensitive": False},
+                "UsernameConfiguration": {"CaseSensitive": False}, "AutoVerifiedAttributes": ["email"],
                 "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
                                                 "RequireNumbers": True, "RequireSymbols": False,
                                                 "TemporaryPasswordValidityDays": 7}},
@@ -250,7 +256,7 @@ class Simulator:
     def __init__(self, args):
         self.args = args
         k = args.time_scale
-        self.pool = Pool(args.users, args.groups, args.pool_id)
+        self.pool = Pool(args.users, args.groups, args.pool_id, args.hostile)
         self.region = args.pool_id.split("_")[0]
         self.token_life = args.token_life / k
         self.rtt = args.rtt_ms / 1000.0 / k
@@ -269,6 +275,8 @@ class Simulator:
         self.groups = {}  # name -> group
         self.members = {}  # group -> set of usernames added
         self.jobs = {}
+        self.created = 0  # users created so far (the overlay listing's cache key)
+        self.overlay_cache = None
 
     def reset_stats(self):
         with self.stats_lock:
@@ -347,10 +355,17 @@ class Simulator:
         return limit or PAGE
 
     def overlay_users(self, prefix):
+        """Created users whose sub starts with prefix, in sub order: a range of one sorted list, rebuilt
+        only after users were created (so listing a restored pool of millions costs O(page))."""
         with self.lock:
-            found = [u for name, u in self.users.items()
-                     if self.pool.index_of(name) is None and self.attr(u, "sub").startswith(prefix)]
-        return sorted(found, key=lambda u: self.attr(u, "sub"))
+            if self.overlay_cache is None or self.overlay_cache[0] != self.created:
+                found = [(self.attr(u, "sub"), u) for name, u in self.users.items() if self.pool.index_of(name) is None]
+                found.sort(key=lambda e: e[0])
+                self.overlay_cache = (self.created, [e[0] for e in found], [e[1] for e in found])
+            _, subs, users = self.overlay_cache
+        lo = bisect.bisect_left(subs, prefix)
+        hi = bisect.bisect_left(subs, prefix + "\uffff")
+        return users[lo:hi]
 
     def current(self, i):
         """Synthetic user i, or its changed copy once a restore call changed it."""
@@ -476,6 +491,7 @@ class Simulator:
         attrs.insert(0, {"Name": "sub", "Value": str(uuid.uuid4())})
         self.users[username] = {"Username": username, "Attributes": attrs, "UserCreateDate": now,
                                 "UserLastModifiedDate": now, "Enabled": True, "UserStatus": status}
+        self.created += 1
         return self.users[username]
 
     def AdminCreateUser(self, body):
@@ -551,14 +567,17 @@ class Simulator:
 
     def CreateUserImportJob(self, body):
         self.check_pool(body)
+        if not body.get("CloudWatchLogsRoleArn", "").startswith("arn:"):
+            raise ServiceError("InvalidParameterException", "CloudWatchLogsRoleArn must be a role ARN.")
         job_id = "import-" + uuid.uuid4().hex[:10]
         job = {"JobName": body.get("JobName", ""), "JobId": job_id, "UserPoolId": self.pool.pool_id,
-               "PreSignedUrl": f"{self.endpoint}/__sim/import/{job_id}", "CreationDate": time.time(),
-               "Status": "Created", "CloudWatchLogsRoleArn": body.get("CloudWatchLogsRoleArn", ""),
+               "PreSignedUrl": f"{self.endpoint}/__sim/import/{job_id}?X-Amz-Signature={uuid.uuid4().hex}",
+               "CreationDate": time.time(), "Status": "Created",
+               "CloudWatchLogsRoleArn": body["CloudWatchLogsRoleArn"],
                "ImportedUsers": 0, "SkippedUsers": 0, "FailedUsers": 0}
         with self.lock:
             self.jobs[job_id] = {"job": job, "csv": None}
-        return {"UserImportJob": job}
+        return {"UserImportJob": dict(job)}
 
     def job(self, body):
         self.check_pool(body)
@@ -568,45 +587,95 @@ class Simulator:
             raise ServiceError("ResourceNotFoundException", f"Import job {body.get('JobId')} does not exist.")
         return j
 
+    @staticmethod
+    def split_csv_line(line):
+        """Cognito's CSV: values unquoted, a comma inside a value escaped as \\,."""
+        fields, cur, i = [], [], 0
+        while i < len(line):
+            c = line[i]
+            if c == "\\" and i + 1 < len(line) and line[i + 1] == ",":
+                cur.append(",")
+                i += 2
+                continue
+            if c == ",":
+                fields.append("".join(cur))
+                cur = []
+            else:
+                cur.append(c)
+            i += 1
+        fields.append("".join(cur))
+        return fields
+
     def StartUserImportJob(self, body):
         j = self.job(body)
-        job = j["job"]
-        if job["Status"] != "Created":
-            raise ServiceError("InvalidParameterException", f"Import job {job['JobId']} was already started.")
-        if j["csv"] is None:
-            raise ServiceError("InvalidParameterException", "No CSV file was uploaded to the pre-signed URL.")
-        job["Status"] = "InProgress"
-        job["StartDate"] = time.time()
-        imported = failed = 0
-        rows = csv.DictReader(io.StringIO(j["csv"].decode("utf-8")))
-        if rows.fieldnames != self.CSV_HEADER:
-            job.update(Status="Failed", CompletionMessage="The CSV header does not match GetCSVHeader.")
-            return {"UserImportJob": job}
         with self.lock:
-            for row in rows:
+            job = j["job"]
+            if job["Status"] != "Created":
+                raise ServiceError("InvalidParameterException", f"Import job {job['JobId']} was already started.")
+            if j["csv"] is None:
+                raise ServiceError("InvalidParameterException", "No CSV file was uploaded to the pre-signed URL.")
+            job["Status"] = "Pending"
+            job["StartDate"] = time.time()
+            out = dict(job)
+        threading.Thread(target=self.run_import, args=(j,), daemon=True).start()
+        return {"UserImportJob": out}
+
+    def run_import(self, j):
+        """Pending, then InProgress (users created RESET_REQUIRED as the rows are read), then Succeeded or Failed."""
+        job = j["job"]
+        time.sleep(self.args.import_delay / self.args.time_scale)
+        with self.lock:
+            job["Status"] = "InProgress"
+        text = j["csv"].decode("utf-8", errors="replace")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        header = self.split_csv_line(lines[0]) if lines else []
+        if sorted(header) != sorted(self.CSV_HEADER) or len(set(header)) != len(header):
+            with self.lock:
+                job.update(Status="Failed", CompletionDate=time.time(),
+                           CompletionMessage="The CSV header must hold every column of GetCSVHeader.")
+            return
+        rate = self.args.import_rate * self.args.time_scale
+        began = time.monotonic()
+        for n, line in enumerate(lines[1:]):
+            if rate:
+                ahead = n / rate - (time.monotonic() - began)
+                if ahead > 0:
+                    time.sleep(ahead)
+            fields = self.split_csv_line(line)
+            ok = False
+            if len(fields) == len(header):
+                row = dict(zip(header, fields))
                 username = row.get("cognito:username", "")
                 attrs = [{"Name": k, "Value": v} for k, v in row.items()
                          if v and k not in ("cognito:username", "cognito:mfa_enabled")]
-                try:
-                    if not username:
-                        raise ServiceError("InvalidParameterException", "no username")
-                    self.new_user(username, attrs, "RESET_REQUIRED")
-                    imported += 1
-                except ServiceError:
-                    failed += 1
-        job.update(ImportedUsers=imported, FailedUsers=failed)
-        return {"UserImportJob": job}
+                verified = row.get("email_verified") == "true" or row.get("phone_number_verified") == "true"
+                flags = all(row.get(k, "") in ("", "true", "false")
+                            for k in ("email_verified", "phone_number_verified"))
+                if username and row.get("cognito:mfa_enabled") in ("true", "false") and verified and flags:
+                    with self.lock:
+                        try:
+                            self.new_user(username, attrs, "RESET_REQUIRED")
+                            ok = True
+                        except ServiceError:
+                            pass
+            with self.lock:
+                job["ImportedUsers" if ok else "FailedUsers"] += 1
+        with self.lock:
+            job.update(Status="Succeeded", CompletionDate=time.time(),
+                       CompletionMessage="Import Job Completed Successfully.")
 
     def DescribeUserImportJob(self, body):
-        job = self.job(body)["job"]
-        if job["Status"] == "InProgress":  # the import ran at Start; the next look sees it finished
-            job.update(Status="Succeeded", CompletionDate=time.time(), CompletionMessage="Import Job Completed Successfully.")
-        return {"UserImportJob": job}
+        j = self.job(body)
+        with self.lock:
+            return {"UserImportJob": dict(j["job"])}
 
     def upload(self, job_id, data):
         with self.lock:
             j = self.jobs.get(job_id)
-            if not j:
+            if not j or j["job"]["Status"] != "Created":
                 return False
             j["csv"] = data
             return True
@@ -697,9 +766,16 @@ def make_handler(sim):
 
         def do_PUT(self):
             data = self.body()
-            if self.path.startswith("/__sim/import/") and sim.upload(self.path.rsplit("/", 1)[1], data):
+            path = self.path.partition("?")[0]
+            if not path.startswith("/__sim/import/"):
+                return self.reply(404, b"no such import job", "text/plain")
+            # The pre-signed URL is signed for the header Cognito's guide shows; S3 refuses the PUT without it.
+            if self.headers.get("x-amz-server-side-encryption") != "aws:kms":
+                return self.reply(403, b"<Error><Code>AccessDenied</Code><Message>x-amz-server-side-encryption: aws:kms is required"
+                                       b"</Message></Error>", "application/xml")
+            if sim.upload(path.rsplit("/", 1)[1], data):
                 return self.reply(200, b"", "text/plain")
-            self.reply(404, b"no such import job", "text/plain")
+            self.reply(404, b"no such import job, or it was started", "text/plain")
 
         def do_POST(self):
             body = self.body()
@@ -758,6 +834,9 @@ def main():
     p.add_argument("--neighbour", type=float, default=0.0, help="share of UserList another client spends")
     p.add_argument("--storm", help="AFTER:FOR seconds: throttle every UserList request in that window")
     p.add_argument("--no-quota", action="store_true", help="no token buckets")
+    p.add_argument("--hostile", action="store_true", help="give users nicknames a CSV mangles (commas, quotes, newlines, =)")
+    p.add_argument("--import-delay", type=float, default=10.0, help="seconds an import job stays Pending after Start")
+    p.add_argument("--import-rate", type=float, default=0.0, help="users an import job creates per second (0: at once)")
     p.add_argument("--port", type=int, default=0)
     args = p.parse_args()
     if not 0 <= args.users <= 40_000_000:

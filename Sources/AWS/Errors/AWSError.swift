@@ -41,6 +41,9 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
 
         static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable"]
 
+        /// Throttling: answered by pacing and retried on a time budget, never an item's failure.
+        public var isThrottling: Bool { Self.throttlingCodes.contains(code) }
+
         static let throttlingCodes: Set<String> = [
             "TooManyRequestsException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
             "SlowDown", "RequestThrottled", "ProvisionedThroughputExceededException",

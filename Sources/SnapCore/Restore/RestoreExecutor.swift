@@ -1,63 +1,6 @@
 import AWS
 import Foundation
 
-/// One line of the sub map.
-public struct SubMapEntry: Sendable, Equatable {
-    public var username: String
-    public var targetUsername: String
-    public var oldSub: String?
-    public var newSub: String
-
-    public var json: JSONValue {
-        var o: [String: JSONValue] = [
-            "username": .string(username), "oldSub": oldSub.map { .string($0) } ?? .null, "newSub": .string(newSub),
-        ]
-        // Only where the pool made up a username of its own (sign-in by email or phone).
-        if targetUsername != username { o["targetUsername"] = .string(targetUsername) }
-        return .object(o)
-    }
-
-    /// Writes the map atomically (temp file, fsync, rename), sorted by username.
-    public static func write(_ entries: [SubMapEntry], to path: String) throws {
-        var data = Data()
-        for e in entries.sorted(by: { JSONValue.utf8Less($0.username, $1.username) }) {
-            data += e.json.canonicalData()
-            data.append(0x0A)
-        }
-        try FileSystem.atomicWrite(data, to: path)
-    }
-}
-
-public struct RestoreProgress: Sendable {
-    public var groups = 0, users = 0, passwords = 0, disabled = 0, memberships = 0, failures = 0
-}
-
-public struct RestoreOutcome: Sendable {
-    public struct Count: Sendable, Equatable {
-        /// In the snapshot and meant to be restored.
-        public var planned = 0
-        /// Written by this run.
-        public var written = 0
-        /// Found already in the pool (an earlier, interrupted run) and checked.
-        public var existing = 0
-        public var failed = 0
-        public var done: Int { written + existing }
-    }
-
-    public var groups = Count()
-    public var users = Count()
-    public var passwords = Count()
-    public var disabled = Count()
-    public var memberships = Count()
-    public var failures: [String] = []
-    public var subMap: [SubMapEntry] = []
-
-    /// Every planned group, user (with its password and state) and membership is in the pool.
-    public var complete: Bool {
-        failures.isEmpty && [groups, users, passwords, disabled, memberships].allSatisfy { $0.done == $0.planned }
-    }
-}
-
 /// Writes a plan into the target pool: groups, users, passwords and
 /// disabling, memberships. Each quota category has its own pool of workers
 /// (enough in flight to reach its rate at Cognito's round trip), connected
@@ -67,28 +10,45 @@ public struct RestoreOutcome: Sendable {
 public struct RestoreExecutor: Sendable {
     public let cognito: CognitoClient
     public let pacer: QuotaPacer
+    public let source: RestoreSource
     public let plan: RestorePlan
     public let journal: RestoreJournal
     /// What an earlier run journaled (empty for a fresh restore).
-    public let prior: JournalState
+    public let prior: JournalIndex
+    public let subMap: SubMapWriter
     public let passwordPolicy: PasswordPolicy
     /// Test hook: the process kills itself (SIGKILL) right after this many successful writes,
     /// before journaling the last one — the worst moment to die.
     public let killAfterWrites: Int?
     public let progress: (@Sendable (RestoreProgress) -> Void)?
+    /// `--method import-job`: the CSV files to import first; nil for the API method.
+    public var importJobs: ImportSettings?
 
     public init(
-        cognito: CognitoClient, pacer: QuotaPacer, plan: RestorePlan, journal: RestoreJournal, prior: JournalState,
-        passwordPolicy: PasswordPolicy, killAfterWrites: Int? = nil, progress: (@Sendable (RestoreProgress) -> Void)? = nil
+        cognito: CognitoClient, pacer: QuotaPacer, source: RestoreSource, plan: RestorePlan, journal: RestoreJournal,
+        prior: JournalIndex?, subMap: SubMapWriter, passwordPolicy: PasswordPolicy, killAfterWrites: Int? = nil,
+        progress: (@Sendable (RestoreProgress) -> Void)? = nil
     ) {
         self.cognito = cognito
         self.pacer = pacer
+        self.source = source
         self.plan = plan
         self.journal = journal
-        self.prior = prior
+        self.prior = prior ?? .empty
+        self.subMap = subMap
         self.passwordPolicy = passwordPolicy
         self.killAfterWrites = killAfterWrites
         self.progress = progress
+    }
+
+    struct UserJob: Sendable {
+        var user: RestorePlan.User
+        var groups: [String]
+        var prior: PriorUser
+        /// The user as the pool lists it (import-job method only).
+        var listed: JSONValue?
+        /// In an import CSV: it ends RESET_REQUIRED, no password set.
+        var carried: Bool
     }
 
     struct UpdateJob: Sendable {
@@ -108,17 +68,27 @@ public struct RestoreExecutor: Sendable {
     static func workers(rate: Double) -> Int { min(64, max(2, Int((rate * 0.35).rounded(.up)) + 2)) }
 
     public func run() async throws -> RestoreOutcome {
-        let tracker = Tracker(progress: progress)
+        let tracker = RestoreTracker(progress: progress)
         await tracker.plan(plan)
-        let users = WorkQueue(plan.users, closed: true)
-        let groups = WorkQueue(plan.groups, closed: true)
-        let updates = WorkQueue<UpdateJob>()
-        let members = WorkQueue<MemberJob>()
-        let groupsDone = Gate()
         let counter = WriteCounter(limit: killAfterWrites)
-        var byUser: [String: [String]] = [:]
-        for m in plan.memberships { byUser[m.username, default: []].append(m.group) }
-        let membershipsOf = byUser
+        var listed: String?
+        if let importJobs {
+            await tracker.imported(importJobs.split.carried)
+            let runner = ImportRunner(
+                cognito: cognito, poolId: plan.targetPoolId, roleArn: importJobs.roleArn, snapshotId: importJobs.snapshotId,
+                journal: journal, prior: prior, counter: counter, log: importJobs.log)
+            let results = try await runner.run(importJobs.split.chunks)
+            await tracker.jobs(results)
+            importJobs.log("listing the pool for the imported users' new subs")
+            listed = try await PoolListing.sorted(cognito: cognito, poolId: plan.targetPoolId, directory: source.work.path)
+        }
+        // Bounded: the producer streams users from the archive no faster than they are created.
+        let listing = listed
+        let users = WorkQueue<UserJob>(capacity: 512)
+        let groups = WorkQueue(plan.groups, closed: true)
+        let updates = WorkQueue<UpdateJob>(capacity: 2048)
+        let members = WorkQueue<MemberJob>(capacity: 4096)
+        let groupsDone = Gate()
 
         let abort: @Sendable () async -> Void = {
             await users.abort()
@@ -142,6 +112,7 @@ public struct RestoreExecutor: Sendable {
         let nMember = Self.workers(rate: await pacer.rate(of: .userResourceUpdate))
 
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask(operation: guarded { try await produce(into: users, listing: listing) })
             group.addTask(
                 operation: guarded {
                     try await withThrowingTaskGroup(of: Void.self) { g in
@@ -161,10 +132,9 @@ public struct RestoreExecutor: Sendable {
                     try await withThrowingTaskGroup(of: Void.self) { g in
                         for _ in 0..<nCreate {
                             g.addTask {
-                                while let user = await users.receive() {
+                                while let job = await users.receive() {
                                     try await restoreUser(
-                                        user, groups: membershipsOf[user.record.username] ?? [], tracker: tracker, counter: counter,
-                                        updates: updates, members: members)
+                                        job, tracker: tracker, counter: counter, updates: updates, members: members)
                                 }
                             }
                         }
@@ -192,9 +162,52 @@ public struct RestoreExecutor: Sendable {
         return await tracker.outcome()
     }
 
+    /// Streams the users from the archive, each with its memberships and what the journal says of it,
+    /// joined by username (every input is sorted by it).
+    private func produce(into users: WorkQueue<UserJob>, listing: String?) async throws {
+        let stream = try source.users()
+        var memberships = try SortedLines(path: source.membershipsByUser)
+        var journaled = try PriorCursor(prior)
+        var listed = try listing.map { try SortedLines(path: $0) }
+        while let record = try stream.next() {
+            guard var user = plan.user(for: record) else { continue }
+            var inPool: JSONValue?
+            while let line = try listed?.peek() {
+                let cut = line.utf8.firstIndex(of: 0) ?? line.utf8.endIndex
+                let username = String(line[..<cut])
+                if username == record.username {
+                    inPool = try? JSONParser.parse(Data(line.utf8[line.utf8.index(after: cut)...]))
+                } else if !JSONValue.utf8Less(username, record.username) {
+                    break
+                }
+                try listed?.advance()
+            }
+            var carried = false
+            if let csv = importJobs?.csv, case .success = csv.row(user) {
+                carried = true
+                user.setPassword = false
+            }
+            var groups: [String] = []
+            while let line = try memberships.peek() {
+                let parts = line.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+                let username = String(parts[0])
+                if username == record.username {
+                    groups.append(parts.count > 1 ? String(parts[1]) : "")
+                } else if !JSONValue.utf8Less(username, record.username) {
+                    break
+                }
+                try memberships.advance()
+            }
+            let p = try journaled.prior(of: record.username)
+            await users.send(UserJob(user: user, groups: groups, prior: p, listed: inPool, carried: carried))
+            if await users.isAborted { return }
+        }
+        await users.close()
+    }
+
     // MARK: Groups
 
-    private func restoreGroup(_ g: GroupRecord, tracker: Tracker, counter: WriteCounter) async throws {
+    private func restoreGroup(_ g: GroupRecord, tracker: RestoreTracker, counter: WriteCounter) async throws {
         if prior.groups.contains(g.name) {
             await tracker.group(g.name, .existing)
             return
@@ -240,12 +253,13 @@ public struct RestoreExecutor: Sendable {
     // MARK: Users
 
     private func restoreUser(
-        _ u: RestorePlan.User, groups: [String], tracker: Tracker, counter: WriteCounter, updates: WorkQueue<UpdateJob>,
-        members: WorkQueue<MemberJob>
+        _ job: UserJob, tracker: RestoreTracker, counter: WriteCounter, updates: WorkQueue<UpdateJob>, members: WorkQueue<MemberJob>
     ) async throws {
+        var u = job.user
+        let groups = job.groups, prior = job.prior
         let name = u.record.username
         var found: (targetUsername: String, newSub: String, status: String, enabled: Bool)?
-        var how = Tracker.Result.written
+        var how = RestoreTracker.Result.written
 
         // An existing user is taken over only when it matches the snapshot; otherwise the user fails, named.
         func adoptOrFail(_ existing: JSONValue) async -> Bool {
@@ -260,8 +274,17 @@ public struct RestoreExecutor: Sendable {
             }
         }
 
+        // Import-job method: the pool's listing says what is there (imported, or made by an earlier run).
+        if let listed = job.listed {
+            guard await adoptOrFail(listed) else { return }
+            if job.carried { how = .written }
+        } else if job.carried {
+            // The job failed or skipped it: created through the API, and reported.
+            u.setPassword = true
+            await tracker.fallback(name, password: true)
+        }
         // Journaled as created: checked in the pool, not taken on trust.
-        if let created = prior.users[name],
+        if found == nil, importJobs == nil, let created = prior.created,
             let existing = try await cognito.adminGetUser(plan.targetPoolId, username: created.targetUsername)
         {
             guard await adoptOrFail(existing) else { return }
@@ -293,7 +316,8 @@ public struct RestoreExecutor: Sendable {
         }
         guard let found else { return }
         try await journal.append(.user(username: name, targetUsername: found.targetUsername, newSub: found.newSub))
-        await tracker.user(SubMapEntry(username: name, targetUsername: found.targetUsername, oldSub: u.oldSub, newSub: found.newSub), how)
+        try await subMap.append(SubMapEntry(username: name, targetUsername: found.targetUsername, oldSub: u.oldSub, newSub: found.newSub))
+        await tracker.user(how)
 
         // The pool's state decides what is left: a password already set (CONFIRMED) or a user already disabled needs nothing.
         let password = u.setPassword && found.status != "CONFIRMED"
@@ -304,7 +328,7 @@ public struct RestoreExecutor: Sendable {
             await updates.send(UpdateJob(username: name, targetUsername: found.targetUsername, password: password, disable: disable))
         }
         for g in groups {
-            if prior.members.contains(MembershipRecord(group: g, username: name)) {
+            if prior.members.contains(g) {
                 await tracker.membership(.existing)
             } else {
                 await members.send(MemberJob(group: g, username: name, targetUsername: found.targetUsername))
@@ -312,8 +336,8 @@ public struct RestoreExecutor: Sendable {
         }
     }
 
-    private func failUser(_ u: RestorePlan.User, groups: [String], why: String, tracker: Tracker) async {
-        await tracker.user(nil, .failed(why))
+    private func failUser(_ u: RestorePlan.User, groups: [String], why: String, tracker: RestoreTracker) async {
+        await tracker.user(.failed(why))
         if u.setPassword { await tracker.password(.failed(nil)) }
         if u.disable { await tracker.disabled(.failed(nil)) }
         for _ in groups { await tracker.membership(.failed(nil)) }
@@ -352,7 +376,7 @@ public struct RestoreExecutor: Sendable {
 
     // MARK: Passwords, disabling, memberships
 
-    private func update(_ job: UpdateJob, tracker: Tracker, counter: WriteCounter) async throws {
+    private func update(_ job: UpdateJob, tracker: RestoreTracker, counter: WriteCounter) async throws {
         if job.password {
             do {
                 try await cognito.adminSetUserPassword(
@@ -376,7 +400,7 @@ public struct RestoreExecutor: Sendable {
         }
     }
 
-    private func addMember(_ job: MemberJob, tracker: Tracker, counter: WriteCounter) async throws {
+    private func addMember(_ job: MemberJob, tracker: RestoreTracker, counter: WriteCounter) async throws {
         if await tracker.groupFailed(job.group) {
             await tracker.membership(.failed("membership of \(job.username) in \(job.group): the group was not restored"))
             return
@@ -394,88 +418,29 @@ public struct RestoreExecutor: Sendable {
     /// A failure of this one item, recorded so the rest goes on. Everything else (bad credentials,
     /// access denied, the pool gone, the network down, the journal unwritable) stops the run:
     /// every further call would fail the same way, and --resume continues once it is fixed.
+    /// Throttling is never a user's failure: beyond its time budget it stops the run, resumable.
     static func isItemError(_ error: Error) -> Bool {
         guard case AWSError.service(let e) = error else { return false }
+        if e.isThrottling { return false }
         if e.isSignatureError || e.isCredentialError || e.isAccessDenied { return false }
         if e.code == "ResourceNotFoundException" && e.message.lowercased().contains("pool") { return false }
         return true
     }
 }
 
-/// Counts successful writes for the test-only kill switch.
-actor WriteCounter {
-    private var count = 0
-    private let limit: Int?
+/// What `--method import-job` adds to a run.
+public struct ImportSettings: Sendable {
+    public var csv: ImportCSV
+    public var roleArn: String
+    public var split: ImportSplit
+    public var snapshotId: String
+    public var log: @Sendable (String) -> Void
 
-    init(limit: Int?) { self.limit = limit }
-
-    func wrote() {
-        #if DEBUG
-            // Compiled into debug (test) builds only: a release snap never kills itself.
-            guard let limit else { return }
-            count += 1
-            if count >= limit { kill(getpid(), SIGKILL) }
-        #endif
+    public init(csv: ImportCSV, roleArn: String, split: ImportSplit, snapshotId: String, log: @escaping @Sendable (String) -> Void) {
+        self.csv = csv
+        self.roleArn = roleArn
+        self.split = split
+        self.snapshotId = snapshotId
+        self.log = log
     }
-}
-
-/// Counts and failures as the run goes, and the sub map.
-actor Tracker {
-    enum Result {
-        case written, existing
-        /// nil: a consequence of another failure, already reported.
-        case failed(String?)
-    }
-
-    private var out = RestoreOutcome()
-    private var failedGroups: Set<String> = []
-    private let progress: (@Sendable (RestoreProgress) -> Void)?
-    private var lastReport = ContinuousClock.now
-
-    init(progress: (@Sendable (RestoreProgress) -> Void)?) { self.progress = progress }
-
-    func plan(_ p: RestorePlan) {
-        out.groups.planned = p.groups.count
-        out.users.planned = p.users.count
-        out.passwords.planned = p.passwords
-        out.disabled.planned = p.disables
-        out.memberships.planned = p.memberships.count
-    }
-
-    private func count(_ kind: WritableKeyPath<RestoreOutcome, RestoreOutcome.Count>, _ r: Result) {
-        switch r {
-        case .written: out[keyPath: kind].written += 1
-        case .existing: out[keyPath: kind].existing += 1
-        case .failed(let why):
-            out[keyPath: kind].failed += 1
-            if let why { out.failures.append(why) }
-        }
-        report()
-    }
-
-    func group(_ name: String, _ r: Result) {
-        if case .failed = r { failedGroups.insert(name) }
-        count(\.groups, r)
-    }
-    func groupFailed(_ name: String) -> Bool { failedGroups.contains(name) }
-    func user(_ entry: SubMapEntry?, _ r: Result) {
-        if let entry { out.subMap.append(entry) }
-        count(\.users, r)
-    }
-    func password(_ r: Result) { count(\.passwords, r) }
-    func disabled(_ r: Result) { count(\.disabled, r) }
-    func membership(_ r: Result) { count(\.memberships, r) }
-
-    private func report() {
-        guard let progress else { return }
-        let now = ContinuousClock.now
-        guard now - lastReport >= .milliseconds(200) else { return }
-        lastReport = now
-        progress(
-            RestoreProgress(
-                groups: out.groups.done, users: out.users.done, passwords: out.passwords.done, disabled: out.disabled.done,
-                memberships: out.memberships.done, failures: out.failures.count))
-    }
-
-    func outcome() -> RestoreOutcome { out }
 }

@@ -12,6 +12,10 @@ public enum JournalEntry: Sendable, Equatable {
     case password(username: String)
     case disabled(username: String)
     case member(group: String, username: String)
+    /// An import job made for CSV file `index` (`--method import-job`).
+    case importJob(index: Int, jobId: String)
+    /// That job finished: `--resume` never imports its file again.
+    case importDone(index: Int, jobId: String, status: String, imported: Int, failed: Int)
 
     public var json: JSONValue {
         switch self {
@@ -22,6 +26,12 @@ public enum JournalEntry: Sendable, Equatable {
         case .password(let u): ["op": "password", "username": .string(u)]
         case .disabled(let u): ["op": "disabled", "username": .string(u)]
         case .member(let g, let u): ["op": "member", "group": .string(g), "username": .string(u)]
+        case .importJob(let i, let j): ["op": "importJob", "index": .int(i), "jobId": .string(j)]
+        case .importDone(let i, let j, let st, let im, let f):
+            [
+                "op": "importDone", "index": .int(i), "jobId": .string(j), "status": .string(st), "imported": .int(im),
+                "failed": .int(f),
+            ]
         }
     }
 
@@ -46,6 +56,13 @@ public enum JournalEntry: Sendable, Equatable {
         case "member":
             guard let g = s("group"), let u = s("username") else { return nil }
             self = .member(group: g, username: u)
+        case "importJob":
+            guard let i = json["index"]?.intValue, let j = s("jobId") else { return nil }
+            self = .importJob(index: i, jobId: j)
+        case "importDone":
+            guard let i = json["index"]?.intValue, let j = s("jobId"), let st = s("status") else { return nil }
+            self = .importDone(
+                index: i, jobId: j, status: st, imported: json["imported"]?.intValue ?? 0, failed: json["failed"]?.intValue ?? 0)
         default: return nil
         }
     }
@@ -78,6 +95,7 @@ public struct JournalState: Sendable, Equatable {
         case .password(let u): passwords.insert(u)
         case .disabled(let u): disabled.insert(u)
         case .member(let g, let u): members.insert(MembershipRecord(group: g, username: u))
+        case .importJob, .importDone: break
         }
     }
 }

@@ -1,54 +1,207 @@
 import AWS
 import Foundation
 
-/// Reads the snapshot to restore. Catalog.read verifies one store's copy
-/// whole (every checksum, count and order check) before a line is parsed
-/// here, so nothing unverified is ever acted on, and a copy that failed
-/// halfway leaves nothing behind for the next store's to mix with.
-public enum RestoreSource {
-    public static func load(
-        catalog: Catalog, entry: Catalog.Entry, pool: String, log: (String) -> Void
-    ) async throws -> (contents: SnapshotContents, store: String) {
-        let work = try WorkDirectory()
-        defer { work.remove() }
-        let snapshot = try await catalog.read(entry, pool: pool, workDirectory: work.path, log: log)
-        let source = snapshot.source
-        let members = try snapshot.members()
+/// The snapshot to restore, verified whole (Catalog.read: every checksum,
+/// count and order check) before a line is parsed here, and then only
+/// streamed: the users are read once for the checks (twice when a value may
+/// be shared), once more by the executor, and never held. What must be
+/// joined to them is sorted on disk by username: the memberships of the
+/// users restored (`membershipsByUser`) and, on `--resume`, the journal.
+public final class RestoreSource: @unchecked Sendable {
+    public let snapshot: VerifiedSnapshot
+    public let pool: JSONValue
+    public let groups: [GroupRecord]
+    let work: WorkDirectory
+    /// Memberships of the users restored, a line `username NUL group` each, sorted (written by `plan`).
+    var membershipsByUser: String { "\(work.path)/memberships-by-user.jsonl" }
+    public var store: String { snapshot.store }
 
-        try members.open(.pool)
-        var poolData = Data()
-        while let chunk = try members.read() { poolData += chunk }
-        let poolJSON: JSONValue
+    public static func open(
+        catalog: Catalog, entry: Catalog.Entry, pool: String, log: (String) -> Void
+    ) async throws -> RestoreSource {
+        let work = try WorkDirectory()
         do {
-            poolJSON = try JSONParser.parse(poolData)
+            let snapshot = try await catalog.read(entry, pool: pool, workDirectory: work.path, log: log)
+            let members = try snapshot.members()
+            try members.open(.pool)
+            var poolData = Data()
+            while let chunk = try members.read() { poolData += chunk }
+            let poolJSON: JSONValue
+            do {
+                poolJSON = try JSONParser.parse(poolData)
+            } catch {
+                throw SnapError.damaged(source: snapshot.source, member: Member.pool.rawValue, reason: "\(error)")
+            }
+            var groups: [GroupRecord] = []
+            var lines = try RecordLines(snapshot, .groups, members: members)
+            while let g = try lines.next(GroupRecord.init(json:)) { groups.append(g) }
+            return RestoreSource(snapshot: snapshot, pool: poolJSON, groups: groups, work: work)
         } catch {
-            throw SnapError.damaged(source: source, member: Member.pool.rawValue, reason: "\(error)")
+            work.remove()
+            throw error
         }
-        func lines(_ m: Member) throws -> [JSONValue] {
-            try members.open(m)
-            var reader = LineReader(source: members.read)
-            var out: [JSONValue] = []
-            while let line = try reader.next() {
-                do {
-                    out.append(try JSONParser.parse(line))
-                } catch {
-                    throw SnapError.malformedLine(source: source, member: m.rawValue, line: reader.lineNumber, reason: "\(error)")
-                }
+    }
+
+    init(snapshot: VerifiedSnapshot, pool: JSONValue, groups: [GroupRecord], work: WorkDirectory) {
+        self.snapshot = snapshot
+        self.pool = pool
+        self.groups = groups
+        self.work = work
+    }
+
+    public func remove() { work.remove() }
+
+    /// The pre-checks and counts, streamed; also sorts the restored users' memberships by user for the executor.
+    public func plan(target: PoolConfiguration, targetUsers: [String], targetGroups: [String], resume: Bool) throws -> RestorePlan {
+        var checks = RestoreChecks(source: PoolConfiguration(pool: pool), target: target)
+        let skippedPath = "\(work.path)/skipped-users.txt"
+        var skippedOut = try BufferedFile(path: skippedPath)
+        let sortDir = try work.folder("membership-sort")
+        let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
+        do {
+            let members = try snapshot.members()
+            var users = try RecordLines(snapshot, .users, members: members)
+            while let u = try users.next(UserRecord.init(json:)) {
+                checks.add(u)
+                if RestorePlan.isSkipped(u) { try skippedOut.write(Array(u.username.utf8) + [0x0A]) }
             }
-            return out
+            var memberships = try RecordLines(snapshot, .memberships, members: members)
+            while let m = try memberships.next(MembershipRecord.init(json:)) {
+                try sorter.add(key: m.username + "\u{0}" + m.group, line: [])
+            }
+            try members.finish()
         }
-        func records<T>(_ m: Member, _ make: (JSONValue) throws(ModelError) -> T) throws -> [T] {
-            try lines(m).enumerated().map { i, json in
-                do { return try make(json) } catch {
-                    throw SnapError.malformedLine(source: source, member: m.rawValue, line: i + 1, reason: "\(error)")
-                }
+        try skippedOut.close()
+        if checks.needsSecondPass {
+            let members = try snapshot.members()
+            var users = try RecordLines(snapshot, .users, members: members)
+            while let u = try users.next(UserRecord.init(json:)) { checks.confirm(u) }
+        }
+        var plan = RestorePlan(targetPoolId: target.id, target: target, groups: groups)
+        checks.finish(into: &plan, targetUsers: targetUsers, targetGroups: targetGroups, resume: resume)
+
+        // Memberships by user; those of skipped users (a sorted file too) are counted and left out.
+        var out = try BufferedFile(path: membershipsByUser)
+        var skipped = try SortedLines(path: skippedPath)
+        var restored = 0, dropped = 0
+        try sorter.drain { key, _ in
+            let username = String(decoding: key.prefix { $0 != 0 }, as: UTF8.self)
+            while let s = try skipped.peek(), JSONValue.utf8Less(s, username) { try skipped.advance() }
+            if try skipped.peek() == username {
+                dropped += 1
+            } else {
+                restored += 1
+                try out.write(key + [0x0A])
             }
         }
-        // Archive order: groups, users, memberships.
-        let groups = try records(.groups, GroupRecord.init(json:))
-        let users = try records(.users, UserRecord.init(json:))
-        let memberships = try records(.memberships, MembershipRecord.init(json:))
-        try members.finish()
-        return (SnapshotContents(pool: poolJSON, groups: groups, users: users, memberships: memberships), snapshot.store)
+        try out.close()
+        try? FileManager.default.removeItem(atPath: sortDir)
+        plan.membershipCount = restored
+        plan.skippedMemberships = dropped
+        return plan
+    }
+
+    /// The users, streamed in archive (username) order. Single owner.
+    func users() throws -> UserStream { try UserStream(self) }
+
+    final class UserStream {
+        private let members: VerifiedMembers
+        private var lines: RecordLines
+
+        init(_ source: RestoreSource) throws {
+            members = try source.snapshot.members()
+            lines = try RecordLines(source.snapshot, .users, members: members)
+        }
+
+        func next() throws -> UserRecord? { try lines.next(UserRecord.init(json:)) }
+    }
+}
+
+/// One member's records, parsed line by line.
+struct RecordLines {
+    private let members: VerifiedMembers
+    private var reader: LineReader
+    private let member: Member
+    private let source: String
+
+    init(_ snapshot: VerifiedSnapshot, _ member: Member, members: VerifiedMembers) throws {
+        try members.open(member)
+        self.members = members
+        self.member = member
+        source = snapshot.source
+        reader = LineReader(source: members.read)
+    }
+
+    mutating func next<T>(_ make: (JSONValue) throws(ModelError) -> T) throws -> T? {
+        guard let line = try reader.next() else { return nil }
+        do {
+            return try make(try JSONParser.parse(line))
+        } catch {
+            throw SnapError.malformedLine(source: source, member: member.rawValue, line: reader.lineNumber, reason: "\(error)")
+        }
+    }
+}
+
+/// Appends lines to a new file through a 1 MiB buffer.
+struct BufferedFile {
+    let path: String
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let h = FileHandle(forWritingAtPath: path)
+        else { throw SnapError.io(path: path, reason: "cannot create the file") }
+        handle = h
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func write(_ bytes: [UInt8]) throws {
+        buffer += bytes
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: buffer) } catch { throw SnapError.io(path: path, reason: "\(error)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func close() throws {
+        try flush()
+        try? handle.close()
+    }
+}
+
+/// A file of lines read one at a time, with one line of lookahead.
+struct SortedLines {
+    private var reader: LineReader
+    private var head: String?
+    private var loaded = false
+
+    init(path: String) throws {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open the file") }
+        reader = LineReader(maxLineLength: 1 << 22) { try h.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }
+    }
+
+    mutating func peek() throws -> String? {
+        if !loaded {
+            head = try reader.next().map { String(decoding: $0, as: UTF8.self) }
+            loaded = true
+        }
+        return head
+    }
+
+    mutating func advance() throws {
+        _ = try peek()
+        loaded = false
+    }
+}
+
+extension RestoreSource {
+    /// An earlier run's journal, indexed in this restore's work folder; nil when there is none.
+    public func journal(at path: String) throws -> JournalIndex? {
+        try JournalIndex.build(path: path, directory: work.path)
     }
 }

@@ -19,6 +19,8 @@ public struct PoolConfiguration: Sendable {
     /// `email` and/or `phone_number`: users sign in with that value and get a UUID username.
     public var usernameAttributes: [String]
     public var aliasAttributes: [String]
+    /// Attributes Cognito verifies itself: an import job needs one, and each imported user it verified.
+    public var autoVerifiedAttributes: [String]
     public var caseSensitive: Bool
     public var schema: [String: Attribute]
     public var passwordPolicy: PasswordPolicy
@@ -27,6 +29,7 @@ public struct PoolConfiguration: Sendable {
         id = pool["Id"]?.stringValue ?? ""
         usernameAttributes = (pool["UsernameAttributes"]?.arrayValue ?? []).compactMap(\.stringValue)
         aliasAttributes = (pool["AliasAttributes"]?.arrayValue ?? []).compactMap(\.stringValue)
+        autoVerifiedAttributes = (pool["AutoVerifiedAttributes"]?.arrayValue ?? []).compactMap(\.stringValue)
         // Pools made before UsernameConfiguration existed are case sensitive.
         caseSensitive = pool["UsernameConfiguration"]?["CaseSensitive"]?.boolValue ?? true
         var schema: [String: Attribute] = [:]

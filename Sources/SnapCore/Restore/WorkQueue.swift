@@ -1,19 +1,30 @@
 /// A FIFO channel between pipeline stages with any number of consumers
-/// (AsyncStream allows only one). `close` lets consumers drain what is
-/// queued and then get nil; `abort` wakes them with nil at once.
+/// (AsyncStream allows only one), bounded: `send` waits while `capacity`
+/// items are queued, so a producer streaming ten million users holds only a
+/// queue's worth. `close` lets consumers drain what is queued and then get
+/// nil; `abort` wakes everyone at once (consumers get nil, senders return).
 actor WorkQueue<Item: Sendable> {
     private var items: [Item] = []
     private var head = 0
     private var waiters: [CheckedContinuation<Item?, Never>] = []
+    private var senders: [CheckedContinuation<Void, Never>] = []
     private var closed = false
     private var aborted = false
+    let capacity: Int
 
-    init(_ initial: [Item] = [], closed: Bool = false) {
+    init(_ initial: [Item] = [], closed: Bool = false, capacity: Int = .max) {
         items = initial
         self.closed = closed
+        self.capacity = max(1, capacity)
     }
 
-    func send(_ item: Item) {
+    var queued: Int { items.count - head }
+    var isAborted: Bool { aborted }
+
+    func send(_ item: Item) async {
+        while !closed, !aborted, waiters.isEmpty, queued >= capacity {
+            await withCheckedContinuation { senders.append($0) }
+        }
         guard !closed, !aborted else { return }
         if !waiters.isEmpty {
             waiters.removeFirst().resume(returning: item)
@@ -25,6 +36,7 @@ actor WorkQueue<Item: Sendable> {
     func close() {
         closed = true
         if head >= items.count { wakeAll() }
+        wakeSenders()
     }
 
     func abort() {
@@ -32,6 +44,7 @@ actor WorkQueue<Item: Sendable> {
         items.removeAll()
         head = 0
         wakeAll()
+        wakeSenders()
     }
 
     func receive() async -> Item? {
@@ -44,6 +57,7 @@ actor WorkQueue<Item: Sendable> {
                 items.removeFirst(head)
                 head = 0
             }
+            if !senders.isEmpty { senders.removeFirst().resume() }
             return item
         }
         if closed { return nil }
@@ -54,6 +68,12 @@ actor WorkQueue<Item: Sendable> {
         let w = waiters
         waiters.removeAll()
         for c in w { c.resume(returning: nil) }
+    }
+
+    private func wakeSenders() {
+        let s = senders
+        senders.removeAll()
+        for c in s { c.resume() }
     }
 }
 

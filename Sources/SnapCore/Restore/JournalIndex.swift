@@ -1,0 +1,123 @@
+import AWS
+import Foundation
+
+/// An earlier run's journal, for `--resume`, without holding it: groups
+/// (few) in memory, every per-user entry sorted by username on disk, so the
+/// executor joins it to the sorted users as it streams them (`PriorCursor`).
+public struct JournalIndex: @unchecked Sendable {
+    public var snapshot: String?
+    public var target: String?
+    public var groups: Set<String> = []
+    /// Import jobs by CSV file index: the job made for it, and whether it finished.
+    public var jobs: [Int: (jobId: String, done: Bool)] = [:]
+    public var users = 0
+    public var members = 0
+    /// Unreadable lines (only a torn last one is expected).
+    public var torn = 0
+    /// Per-user entries, sorted by username (empty path: none).
+    let sorted: String?
+
+    /// Reads the journal at `path` into a sorted index in `directory`; nil when there is no journal.
+    public static func build(path: String, directory: String) throws -> JournalIndex? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SnapError.io(path: path, reason: "cannot read the restore journal")
+        }
+        defer { try? handle.close() }
+        var reader = LineReader(maxLineLength: 1 << 22) { try handle.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }
+        let sortDir = "\(directory)/journal-sort"
+        try FileSystem.makeFolder(sortDir)
+        let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
+        var index = JournalIndex(sorted: "\(directory)/journal-by-user.jsonl")
+        var seq = 0
+        while let line = try reader.next() {
+            guard !line.isEmpty else { continue }
+            guard let json = try? JSONParser.parse(line), let entry = JournalEntry(json: json) else {
+                index.torn += 1
+                continue
+            }
+            let key: String
+            switch entry {
+            case .start(let s, let t, _):
+                index.snapshot = s
+                index.target = t
+                continue
+            case .group(let n):
+                index.groups.insert(n)
+                continue
+            case .importJob(let i, let j):
+                index.jobs[i] = (j, false)
+                continue
+            case .importDone(let i, let j, _, _, _):
+                index.jobs[i] = (j, true)
+                continue
+            case .user(let u, _, _):
+                index.users += 1
+                key = u + "\u{0}u\u{0}" + String(format: "%012d", seq)
+            case .password(let u): key = u + "\u{0}p"
+            case .disabled(let u): key = u + "\u{0}d"
+            case .member(let g, let u):
+                index.members += 1
+                key = u + "\u{0}m\u{0}" + g
+            }
+            seq += 1
+            try sorter.add(key: key, line: [UInt8](line))
+        }
+        var out = try BufferedFile(path: index.sorted!)
+        try sorter.drain { _, line in try out.write(line + [0x0A]) }
+        try out.close()
+        try? FileManager.default.removeItem(atPath: sortDir)
+        return index
+    }
+
+    static let empty = JournalIndex(sorted: nil)
+}
+
+/// What the journal says is done for one user.
+struct PriorUser: Sendable {
+    var created: JournalState.Created?
+    var members: Set<String> = []
+}
+
+/// Walks the sorted journal index alongside the sorted users.
+struct PriorCursor {
+    private var lines: SortedLines?
+    private var head: (username: String, entry: JournalEntry)?
+    private var loaded = false
+
+    init(_ index: JournalIndex) throws {
+        lines = try index.sorted.map { try SortedLines(path: $0) }
+    }
+
+    private mutating func peek() throws -> (username: String, entry: JournalEntry)? {
+        if loaded { return head }
+        loaded = true
+        head = nil
+        while let text = try lines?.peek() {
+            try lines?.advance()
+            guard let json = try? JSONParser.parse(Data(text.utf8)), let e = JournalEntry(json: json) else { continue }
+            switch e {
+            case .user(let u, _, _), .password(let u), .disabled(let u), .member(_, let u):
+                head = (u, e)
+                return head
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// Entries for `username`, skipping those of earlier usernames. Call with ascending usernames.
+    mutating func prior(of username: String) throws -> PriorUser {
+        var out = PriorUser()
+        while let h = try peek(), h.username == username || JSONValue.utf8Less(h.username, username) {
+            loaded = false
+            guard h.username == username else { continue }
+            switch h.entry {
+            case .user(_, let t, let s): out.created = JournalState.Created(targetUsername: t, newSub: s)
+            case .member(let g, _): out.members.insert(g)
+            default: break
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,47 @@
+public struct RestoreProgress: Sendable {
+    public var groups = 0, users = 0, passwords = 0, disabled = 0, memberships = 0, failures = 0
+}
+
+public struct RestoreOutcome: Sendable {
+    public struct Count: Sendable, Equatable {
+        /// In the snapshot and meant to be restored.
+        public var planned = 0
+        /// Written by this run.
+        public var written = 0
+        /// Found already in the pool (an earlier, interrupted run) and checked.
+        public var existing = 0
+        public var failed = 0
+        public var done: Int { written + existing }
+    }
+
+    public var groups = Count()
+    public var users = Count()
+    public var passwords = Count()
+    public var disabled = Count()
+    public var memberships = Count()
+    /// The first `shownFailures` failures; `failureCount` counts them all.
+    public var failures: [String] = []
+    public var failureCount = 0
+    static let shownFailures = 1000
+
+    public struct Job: Sendable, Equatable {
+        public var index: Int
+        public var jobId: String?
+        public var status: String
+        public var users: Int
+        public var imported: Int?
+        public var failed: Int?
+    }
+
+    /// `--method import-job`: the jobs, the users the CSV carried, and those the
+    /// jobs failed or skipped that went through the API instead (first names and count).
+    public var importJobs: [Job] = []
+    public var importCarried = 0
+    public var fallbacks: [String] = []
+    public var fallbackCount = 0
+
+    /// Every planned group, user (with its password and state) and membership is in the pool.
+    public var complete: Bool {
+        failureCount == 0 && [groups, users, passwords, disabled, memberships].allSatisfy { $0.done == $0.planned }
+    }
+}

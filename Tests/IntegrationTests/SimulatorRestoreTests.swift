@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// `snap restore` against scripts/cognito_sim.py, which (unlike moto) runs
+/// Cognito's CSV import jobs: the CSV parsed by Cognito's rules, users made
+/// RESET_REQUIRED, jobs Created/Pending/InProgress/Succeeded, bad rows
+/// counted as FailedUsers, the CSV PUT to a pre-signed URL.
+@Suite(.serialized) struct SimulatorRestoreTests {
+    /// Every quota times the simulators' time scale (100), as snap is told.
+    static let quotas = [
+        "UserList=3000", "UserPoolRead=1500", "UserPoolResourceRead=2000", "UserPoolResourceUpdate=1500", "UserRead=12000",
+        "UserCreation=5000", "UserUpdate=2500", "UserResourceUpdate=2500",
+    ].flatMap { ["--quota", $0] }
+    static let role = "arn:aws:iam::123456789012:role/CognitoImportLogs"
+
+    /// A snapshot of a simulated pool with hostile nicknames (commas, quotes, line breaks, leading =, Unicode).
+    static func snapshot(users: Int, store: String) throws -> (id: String, work: String) {
+        let sim = try CognitoSim(["--users", "\(users)", "--groups", "3", "--no-quota", "--hostile"])
+        defer { sim.stop() }
+        let work = try tempFolder("sim-restore")
+        let r = try snap(["create", "--user-pool-id", sim.poolId, "--store", store, "--work-dir", work], env: sim.environment)
+        guard r.status == 0 else { throw TestFailure("snap create: \(r.stderr)") }
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try untar("\(store)/\(sim.poolId)/\(id).tar.zst", into: work)
+        return (id, work)
+    }
+
+    static func target(_ extra: [String] = []) throws -> CognitoSim {
+        try CognitoSim(
+            ["--users", "0", "--groups", "0", "--pool-id", "us-east-1_SimTarget1", "--time-scale", "100", "--import-delay", "20"] + extra)
+    }
+
+    /// The pool equals the snapshot: every restorable user with its attributes (sub aside) and enabled
+    /// state, in the state the method promises; every group and membership; the sub map matches the pool.
+    static func expectPoolIsSnapshot(_ sim: CognitoSim, snapshot work: String, subMap: String, imported: Bool) throws {
+        let listed =
+            (try aws(["cognito-idp", "list-users", "--user-pool-id", sim.poolId], env: sim.environment) as! [String: Any])["Users"]
+            as! [[String: Any]]
+        var pool: [String: [String: Any]] = [:]
+        for u in listed { pool[u["Username"] as! String] = u }
+        #expect(pool.count == listed.count, "a user is listed twice")
+        let snapshotUsers = try jsonLines(work + "/users.jsonl").filter { $0["status"] as? String != "EXTERNAL_PROVIDER" }
+        #expect(pool.count == snapshotUsers.count, "pool \(pool.count), snapshot \(snapshotUsers.count)")
+        var subs: [String: String] = [:]
+        for e in try jsonLines(subMap) { subs[e["username"] as! String] = e["newSub"] as? String }
+        #expect(subs.count == snapshotUsers.count)
+        var resetRequired = 0
+        for record in snapshotUsers {
+            let name = record["username"] as! String
+            guard let got = pool[name] else {
+                Issue.record("\(name) is missing")
+                continue
+            }
+            var attrs: [String: String] = [:]
+            for a in got["Attributes"] as! [[String: String]] { attrs[a["Name"]!] = a["Value"]! }
+            let sub = attrs.removeValue(forKey: "sub")
+            var want = record["attributes"] as! [String: String]
+            want["sub"] = nil
+            #expect(attrs == want, "\(name): \(attrs) != \(want)")
+            #expect(subs[name] == sub, "\(name): sub map \(subs[name] ?? "-") != pool \(sub ?? "-")")
+            #expect(got["Enabled"] as? Bool == record["enabled"] as? Bool, "\(name) enabled")
+            let status = got["UserStatus"] as! String
+            switch record["status"] as! String {
+            case "CONFIRMED", "RESET_REQUIRED", "COMPROMISED":
+                #expect(status == "CONFIRMED" || (imported && status == "RESET_REQUIRED"), "\(name): \(status)")
+                if status == "RESET_REQUIRED" { resetRequired += 1 }
+            default: #expect(status == "FORCE_CHANGE_PASSWORD", "\(name): \(status)")
+            }
+        }
+        // Four nicknames in ten hold a line break, quote or backslash: those users go through the API.
+        if imported { #expect(resetRequired > snapshotUsers.count / 3, "only \(resetRequired) users were imported") }
+        let restorable = Set(snapshotUsers.map { $0["username"] as! String })
+        let groups = try jsonLines(work + "/groups.jsonl").map { $0["name"] as! String }
+        var want: Set<String> = []
+        for m in try jsonLines(work + "/memberships.jsonl") where restorable.contains(m["username"] as! String) {
+            want.insert("\(m["group"]!)/\(m["username"]!)")
+        }
+        var got: Set<String> = []
+        for g in groups {
+            let members = try aws(
+                ["cognito-idp", "list-users-in-group", "--user-pool-id", sim.poolId, "--group-name", g], env: sim.environment)
+            for u in (members as! [String: Any])["Users"] as! [[String: Any]] { got.insert("\(g)/\(u["Username"]!)") }
+        }
+        #expect(got == want)
+    }
+
+    @Test func anImportJobKilledAndResumedGivesExactlyTheSnapshot() throws {
+        let store = try tempFolder("sim-restore-store")
+        let (id, work) = try Self.snapshot(users: 1500, store: store)
+        let sim = try Self.target()
+        defer { sim.stop() }
+        let args =
+            ["restore", id, "--user-pool-id", sim.poolId, "--store", store, "--method", "import-job", "--import-role-arn", Self.role]
+            + Self.quotas
+
+        let dry = try snap(args + ["--dry-run"], env: sim.environment, cwd: work)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stderr.contains("job 1:") && dry.stderr.contains("through the API"), "\(dry.stderr)")
+
+        // Killed right after StartUserImportJob (writes: CreateUserImportJob, StartUserImportJob), before journaling more.
+        var killEnv = sim.environment
+        killEnv["SNAP_TEST_KILL_AFTER_WRITES"] = "2"
+        let killed = try snap(args, env: killEnv, cwd: work)
+        #expect(killed.status == 9 || killed.status == 137 || killed.status != 0, "not killed: \(killed.stderr)")
+
+        let r = try snap(args + ["--resume", "--json"], env: sim.environment, cwd: work)
+        #expect(r.status == 0, "resume: \(r.stderr)\nkilled run: \(killed.stderr)")
+        let stats = try sim.stats()
+        #expect(stats["CreateUserImportJob"]?["count"] == 1, "\(stats)")
+        #expect(stats["StartUserImportJob"]?["count"] == 1, "a finished job was imported again: \(stats)")
+        #expect((stats["AdminSetUserPassword"]?["count"] ?? 0) < 900, "imported users got passwords: \(stats)")
+        let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        #expect(summary["ok"] as? Bool == true)
+        try Self.expectPoolIsSnapshot(
+            sim, snapshot: work, subMap: "\(work)/restore-\(id)-\(sim.poolId).submap.jsonl", imported: true)
+    }
+
+    @Test func theAPIMethodThroughThrottlingFailsNoUser() throws {
+        let store = try tempFolder("sim-restore-store")
+        let (id, work) = try Self.snapshot(users: 400, store: store)
+        // Real-time quotas (scale 1) while snap is told they are four times higher: it is throttled, slows, and retries.
+        let sim = try CognitoSim(["--users", "0", "--groups", "0", "--pool-id", "us-east-1_SimTarget2"])
+        defer { sim.stop() }
+        let r = try snap(
+            [
+                "restore", id, "--user-pool-id", sim.poolId, "--store", store, "--method", "api", "--quota-share", "1",
+                "--quota", "UserCreation=200", "--quota", "UserUpdate=100", "--quota", "UserResourceUpdate=100", "--json",
+            ], env: sim.environment, cwd: work)
+        #expect(r.status == 0, "\(r.stderr)")
+        let stats = try sim.stats()
+        let throttled = ["AdminCreateUser", "AdminSetUserPassword", "AdminAddUserToGroup"].map { stats[$0]?["throttled"] ?? 0 }
+        #expect(throttled.reduce(0, +) > 0, "never throttled: \(stats)")
+        let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        #expect(summary["ok"] as? Bool == true && (summary["failures"] as? [Any])?.isEmpty == true)
+        try Self.expectPoolIsSnapshot(sim, snapshot: work, subMap: "\(work)/restore-\(id)-\(sim.poolId).submap.jsonl", imported: false)
+    }
+}
