@@ -18,9 +18,11 @@ struct Snap: AsyncParsableCommand {
             one JSON object per line); create, prune, sync and restore publish a summary with \
             --notify sns:TOPIC_ARN; snap check --max-age 26h alerts on a missed night.
 
-            Exit codes: 0 success, 1 failure, 3 partial (some stores written), 4 lock held \
-            by a live owner, 64 usage error; snap check: 0 ok, 1 stale or missing, 3 a store \
-            could not be read.
+            Exit codes: 0 success, 1 failure, 3 partial (create: some stores written; list, \
+            verify, sync, prune: some stores could not be read), 4 lock held by a live owner, \
+            64 usage error, 130/143 interrupted by SIGINT/SIGTERM (temporary files removed, \
+            uploads aborted, lock released), 141 the reader of stdout went away (e.g. | head); \
+            snap check: 0 ok, 1 stale or missing, 3 a store could not be read.
             """,
         version: version,
         subcommands: [
