@@ -10,7 +10,10 @@ swift build -c release --product snap >&2
 SNAP="$(swift build -c release --show-bin-path)/snap"
 
 rm -rf .demo && mkdir -p .demo && cd .demo
-coproc MOTO { python3 ../scripts/moto.py --log moto.log; }
+coproc MOTO { exec python3 ../scripts/moto.py --log moto.log; }
+# moto.py stops its server on SIGTERM; without this the coproc would outlive the demo.
+moto_pid=$MOTO_PID
+trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
 read -r line <&"${MOTO[0]}"
 eval "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s" % (d["endpoint"], d["accessKeyId"], d["secretAccessKey"]))' "$line")"
 export AWS_DEFAULT_REGION=us-east-1 AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
