@@ -13,7 +13,7 @@ import Logging
 /// only while it still holds this process's last record. A holder renews well
 /// inside its lease and nobody takes over an unexpired lease from a live
 /// holder, so the read-then-rename of a renewal does not race a takeover.
-actor LocalLock: StoreLock {
+actor LocalLock: StoreLock, LeasedLock {
     private let path: String
     private let store: String
     private let owner: LockOwner
@@ -68,24 +68,10 @@ actor LocalLock: StoreLock {
     }
 
     private func startHeartbeat() {
-        let period = ttl / 3
-        heartbeat = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: period)  // cancelled: the loop ends at its test
-                guard !Task.isCancelled, let self else { return }
-                do {
-                    try await self.refresh()
-                } catch SnapError.lockLost(_, let reason) {
-                    await self.note("lost the lock: \(reason)")
-                    return
-                } catch {
-                    await self.note("could not renew the lock \(self.path): \(error)")
-                }
-            }
-        }
+        heartbeat = LeaseHeartbeat.start(self, period: ttl / 3, name: path)
     }
 
-    private func note(_ message: String) { log("store \(store): \(message)") }
+    func note(_ message: String) { log("store \(store): \(message)") }
 
     /// Renews the lease while the file still holds our last record and that
     /// record's lease has not run out (someone may be taking it over then).

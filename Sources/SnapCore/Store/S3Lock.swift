@@ -8,7 +8,7 @@ import Logging
 /// released with `If-Match`. So two waiters can never both believe they hold
 /// it, and a holder whose lock was taken over finds out at its next refresh
 /// or `checkHeld`, and stops before committing.
-actor S3Lock: StoreLock {
+actor S3Lock: StoreLock, LeasedLock {
     private let client: S3Client
     private let bucket: String
     private let key: String
@@ -97,26 +97,10 @@ actor S3Lock: StoreLock {
     }
 
     private func startHeartbeat() {
-        let period = ttl / 3
-        heartbeat = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: period)  // cancelled: the loop ends at its test
-                guard !Task.isCancelled, let self else { return }
-                do {
-                    try await self.refresh()
-                } catch SnapError.lockLost(_, let reason) {
-                    await self.note("lost the lock: \(reason)")
-                    return
-                } catch {
-                    // A refresh that could not reach S3 is tried again next
-                    // period; `checkHeld` refuses to commit on an unrenewed lock.
-                    await self.note("could not renew the lock \(self.key): \(error)")
-                }
-            }
-        }
+        heartbeat = LeaseHeartbeat.start(self, period: ttl / 3, name: key)
     }
 
-    private func note(_ message: String) { log("store \(store): \(message)") }
+    func note(_ message: String) { log("store \(store): \(message)") }
 
     /// Renews the lease, conditional on the ETag held, or joins the renewal
     /// already under way.
