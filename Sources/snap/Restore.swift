@@ -230,6 +230,9 @@ struct Restore: AsyncParsableCommand {
                     prior = index
                     output.message(
                         "resuming: the journal records \(index.groups.count) groups, \(index.users) users, \(index.members) memberships done; each is checked against the pool"
+                            + (index.torn > 0
+                                ? " (\(index.torn) unreadable line(s), as a run killed mid-write leaves one: their work is found in the pool)"
+                                : "")
                     )
                 } else {
                     output.message(

@@ -23,6 +23,7 @@ public struct JournalIndex: @unchecked Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SnapError.io(path: path, reason: "cannot read the restore journal")
         }
+        // A read-only handle: closing it cannot lose anything.
         defer { try? handle.close() }
         var reader = LineReader(maxLineLength: 1 << 22) { try handle.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }
         let sortDir = "\(directory)/journal-sort"
@@ -32,6 +33,8 @@ public struct JournalIndex: @unchecked Sendable {
         var seq = 0
         while let line = try reader.next() {
             guard !line.isEmpty else { continue }
+            // A line torn by a kill mid-write is not lost work: it is counted (`torn`, told on
+            // resume) and what it recorded is found again by checking the pool.
             guard let json = try? JSONParser.parse(line), let entry = JournalEntry(json: json) else {
                 index.torn += 1
                 continue
@@ -66,6 +69,7 @@ public struct JournalIndex: @unchecked Sendable {
         var out = try BufferedFile(path: index.sorted!)
         try sorter.drain { _, line in try out.write(line + [0x0A]) }
         try out.close()
+        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
         try? FileManager.default.removeItem(atPath: sortDir)
         return index
     }
@@ -95,7 +99,11 @@ struct PriorCursor {
         head = nil
         while let text = try lines?.peek() {
             try lines?.advance()
-            guard let json = try? JSONParser.parse(Data(text.utf8)), let e = JournalEntry(json: json) else { continue }
+            // Written by `build` from entries it parsed: an unreadable line here is damage, not a torn write.
+            guard let json = try? JSONParser.parse(Data(text.utf8)), let e = JournalEntry(json: json) else {
+                throw SnapError.io(
+                    path: "the restore journal index", reason: "a line of the journal index cannot be read: \(text.prefix(80))")
+            }
             switch e {
             case .user(let u, _, _), .password(let u), .disabled(let u), .member(_, let u):
                 head = (u, e)

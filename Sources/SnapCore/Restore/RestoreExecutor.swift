@@ -176,7 +176,8 @@ public struct RestoreExecutor: Sendable {
                 let cut = line.utf8.firstIndex(of: 0) ?? line.utf8.endIndex
                 let username = String(line[..<cut])
                 if username == record.username {
-                    inPool = try? JSONParser.parse(Data(line.utf8[line.utf8.index(after: cut)...]))
+                    // The listing file is ours, written from parsed records: a line that does not parse is damage.
+                    inPool = try JSONParser.parse(Data(line.utf8[line.utf8.index(after: cut)...]))
                 } else if !JSONValue.utf8Less(username, record.username) {
                     break
                 }

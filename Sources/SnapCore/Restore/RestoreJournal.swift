@@ -116,6 +116,7 @@ public actor RestoreJournal {
         var state = JournalState()
         var torn = 0
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            // A line torn by a kill mid-write: counted and returned (`torn`), its work re-checked against the pool.
             guard let json = try? JSONParser.parse(Data(line)), let entry = JournalEntry(json: json) else {
                 torn += 1
                 continue

@@ -95,6 +95,7 @@ public final class RestoreSource: @unchecked Sendable {
             }
         }
         try out.close()
+        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
         try? FileManager.default.removeItem(atPath: sortDir)
         plan.membershipCount = restored
         plan.skippedMemberships = dropped
@@ -170,7 +171,7 @@ struct BufferedFile {
 
     mutating func close() throws {
         try flush()
-        try? handle.close()
+        try handle.close()
     }
 }
 
