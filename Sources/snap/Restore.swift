@@ -30,6 +30,8 @@ struct Restore: AsyncParsableCommand {
 
             Exit 0 when every group, user and membership of the snapshot (skipped users aside) is in \
             the pool; 1 otherwise or when a check fails; 64 on a usage error.
+
+            \(onlyMissingHelp)
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -70,6 +72,8 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The IAM role Cognito's import jobs log to CloudWatch with (--method import-job).", valueName: "ARN"))
     var importRoleArn: String?
 
+    @OptionGroup var onlyMissing: OnlyMissingOptions
+
     func validate() throws {
         guard (ref == nil) != (at == nil) else {
             throw ValidationError("name the snapshot: give REF (ID, prefix, latest, latest~N) or --at TIME, not both")
@@ -94,6 +98,7 @@ struct Restore: AsyncParsableCommand {
             }
         }
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
+        try onlyMissing.validate(createPool: createPool, method: method)
         if method == .importJob && importRoleArn == nil && !dryRun {
             throw ValidationError(
                 "--method import-job needs --import-role-arn ARN (the CloudWatch Logs role Cognito's import jobs require)")
@@ -109,6 +114,7 @@ struct Restore: AsyncParsableCommand {
     }
 
     private func execute(_ ctx: Context, notice: NotifyReport) async throws {
+        if onlyMissing.onlyMissing { return try await executeOnlyMissing(ctx, notice: notice) }
         let output = ctx.output
         try await runReportingErrors {
             let started = ContinuousClock.now
@@ -274,7 +280,7 @@ struct Restore: AsyncParsableCommand {
     }
 
     /// In --source-pool (else SNAP_USER_POOL_ID or user_pool_id in snap.toml); with none, wherever it is.
-    private func findSnapshot(catalog: Catalog, ctx: Context) async throws -> (String, Catalog.Entry) {
+    func findSnapshot(catalog: Catalog, ctx: Context) async throws -> (String, Catalog.Entry) {
         let pool: String?
         if let sourcePool {
             pool = sourcePool

@@ -102,19 +102,29 @@ public final class RestoreSource: @unchecked Sendable {
         return plan
     }
 
-    /// The users, streamed in archive (username) order. Single owner.
+    /// `--only-missing`: a sorted file of the usernames to restore; the others are passed over. nil: every user.
+    var onlyUsers: String?
+
+    /// The users, streamed in archive (username) order (those in `onlyUsers`, when set). Single owner.
     func users() throws -> UserStream { try UserStream(self) }
 
     final class UserStream {
         private let members: VerifiedMembers
         private var lines: RecordLines
+        private var only: SortedNames?
 
         init(_ source: RestoreSource) throws {
             members = try source.snapshot.members()
             lines = try RecordLines(source.snapshot, .users, members: members)
+            only = try source.onlyUsers.map { try SortedNames(path: $0) }
         }
 
-        func next() throws -> UserRecord? { try lines.next(UserRecord.init(json:)) }
+        func next() throws -> UserRecord? {
+            while let u = try lines.next(UserRecord.init(json:)) {
+                if try only?.contains(u.username) ?? true { return u }
+            }
+            return nil
+        }
     }
 }
 

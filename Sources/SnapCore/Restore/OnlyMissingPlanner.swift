@@ -1,0 +1,181 @@
+import AWS
+import Foundation
+
+/// Sorts the changes of `snap diff SNAPSHOT pool:LIVE` (the same `DiffEngine`
+/// join over the same sorted files) into what `--only-missing` re-creates and
+/// what it lists:
+/// - a group or user removed (in the snapshot, not in the pool): re-created;
+/// - a membership removed: added, to a user re-created with it or to a user the
+///   pool holds, unless the pool's user of that name is someone else;
+/// - a user on both sides whose `sub` differs (both have one): taken by a
+///   different user, listed with its memberships, never written to;
+/// - any other user or group change: listed, never written to;
+/// - anything the pool has and the snapshot lacks: not looked at.
+///
+/// Streaming: the join emits in the records' sort order, so missing, taken and
+/// federated users are written to sorted files as they come; memberships
+/// (sorted by group) are re-sorted by user on disk and joined to those files.
+/// Memory: the snapshot's groups (already held by `RestoreSource`) and the capped lists.
+struct OnlyMissingPlanner {
+    let scope: OnlyMissingScope
+    /// A scratch folder of its own.
+    let directory: String
+    /// Usernames an earlier run set out to re-create (sorted; `--resume`), nil for none.
+    let planned: String?
+
+    func plan(old snapshot: DiffInput, new live: DiffInput) throws -> OnlyMissingPlan {
+        var out = OnlyMissingPlan()
+        let missingPath = "\(directory)/missing-users.txt", takenPath = "\(directory)/taken-users.txt"
+        let federatedPath = "\(directory)/federated-users.txt"
+        var missing = try BufferedFile(path: missingPath)
+        var taken = try BufferedFile(path: takenPath)
+        var federated = try BufferedFile(path: federatedPath)
+        var plannedCursor = try SortedNames(path: planned)
+        let sortDir = "\(directory)/membership-sort"
+        try FileSystem.makeFolder(sortDir)
+        let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
+        var missingGroups: [GroupRecord] = []
+        var absentUsers = 0
+
+        try DiffEngine().diff(old: snapshot, new: live) { change in
+            switch change {
+            case .groupRemoved(let r):
+                missingGroups.append(try GroupRecord(json: r))
+            case .groupChanged:
+                if scope.includes(.groups) { out.differences.add(change) }
+            case .userRemoved(let r):
+                let username = r["username"]?.stringValue ?? ""
+                guard scope.covers(username) else { return }
+                if r["status"]?.stringValue == "EXTERNAL_PROVIDER" {
+                    out.federated.add(username)
+                    try federated.write(Array(username.utf8) + [0x0A])
+                } else {
+                    absentUsers += 1
+                    try missing.write(Array(username.utf8) + [0x0A])
+                }
+            case .userChanged(let username, let fields):
+                guard scope.covers(username) else { return }
+                // Ours from an earlier run (new sub, maybe not finished): the executor checks and finishes it.
+                if try plannedCursor.contains(username) { return }
+                if let sub = fields.first(where: { $0.field == "attributes.sub" }), let was = sub.old.stringValue,
+                    let now = sub.new.stringValue
+                {
+                    out.taken.add(OnlyMissingPlan.Taken(username: username, snapshotSub: was, poolSub: now))
+                    try taken.write(Array(username.utf8) + [0x0A])
+                } else if scope.includes(.users) {
+                    out.differences.add(change)
+                }
+            case .membershipRemoved(let group, let username):
+                if scope.covers(username) { try sorter.add(key: username + "\u{0}" + group, line: []) }
+            case .groupAdded, .userAdded, .membershipAdded:
+                break
+            }
+        }
+        try missing.close()
+        try taken.close()
+        try federated.close()
+
+        // The users to re-create: those the pool lacks (when users are in scope) and those an earlier run began.
+        out.usersFile = "\(directory)/restore-users.txt"
+        out.users = try Self.merge(scope.includes(.users) ? missingPath : nil, planned, into: out.usersFile)
+        if !scope.includes(.users) && absentUsers > 0 {
+            out.leftOut.add("\(absentUsers) user(s) the pool lacks (--only does not name users)")
+        }
+
+        let missingGroupNames = Set(missingGroups.map(\.name))
+        var needed: Set<String> = []
+        out.restoredMembersFile = "\(directory)/restored-members.txt"
+        out.existingMembersFile = "\(directory)/existing-members.txt"
+        var restoredOut = try BufferedFile(path: out.restoredMembersFile)
+        var existingOut = try BufferedFile(path: out.existingMembersFile)
+        var restoring = try SortedNames(path: out.usersFile), absent = try SortedNames(path: missingPath)
+        var takenNames = try SortedNames(path: takenPath), federatedNames = try SortedNames(path: federatedPath)
+        try sorter.drain { key, _ in
+            let cut = key.firstIndex(of: 0) ?? key.endIndex
+            let username = String(decoding: key[..<cut], as: UTF8.self)
+            let group = cut < key.endIndex ? String(decoding: key[(cut + 1)...], as: UTF8.self) : ""
+            if try federatedNames.contains(username) {
+                out.federatedMemberships += 1
+            } else if try takenNames.contains(username) {
+                out.takenMemberships.add(MembershipRecord(group: group, username: username))
+            } else if !scope.includes(.memberships) {
+                out.leftOut.add("membership of \(username) in \(group) (--only does not name memberships)")
+            } else if missingGroupNames.contains(group) && !scope.includes(.groups) {
+                out.leftOut.add("membership of \(username) in \(group): the pool lacks the group (--only does not name groups)")
+            } else if try restoring.contains(username) {
+                if missingGroupNames.contains(group) { needed.insert(group) }
+                out.restoredMemberships += 1
+                try restoredOut.write(Array(key) + [0x0A])
+            } else if try absent.contains(username) {
+                out.leftOut.add("membership of \(username) in \(group): the pool lacks the user (--only does not name users)")
+            } else {
+                if missingGroupNames.contains(group) { needed.insert(group) }
+                out.existingMemberships += 1
+                try existingOut.write(Array(key) + [0x0A])
+            }
+        }
+        try restoredOut.close()
+        try existingOut.close()
+        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
+        try? FileManager.default.removeItem(atPath: sortDir)
+
+        if scope.includes(.groups) {
+            // Named users bring just the groups their memberships need.
+            out.groups = scope.users == nil ? missingGroups : missingGroups.filter { needed.contains($0.name) }
+        } else if !missingGroups.isEmpty {
+            out.leftOut.add("\(missingGroups.count) group(s) the pool lacks (--only does not name groups)")
+        }
+        return out
+    }
+
+    /// Writes the sorted union of two sorted name files (either may be absent); returns its line count.
+    static func merge(_ a: String?, _ b: String?, into path: String) throws -> Int {
+        var out = try BufferedFile(path: path)
+        var left = try a.map { try SortedLines(path: $0) }
+        var right = try b.map { try SortedLines(path: $0) }
+        var count = 0
+        while true {
+            let x = try left?.peek(), y = try right?.peek()
+            let next: String
+            switch (x, y) {
+            case (nil, nil):
+                try out.close()
+                return count
+            case (let x?, nil):
+                next = x
+                try left?.advance()
+            case (nil, let y?):
+                next = y
+                try right?.advance()
+            case (let x?, let y?):
+                if x == y {
+                    next = x
+                    try left?.advance()
+                    try right?.advance()
+                } else if JSONValue.utf8Less(x, y) {
+                    next = x
+                    try left?.advance()
+                } else {
+                    next = y
+                    try right?.advance()
+                }
+            }
+            guard !next.isEmpty else { continue }
+            try out.write(Array(next.utf8) + [0x0A])
+            count += 1
+        }
+    }
+}
+
+/// A sorted file of names asked about in ascending order: one line of lookahead.
+struct SortedNames {
+    private var lines: SortedLines?
+
+    init(path: String?) throws { lines = try path.map { try SortedLines(path: $0) } }
+
+    /// Whether `name` is in the file. Call with ascending names.
+    mutating func contains(_ name: String) throws -> Bool {
+        while let head = try lines?.peek(), JSONValue.utf8Less(head, name) { try lines?.advance() }
+        return try lines?.peek() == name
+    }
+}

@@ -1,0 +1,125 @@
+import AWS
+import Foundation
+
+/// `snap restore REF --user-pool-id LIVE --only-missing`: re-creates in a
+/// live pool the groups, users and memberships the snapshot has and the pool
+/// lacks, and never changes or deletes what the pool holds.
+///
+/// `plan` reads the pool as `snap diff REF pool:LIVE` does (`Exporter` into
+/// sorted files) and joins it with the snapshot (`DiffEngine`, through
+/// `OnlyMissingPlanner`); then the full restore's pre-checks run over the users
+/// to re-create (no empty-pool check). `run` hands those users, their
+/// memberships and the missing groups to the full restore's `RestoreExecutor`
+/// (same user creation, passwords, disabling, journal, sub map, pacing), then
+/// adds the memberships the pool lacks of users it holds (`OnlyMissingMembers`).
+public struct OnlyMissingRestore: Sendable {
+    public let cognito: CognitoClient
+    public let pacer: QuotaPacer
+    public let source: RestoreSource
+    public let target: PoolConfiguration
+    public let scope: OnlyMissingScope
+    public let paths: OnlyMissingPaths
+
+    public init(
+        cognito: CognitoClient, pacer: QuotaPacer, source: RestoreSource, target: PoolConfiguration, scope: OnlyMissingScope,
+        paths: OnlyMissingPaths
+    ) {
+        self.cognito = cognito
+        self.pacer = pacer
+        self.source = source
+        self.target = target
+        self.scope = scope
+        self.paths = paths
+    }
+
+    /// Joins the snapshot with the pool as it is now and runs the pre-checks. Writes nothing to the pool.
+    /// With `resume`, the users an earlier run set out to re-create (`paths.users`) are part of the plan.
+    public func plan(resume: Bool, log: @escaping @Sendable (String) -> Void) async throws -> (OnlyMissingPlan, RestorePlan) {
+        let export = try await Exporter(cognito: cognito, poolId: target.id).run(workDirectory: try source.work.folder("live-pool"))
+        let planned = resume && FileManager.default.fileExists(atPath: paths.users) ? paths.users : nil
+        if let planned { log("resuming: the users an earlier run set out to re-create (\(planned)) are finished first") }
+        let planner = OnlyMissingPlanner(scope: scope, directory: try source.work.folder("only-missing"), planned: planned)
+        var found = try planner.plan(old: .snapshot(source.snapshot), new: .files(export.paths))
+        let plan = try checks(&found)
+        return (found, plan)
+    }
+
+    /// The full restore's pre-checks over the users to re-create; `--user` names the snapshot lacks are a problem too.
+    private func checks(_ found: inout OnlyMissingPlan) throws -> RestorePlan {
+        var checks = RestoreChecks(source: PoolConfiguration(pool: source.pool), target: target)
+        var unknown = scope.users ?? []
+        func pass(_ body: (UserRecord) throws -> Void) throws {
+            let members = try source.snapshot.members()
+            var users = try RecordLines(source.snapshot, .users, members: members)
+            var restoring = try SortedNames(path: found.usersFile)
+            while let u = try users.next(UserRecord.init(json:)) {
+                unknown.remove(u.username)
+                if try restoring.contains(u.username) { try body(u) }
+            }
+        }
+        try pass { checks.add($0) }
+        if checks.needsSecondPass { try pass { checks.confirm($0) } }
+        var plan = RestorePlan(targetPoolId: target.id, target: target, groups: found.groups)
+        // The pool is live: it is meant to hold users and groups, so the empty-pool check is left out.
+        checks.finish(into: &plan, targetUsers: [], targetGroups: [], resume: true)
+        plan.membershipCount = found.restoredMemberships
+        found.unknownUsers = unknown.sorted(by: JSONValue.utf8Less)
+        if !found.unknownUsers.isEmpty {
+            plan.problems.insert(
+                "\(found.unknownUsers.count) user(s) named with --user/--users-from are not in snapshot \(source.snapshot.source): \(RestorePlan.examples(found.unknownUsers, limit: 20)); check the spelling (usernames are case-sensitive) or pick the snapshot that has them",
+                at: 0)
+        }
+        return plan
+    }
+
+    /// Writes the plan: journal and sub map at `paths`, the executor for groups and re-created
+    /// users (with their memberships), then the memberships of users the pool holds.
+    public func run(
+        _ found: OnlyMissingPlan, plan: RestorePlan, snapshot id: String, sourcePool: String, resume: Bool,
+        killAfterWrites: Int? = nil, progress: (@Sendable (RestoreProgress) -> Void)? = nil, log: @escaping @Sendable (String) -> Void
+    ) async throws -> RestoreOutcome {
+        var prior: JournalIndex?
+        if resume {
+            if let index = try source.journal(at: paths.journal) {
+                if let s = index.snapshot, s != id || index.target != target.id {
+                    throw SnapError.configuration(
+                        "journal \(paths.journal) belongs to snapshot \(s) into \(index.target ?? "?"), not \(id) into \(target.id); pass the same REF and pool, or a different --sub-map folder"
+                    )
+                }
+                prior = index
+                log(
+                    "resuming: the journal records \(index.groups.count) groups, \(index.users) users, \(index.members) memberships done; each is checked against the pool"
+                )
+            } else {
+                log("resuming without a journal at \(paths.journal): the pool as it is now decides what is left")
+            }
+        }
+        // Before the first write: a run killed from here on finishes these users on --resume, new subs and all.
+        try FileSystem.atomicCopy(from: found.usersFile, to: paths.users)
+        let journal = try RestoreJournal(path: paths.journal, truncate: !resume)
+        if prior?.snapshot == nil { try await journal.append(.start(snapshot: id, target: target.id, source: sourcePool)) }
+        let subMap = try SubMapWriter(path: paths.subMap)
+
+        source.onlyUsers = found.usersFile
+        try FileSystem.copy(from: found.restoredMembersFile, to: source.membershipsByUser)
+        let executor = RestoreExecutor(
+            cognito: cognito, pacer: pacer, source: source, plan: plan, journal: journal, prior: prior, subMap: subMap,
+            passwordPolicy: target.passwordPolicy, killAfterWrites: killAfterWrites, progress: progress)
+        var outcome = try await executor.run()
+        try await subMap.close()
+
+        // The test hook counts every write of the run, the executor's included.
+        let o = outcome
+        let written = o.groups.written + o.users.written + o.passwords.written + o.disabled.written + o.memberships.written
+        let members = OnlyMissingMembers(
+            cognito: cognito, pacer: pacer, poolId: target.id, journal: journal,
+            counter: WriteCounter(limit: killAfterWrites.map { max(1, $0 - written) }))
+        let added = try await members.run(file: found.existingMembersFile, planned: found.existingMemberships)
+        outcome.memberships.planned += added.count.planned
+        outcome.memberships.written += added.count.written
+        outcome.memberships.failed += added.count.failed
+        outcome.failureCount += added.count.failed
+        for f in added.failures where outcome.failures.count < RestoreOutcome.shownFailures { outcome.failures.append(f) }
+        return outcome
+    }
+}

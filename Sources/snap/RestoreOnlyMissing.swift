@@ -1,0 +1,194 @@
+import AWS
+import ArgumentParser
+import Foundation
+import SnapCore
+
+/// `snap restore REF --user-pool-id LIVE --only-missing`: options in, `OnlyMissingRestore` run, report out.
+extension Restore {
+    func executeOnlyMissing(_ ctx: Context, notice: NotifyReport) async throws {
+        let output = ctx.output
+        try await runReportingErrors {
+            let started = ContinuousClock.now
+            let target = global.userPoolId ?? ""
+            let scope = try onlyMissing.scope()
+            let catalog = Catalog(stores: try ctx.stores())
+            let (sourcePool, entry) = try await findSnapshot(catalog: catalog, ctx: ctx)
+            let id = entry.id.value
+            output.message(
+                "snapshot \(id) of \(sourcePool) (\(entry.manifest.createdAt)): \(entry.manifest.counts.users) users, \(entry.manifest.counts.groups) groups, \(entry.manifest.counts.memberships) memberships"
+            )
+            let source = try await RestoreSource.open(catalog: catalog, entry: entry, pool: sourcePool) {
+                output.message("warning: \($0); trying the next store")
+            }
+            defer { source.remove() }
+            if source.store != entry.stores.first { output.message("read the intact copy in \(source.store)") }
+
+            let region = ctx.region(forPool: target)
+            let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
+            let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
+            let pool: JSONValue
+            do {
+                pool = try await cognito.describeUserPool(target)
+            } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
+                throw SnapError.poolNotFound(pool: target, region: region)
+            }
+            let paths = OnlyMissingPaths(snapshot: id, target: target, subMap: subMap)
+            let restore = OnlyMissingRestore(
+                cognito: cognito, pacer: pacer, source: source, target: PoolConfiguration(pool: pool), scope: scope, paths: paths)
+            output.message("reading pool \(target) and joining it with the snapshot, as `snap diff \(id) pool:\(target)` does")
+            let (found, plan) = try await restore.plan(resume: resume, log: { output.message($0) })
+
+            var summary = OnlyMissingSummary(
+                snapshot: id, sourcePool: sourcePool, targetPool: target, store: source.store, dryRun: dryRun, found: found, plan: plan,
+                paths: paths)
+            notice.summary = summary.json
+            if !plan.problems.isEmpty {
+                if global.json { output.result(json: summary.json) }
+                Output.error(
+                    "cannot restore the missing records of \(id) into \(target): \(plan.problems.count) problem(s); nothing was written:")
+                for p in plan.problems { StandardStreams.err(Data("  - \(p)\n".utf8)) }
+                throw ExitCode.failure
+            }
+            listFindings(found, plan: plan, output: output)
+            if dryRun {
+                if global.json {
+                    output.result(json: summary.json)
+                } else {
+                    output.result("dry run: all checks passed; nothing was written")
+                }
+                return
+            }
+
+            let outcome = try await restore.run(
+                found, plan: plan, snapshot: id, sourcePool: sourcePool, resume: resume, killAfterWrites: TestHooks.killAfterWrites,
+                log: { output.message($0) })
+            let elapsed = started.duration(to: .now)
+            summary.outcome = outcome
+            summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            notice.summary = summary.json
+            reportOnlyMissing(summary, outcome: outcome, output: output)
+            if !summary.ok { throw ExitCode.failure }
+        }
+    }
+
+    /// What will be created, what differs and is left alone, what is taken: before any write, and with --dry-run.
+    private func listFindings(_ f: OnlyMissingPlan, plan: RestorePlan, output: Output) {
+        let cap = 50
+        for g in f.groups { output.message("+ group \(g.name)") }
+        output.message(
+            "plan: \(f.groups.count) groups, \(f.users) users (\(plan.passwords) passwords to set, \(plan.disables) to disable), \(f.restoredMemberships) memberships of those users, \(f.existingMemberships) memberships of users the pool holds"
+        )
+        for n in plan.notes { output.message("note: \(n)") }
+        for d in f.differences.first.prefix(cap) { output.message("differs, left as is (snapshot -> pool): \(d.text)") }
+        if f.differences.count > cap {
+            output.message("... and \(f.differences.count - cap) more differences (--json lists \(OnlyMissingPlan.shown); snap diff all)")
+        }
+        for t in f.taken.first.prefix(cap) {
+            output.message(
+                "taken: user \(t.username) in the pool is a different user (sub \(t.poolSub), the snapshot's \(t.snapshotSub)): not restored, nor its memberships; delete or rename the pool's user and run again, or leave it"
+            )
+        }
+        if f.taken.count > cap { output.message("... and \(f.taken.count - cap) more taken usernames (see --json)") }
+        if f.takenMemberships.count > 0 {
+            output.message(
+                "\(f.takenMemberships.count) membership(s) of taken usernames not added: \(f.takenMemberships.first.prefix(10).map { "\($0.group) \($0.username)" }.joined(separator: ", "))"
+            )
+        }
+        if f.federated.count > 0 {
+            output.message(
+                "skipped \(f.federated.count) federated user(s) the pool lacks (the admin API cannot create them; they come back at their next sign-in) and \(f.federatedMemberships) of their memberships: \(f.federated.first.prefix(20).joined(separator: ", "))"
+            )
+        }
+        for l in f.leftOut.first.prefix(cap) { output.message("left for another run: \(l)") }
+        if f.leftOut.count > cap { output.message("... and \(f.leftOut.count - cap) more left out by --only") }
+    }
+
+    private func reportOnlyMissing(_ s: OnlyMissingSummary, outcome o: RestoreOutcome, output: Output) {
+        for f in o.failures.prefix(50) { Output.error(f) }
+        if o.failureCount > 50 { Output.error("... and \(o.failureCount - 50) more failures (see --json)") }
+        if global.json {
+            output.result(json: s.json)
+            return
+        }
+        func line(_ kind: String, _ c: RestoreOutcome.Count) -> String {
+            "\(kind): \(c.done)/\(c.planned)" + (c.existing > 0 ? " (\(c.existing) already there)" : "")
+                + (c.failed > 0 ? ", \(c.failed) failed" : "")
+        }
+        output.message(
+            [
+                line("groups", o.groups), line("users", o.users), line("passwords", o.passwords), line("disabled", o.disabled),
+                line("memberships", o.memberships),
+            ].joined(separator: "; "))
+        output.message("sub map: \(s.paths.subMap)")
+        if !o.complete {
+            output.result(
+                "the missing records of \(s.snapshot) are not all back in \(s.targetPool): \(o.failureCount) failure(s); fix them and run again with --resume"
+            )
+        } else if s.found.taken.count > 0 {
+            output.result(
+                "restored what \(s.targetPool) lacked of \(s.snapshot), but \(s.found.taken.count) username(s) are taken by different users and were not restored (listed above)"
+            )
+        } else {
+            output.result(String(format: "restored what \(s.targetPool) lacked of \(s.snapshot) in %.1fs", s.seconds))
+        }
+    }
+}
+
+/// The --json summary of an --only-missing run.
+private struct OnlyMissingSummary {
+    var snapshot: String
+    var sourcePool: String
+    var targetPool: String
+    var store: String
+    var dryRun: Bool
+    var found: OnlyMissingPlan
+    var plan: RestorePlan
+    var paths: OnlyMissingPaths
+    var outcome: RestoreOutcome?
+    var seconds: Double = 0
+
+    /// Everything the pool lacked is back (or, on a dry run, the checks passed), and no username is taken.
+    var ok: Bool { plan.problems.isEmpty && found.taken.count == 0 && (outcome?.complete ?? true) }
+
+    var json: JSONValue {
+        let f = found
+        var o: [String: JSONValue] = [
+            "snapshot": .string(snapshot), "sourcePool": .string(sourcePool), "targetPool": .string(targetPool),
+            "store": .string(store), "dryRun": .bool(dryRun), "onlyMissing": true,
+            "problems": .array(plan.problems.map { .string($0) }),
+            "notes": .array(plan.notes.map { .string($0) }),
+            "plan": [
+                "groups": .array(f.groups.map { .string($0.name) }), "users": .int(f.users), "passwords": .int(plan.passwords),
+                "disabled": .int(plan.disables), "memberships": .int(f.restoredMemberships),
+                "existingMemberships": .int(f.existingMemberships),
+            ],
+            "differences": .array(f.differences.first.map(\.json)), "differenceCount": .int(f.differences.count),
+            "taken": .array(
+                f.taken.first.map {
+                    ["username": .string($0.username), "snapshotSub": .string($0.snapshotSub), "poolSub": .string($0.poolSub)]
+                }
+            ),
+            "takenCount": .int(f.taken.count),
+            "takenMemberships": .array(f.takenMemberships.first.map(\.json)), "takenMembershipCount": .int(f.takenMemberships.count),
+            "federated": .array(f.federated.first.map { .string($0) }), "federatedCount": .int(f.federated.count),
+            "federatedMemberships": .int(f.federatedMemberships),
+            "leftOut": .array(f.leftOut.first.map { .string($0) }), "leftOutCount": .int(f.leftOut.count),
+            "unknownUsers": .array(f.unknownUsers.map { .string($0) }),
+            "subMap": .string(paths.subMap), "journal": .string(paths.journal),
+        ]
+        if let outcome {
+            func count(_ c: RestoreOutcome.Count) -> JSONValue {
+                ["planned": .int(c.planned), "written": .int(c.written), "existing": .int(c.existing), "failed": .int(c.failed)]
+            }
+            o["counts"] = [
+                "groups": count(outcome.groups), "users": count(outcome.users), "passwords": count(outcome.passwords),
+                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships),
+            ]
+            o["failures"] = .array(outcome.failures.map { .string($0) })
+            o["failureCount"] = .int(outcome.failureCount)
+            o["seconds"] = .number(String(format: "%.3f", seconds))
+        }
+        o["ok"] = .bool(ok)
+        return .object(o)
+    }
+}
