@@ -65,12 +65,15 @@ import Testing
 
     /// The plan's files live in `dir`: keep it for as long as they are read.
     func plan(
-        _ dir: TempDir, _ scope: OnlyMissingScope, planned: [String]? = nil, carol: UserRecord? = nil, extra: [(String, String)] = []
+        _ dir: TempDir, _ scope: OnlyMissingScope, planned: [String]? = nil, subMap: String? = nil, carol: UserRecord? = nil,
+        extra: [(String, String)] = []
     ) throws -> OnlyMissingPlan {
         let work = dir.file("work-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let plannedPath = try planned.map { try dir.write("planned.txt", $0.map { $0 + "\n" }.joined()) }
-        let p = try OnlyMissingPlanner(scope: scope, directory: work, planned: plannedPath).plan(
+        var planner = OnlyMissingPlanner(scope: scope, directory: work, planned: plannedPath)
+        if let subMap { planner.earlier = try OnlyMissingSubMap.sorted(path: try dir.write("map.jsonl", subMap), directory: work) }
+        let p = try planner.plan(
             old: try Self.snapshot(dir), new: try Self.pool(dir, carol: carol, extra: extra))
         return p
     }
@@ -151,6 +154,24 @@ import Testing
         #expect(p.taken.first.map(\.username) == ["dave"])
         #expect(!p.differences.first.contains { $0.text.contains("carol") })
         #expect(try Self.read(p.restoredMembersFile) == ["carol beta"])
+    }
+
+    @Test func aUserAnEarlierUndoReCreatedIsNotTaken() throws {
+        let dir = try TempDir()
+        // dave's pool sub x-d is the one an earlier undo's sub map gave him: his, carried over, his membership added.
+        let ours = try plan(
+            dir, OnlyMissingScope(),
+            subMap: #"{"newSub":"n-z","oldSub":"s-z","username":"zed"}"# + "\n" + #"{"newSub":"x-d","oldSub":"s-d","username":"dave"}"#
+                + "\n")
+        #expect(ours.taken.count == 0 && ours.carried == 1)
+        #expect(try Self.read(ours.carriedFile) == [#"{"newSub":"x-d","oldSub":"s-d","username":"dave"}"#])
+        #expect(try Self.read(ours.existingMembersFile) == ["alice beta", "dave beta", "eve support"])
+        #expect(!ours.differences.first.contains { $0.text.contains("dave") })
+        // Another sub in the map: taken after all.
+        let theirs = try plan(dir, OnlyMissingScope(), subMap: #"{"newSub":"other","oldSub":"s-d","username":"dave"}"# + "\n")
+        #expect(theirs.taken.first.map(\.username) == ["dave"] && theirs.carried == 0)
+        // A damaged map is an error naming it and the line.
+        #expect(throws: SnapError.self) { try plan(dir, OnlyMissingScope(), subMap: "{\"username\":\"dave\"}\n") }
     }
 
     @Test func usersFromFilesAreOneUsernameALine() throws {

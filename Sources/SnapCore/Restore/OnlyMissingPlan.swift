@@ -37,6 +37,10 @@ public struct OnlyMissingPlan: Sendable {
     public var existingMembersFile = ""
     public var existingMemberships = 0
 
+    /// Sub map lines of users earlier undos re-created (the pool holds them with those new subs), carried into this run's map.
+    public var carriedFile = ""
+    public var carried = 0
+
     /// Users and groups on both sides that differ (the diff's changes, `snap diff` form): listed, not touched.
     public var differences = Tally<DiffChange>()
     public var taken = Tally<Taken>()

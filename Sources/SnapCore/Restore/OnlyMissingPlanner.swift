@@ -7,7 +7,9 @@ import Foundation
 /// - a group or user removed (in the snapshot, not in the pool): re-created;
 /// - a membership removed: added, to a user re-created with it or to a user the
 ///   pool holds, unless the pool's user of that name is someone else;
-/// - a user on both sides whose `sub` differs (both have one): taken by a
+/// - a user on both sides whose `sub` differs (both have one): re-created by an
+///   earlier undo when its sub map gave the pool's user that sub (carried into the
+///   new sub map, then treated as any user the pool holds); else taken by a
 ///   different user, listed with its memberships, never written to;
 /// - any other user or group change: listed, never written to;
 /// - anything the pool has and the snapshot lacks: not looked at.
@@ -22,6 +24,8 @@ struct OnlyMissingPlanner {
     let directory: String
     /// Usernames an earlier run set out to re-create (sorted; `--resume`), nil for none.
     let planned: String?
+    /// The sub map of earlier undos, sorted by username (`OnlyMissingSubMap.sorted`), nil for none.
+    var earlier: String? = nil
 
     func plan(old snapshot: DiffInput, new live: DiffInput) throws -> OnlyMissingPlan {
         var out = OnlyMissingPlan()
@@ -31,6 +35,9 @@ struct OnlyMissingPlanner {
         var taken = try BufferedFile(path: takenPath)
         var federated = try BufferedFile(path: federatedPath)
         var plannedCursor = try SortedNames(path: planned)
+        var earlierCursor = try SubMapCursor(path: earlier)
+        out.carriedFile = "\(directory)/carried-submap.jsonl"
+        var carried = try BufferedFile(path: out.carriedFile)
         let sortDir = "\(directory)/membership-sort"
         try FileSystem.makeFolder(sortDir)
         let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
@@ -57,14 +64,21 @@ struct OnlyMissingPlanner {
                 guard scope.covers(username) else { return }
                 // Ours from an earlier run (new sub, maybe not finished): the executor checks and finishes it.
                 if try plannedCursor.contains(username) { return }
+                var rest = fields
                 if let sub = fields.first(where: { $0.field == "attributes.sub" }), let was = sub.old.stringValue,
                     let now = sub.new.stringValue
                 {
-                    out.taken.add(OnlyMissingPlan.Taken(username: username, snapshotSub: was, poolSub: now))
-                    try taken.write(Array(username.utf8) + [0x0A])
-                } else if scope.includes(.users) {
-                    out.differences.add(change)
+                    guard let e = try earlierCursor.entry(for: username), e.newSub == now else {
+                        out.taken.add(OnlyMissingPlan.Taken(username: username, snapshotSub: was, poolSub: now))
+                        try taken.write(Array(username.utf8) + [0x0A])
+                        return
+                    }
+                    // Re-created by an earlier undo: its new sub is no difference.
+                    out.carried += 1
+                    try carried.write([UInt8](e.json.canonicalData()) + [0x0A])
+                    rest.removeAll { $0.field == "attributes.sub" }
                 }
+                if scope.includes(.users) && !rest.isEmpty { out.differences.add(.userChanged(username: username, rest)) }
             case .membershipRemoved(let group, let username):
                 if scope.covers(username) { try sorter.add(key: username + "\u{0}" + group, line: []) }
             case .groupAdded, .userAdded, .membershipAdded:
@@ -73,6 +87,7 @@ struct OnlyMissingPlanner {
         }
         try missing.close()
         try taken.close()
+        try carried.close()
         try federated.close()
 
         // The users to re-create: those the pool lacks (when users are in scope) and those an earlier run began.

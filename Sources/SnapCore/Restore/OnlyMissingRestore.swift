@@ -38,7 +38,9 @@ public struct OnlyMissingRestore: Sendable {
         let export = try await Exporter(cognito: cognito, poolId: target.id).run(workDirectory: try source.work.folder("live-pool"))
         let planned = resume && FileManager.default.fileExists(atPath: paths.users) ? paths.users : nil
         if let planned { log("resuming: the users an earlier run set out to re-create (\(planned)) are finished first") }
-        let planner = OnlyMissingPlanner(scope: scope, directory: try source.work.folder("only-missing"), planned: planned)
+        let directory = try source.work.folder("only-missing")
+        var planner = OnlyMissingPlanner(scope: scope, directory: directory, planned: planned)
+        planner.earlier = try OnlyMissingSubMap.sorted(path: paths.subMap, directory: directory)
         var found = try planner.plan(old: .snapshot(source.snapshot), new: .files(export.paths))
         let plan = try checks(&found)
         return (found, plan)
@@ -98,7 +100,19 @@ public struct OnlyMissingRestore: Sendable {
         try FileSystem.atomicCopy(from: found.usersFile, to: paths.users)
         let journal = try RestoreJournal(path: paths.journal, truncate: !resume)
         if prior?.snapshot == nil { try await journal.append(.start(snapshot: id, target: target.id, source: sourcePool)) }
-        let subMap = try SubMapWriter(path: paths.subMap)
+        // Written aside and renamed over the earlier map when done: a run killed midway leaves the earlier
+        // map whole, and the users it lists are still told from taken usernames on --resume.
+        let partial = paths.subMap + ".partial"
+        let subMap = try SubMapWriter(path: partial)
+        var carried = try SortedLines(path: found.carriedFile)
+        while let line = try carried.peek() {
+            try carried.advance()
+            // Written by the planner from entries it parsed.
+            guard let json = try? JSONParser.parse(Data(line.utf8)), let e = SubMapEntry(json: json) else {
+                throw SnapError.io(path: found.carriedFile, reason: "a carried sub map line cannot be read: \(line.prefix(80))")
+            }
+            try await subMap.append(e)
+        }
 
         source.onlyUsers = found.usersFile
         try FileSystem.copy(from: found.restoredMembersFile, to: source.membershipsByUser)
@@ -107,6 +121,9 @@ public struct OnlyMissingRestore: Sendable {
             passwordPolicy: target.passwordPolicy, killAfterWrites: killAfterWrites, progress: progress)
         var outcome = try await executor.run()
         try await subMap.close()
+        guard rename(partial, paths.subMap) == 0 else {
+            throw SnapError.io(path: paths.subMap, reason: "cannot rename \(partial) to it: \(String(cString: strerror(errno)))")
+        }
 
         // The test hook counts every write of the run, the executor's included.
         let o = outcome
