@@ -167,6 +167,10 @@ import Testing
         #expect(try Self.read(ours.carriedFile) == [#"{"newSub":"x-d","oldSub":"s-d","username":"dave"}"#])
         #expect(try Self.read(ours.existingMembersFile) == ["alice beta", "dave beta", "eve support"])
         #expect(!ours.differences.first.contains { $0.text.contains("dave") })
+        // Carried whatever the scope, so a narrowed run's map still lists every user the undo re-created.
+        let narrowed = try plan(
+            dir, OnlyMissingScope(kinds: [.groups], users: ["alice"]), subMap: #"{"newSub":"x-d","oldSub":"s-d","username":"dave"}"# + "\n")
+        #expect(narrowed.carried == 1 && narrowed.taken.count == 0)
         // Another sub in the map: taken after all.
         let theirs = try plan(dir, OnlyMissingScope(), subMap: #"{"newSub":"other","oldSub":"s-d","username":"dave"}"# + "\n")
         #expect(theirs.taken.first.map(\.username) == ["dave"] && theirs.carried == 0)

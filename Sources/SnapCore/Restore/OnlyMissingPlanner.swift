@@ -61,24 +61,27 @@ struct OnlyMissingPlanner {
                     try missing.write(Array(username.utf8) + [0x0A])
                 }
             case .userChanged(let username, let fields):
-                guard scope.covers(username) else { return }
                 // Ours from an earlier run (new sub, maybe not finished): the executor checks and finishes it.
                 if try plannedCursor.contains(username) { return }
                 var rest = fields
                 if let sub = fields.first(where: { $0.field == "attributes.sub" }), let was = sub.old.stringValue,
                     let now = sub.new.stringValue
                 {
-                    guard let e = try earlierCursor.entry(for: username), e.newSub == now else {
+                    if let e = try earlierCursor.entry(for: username), e.newSub == now {
+                        // Re-created by an earlier undo (whatever this run's scope): its new sub is no difference.
+                        out.carried += 1
+                        try carried.write([UInt8](e.json.canonicalData()) + [0x0A])
+                        rest.removeAll { $0.field == "attributes.sub" }
+                    } else {
+                        guard scope.covers(username) else { return }
                         out.taken.add(OnlyMissingPlan.Taken(username: username, snapshotSub: was, poolSub: now))
                         try taken.write(Array(username.utf8) + [0x0A])
                         return
                     }
-                    // Re-created by an earlier undo: its new sub is no difference.
-                    out.carried += 1
-                    try carried.write([UInt8](e.json.canonicalData()) + [0x0A])
-                    rest.removeAll { $0.field == "attributes.sub" }
                 }
-                if scope.includes(.users) && !rest.isEmpty { out.differences.add(.userChanged(username: username, rest)) }
+                if scope.includes(.users) && scope.covers(username) && !rest.isEmpty {
+                    out.differences.add(.userChanged(username: username, rest))
+                }
             case .membershipRemoved(let group, let username):
                 if scope.covers(username) { try sorter.add(key: username + "\u{0}" + group, line: []) }
             case .groupAdded, .userAdded, .membershipAdded:
