@@ -47,6 +47,8 @@ import Testing
                     idp.admin_remove_user_from_group(UserPoolId=pool, Username=u, GroupName=g)
                 for u, name, value in spec.get("setAttributes", []):
                     idp.admin_update_user_attributes(UserPoolId=pool, Username=u, UserAttributes=[{"Name": name, "Value": value}])
+                for g, precedence in spec.get("setPrecedence", []):
+                    idp.update_group(UserPoolId=pool, GroupName=g, Precedence=precedence)
                 for u in spec.get("disable", []):
                     idp.admin_disable_user(UserPoolId=pool, Username=u)
                 for u, email in spec.get("recreate", []):
@@ -146,7 +148,7 @@ import Testing
                 "deleteUsers": deleted, "deleteGroups": ["beta-testers"],
                 "removeMembers": [["admins", "alice"], ["support", "bob"]],
                 "setAttributes": [[changed[0], "email", "changed@example.com"], [changed[2], "custom:tier", "platinum"]],
-                "disable": [changed[1]], "recreate": [[taken, "someone-else@example.com"]],
+                "disable": [changed[1]], "recreate": [[taken, "someone-else@example.com"]], "setPrecedence": [["support", 99]],
             ], env: env)
         let before = try Self.state(pool, env: env)
         #expect(before.users.count == 105 && before.group("beta-testers") == nil)
@@ -160,7 +162,7 @@ import Testing
         let p = plan["plan"] as! [String: Any]
         #expect(p["groups"] as? [String] == ["beta-testers"])
         #expect(p["users"] as? Int == 200)
-        #expect(plan["takenCount"] as? Int == 1 && plan["differenceCount"] as? Int == 3)
+        #expect(plan["takenCount"] as? Int == 1 && plan["differenceCount"] as? Int == 4)
         #expect(d.stderr.contains("+ group beta-testers"))
         #expect(d.stderr.contains("taken: user \(taken) in the pool is a different user"))
         #expect(d.stderr.contains("differs, left as is (snapshot -> pool): ~ user \(changed[0]): attributes.email"))
@@ -179,8 +181,9 @@ import Testing
         let taken0 = (summary["taken"] as! [[String: String]]).first
         #expect(taken0?["username"] == taken && taken0?["poolSub"] == takenSub)
         #expect((summary["takenMemberships"] as? [[String: String]])?.first == ["group": "beta-testers", "username": taken])
-        let differing = Set((summary["differences"] as! [[String: Any]]).map { $0["username"] as! String })
-        #expect(differing == Set(changed))
+        let differing = Set((summary["differences"] as! [[String: Any]]).map { "\($0["kind"]!) \($0["username"] ?? $0["group"]!)" })
+        #expect(differing == Set(changed.map { "user \($0)" } + ["group support"]))
+        #expect(r.stderr.contains("differs, left as is (snapshot -> pool): ~ group support: precedence 10 -> 99"))
 
         let after = try Self.state(pool, env: env)
         #expect(after.users.count == 305)
@@ -192,7 +195,7 @@ import Testing
             let name = g["name"] as! String
             let got = after.group(name)
             #expect((got?["description"] as? String) == (g["description"] as? String), "description of \(name)")
-            #expect((got?["precedence"] as? Int) == (g["precedence"] as? Int), "precedence of \(name)")
+            #expect((got?["precedence"] as? Int) == (name == "support" ? 99 : g["precedence"] as? Int), "precedence of \(name)")
             #expect((got?["roleArn"] as? String) == (g["roleArn"] as? String), "role ARN of \(name)")
         }
         var want = Set(snapshot.memberships)
@@ -221,7 +224,7 @@ import Testing
             changes.filter { $0["kind"] as? String == "membership" }.map { "\($0["op"]!) \($0["group"]!) \($0["username"]!)" } == [
                 "removed beta-testers \(taken)"
             ])
-        #expect(!changes.contains { $0["kind"] as? String == "group" })
+        #expect(changes.filter { $0["kind"] as? String == "group" }.map { "\($0["op"]!) \($0["group"]!)" } == ["changed support"])
 
         // A second run finds nothing missing but the taken user: nothing written.
         let again = try snap(["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing", "--json"], env: env, cwd: work)
@@ -336,6 +339,35 @@ import Testing
                 ["diff", id, "pool:\(pool)", "--store", store, "--ignore", "attributes.sub", "--exit-code"], env: env, cwd: work)
             #expect(diff.status == 0, "after kills \(kills): \(diff.out)")
         }
+    }
+
+    @Test func throttlingIsPacedAndRetriedNeverAFailure() throws {
+        let moto = try Moto.shared()
+        let env = moto.environment
+        let pool = try seedPool(extraUsers: 30, env: env)
+        let work = try tempFolder("only-missing-throttle")
+        let store = work + "/store"
+        let id = try RestoreTests.createID(pool, store: store, env: env)
+        let snapshot = try RestoreTests.unpack(store: store, pool: pool, id: id)
+        try Self.night(
+            pool, ["deleteUsers": (0..<12).map { Self.synthetic(snapshot, $0) }, "removeMembers": [["admins", "alice"]]], env: env)
+        let proxy = try AWSProxy(
+            [
+                "--latency-ms", "50", "--fault", "AdminCreateUser:3:throttle", "--fault", "AdminAddUserToGroup:3:throttle",
+                "--fault", "AdminSetUserPassword:2:throttle", "--fault", "ListUsers:2:throttle",
+            ],
+            upstream: moto)
+        defer { proxy.stop() }
+        var proxied = env
+        proxied["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let r = try snap(
+            ["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing", "--json"], env: proxied, cwd: work)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let summary = try Self.json(r)
+        #expect(summary["ok"] as? Bool == true && (summary["failures"] as? [Any])?.isEmpty == true)
+        let s = try Self.state(pool, env: env)
+        Self.expectUsers(s, equal: snapshot, except: [])
+        #expect(s.memberships == Set(snapshot.memberships))
     }
 
     @Test func badInputsAreRefusedBeforeAnyWrite() throws {
