@@ -5,7 +5,7 @@ import SnapCore
 
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore a snapshot into an empty user pool (in any region).",
+        abstract: "Restore a snapshot into an empty user pool (in any region), or what a live pool lacks (--only-missing).",
         discussion: """
             --user-pool-id names the TARGET pool. The snapshot is REF (full ID, unique prefix, latest, \
             latest~N) or --at TIME, of the pool --source-pool (default SNAP_USER_POOL_ID); a full ID or \
