@@ -78,6 +78,7 @@ struct Restore: AsyncParsableCommand {
         guard (ref == nil) != (at == nil) else {
             throw ValidationError("name the snapshot: give REF (ID, prefix, latest, latest~N) or --at TIME, not both")
         }
+        try onlyMissing.validate(createPool: createPool, method: method)
         if let createPool {
             guard global.userPoolId == nil else {
                 throw ValidationError("--create-pool makes the target pool: give it or --user-pool-id, not both")
@@ -98,7 +99,6 @@ struct Restore: AsyncParsableCommand {
             }
         }
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
-        try onlyMissing.validate(createPool: createPool, method: method)
         if method == .importJob && importRoleArn == nil && !dryRun {
             throw ValidationError(
                 "--method import-job needs --import-role-arn ARN (the CloudWatch Logs role Cognito's import jobs require)")

@@ -393,6 +393,8 @@ import Testing
         try refused(
             base + ["--only-missing", "--method", "import-job", "--import-role-arn", "arn:aws:iam::123456789012:role/x"], 64,
             "import jobs are for empty pools")
+        try refused(base + ["--only-missing", "--method", "import-job"], 64, "import jobs are for empty pools")
+        try refused(base + ["--only-missing", "--create-pool", "again"], 64, "--create-pool makes a new, empty pool")
         try refused(base + ["--only-missing", "--only", "passwords"], 64, "passwords")
         try refused(
             base + ["--only-missing", "--users-from", work + "/nope.txt"], 64, "--users-from \(work)/nope.txt: cannot read the file")
