@@ -36,7 +36,7 @@ extension Restore {
             let restore = OnlyMissingRestore(
                 cognito: cognito, pacer: pacer, source: source, target: PoolConfiguration(pool: pool), scope: scope, paths: paths)
             output.message("reading pool \(target) and joining it with the snapshot, as `snap diff \(id) pool:\(target)` does")
-            let (found, plan) = try await restore.plan(resume: resume, log: { output.message($0) })
+            let (found, plan) = try await restore.plan(resume: resume, dryRun: dryRun, log: { output.message($0) })
 
             var summary = OnlyMissingSummary(
                 snapshot: id, sourcePool: sourcePool, targetPool: target, store: source.store, dryRun: dryRun, found: found, plan: plan,

@@ -324,6 +324,9 @@ import Testing
                 let k = try snap(base + (i > 0 ? ["--resume"] : []), env: killEnv, cwd: work)
                 #expect(k.status == 9, "trial \(trial), kill after \(n) of \(writes) writes: status \(k.status), stderr: \(k.stderr)")
             }
+            // Without --resume the interrupted run is named, nothing written.
+            let again = try snap(base, env: env, cwd: work)
+            #expect(again.status == 1 && again.stderr.contains("did not finish") && again.stderr.contains("--resume"), "\(again.stderr)")
             let r = try snap(base + ["--resume", "--json"], env: env, cwd: work)
             #expect(r.status == 0, "resume after kills \(kills): \(r.stderr)")
             let summary = try Self.json(r)
@@ -338,6 +341,7 @@ import Testing
             let diff = try snap(
                 ["diff", id, "pool:\(pool)", "--store", store, "--ignore", "attributes.sub", "--exit-code"], env: env, cwd: work)
             #expect(diff.status == 0, "after kills \(kills): \(diff.out)")
+            #expect(!FileManager.default.fileExists(atPath: "\(work)/restore-\(id)-\(pool).only-missing.users.txt"))
         }
     }
 

@@ -33,10 +33,20 @@ public struct OnlyMissingRestore: Sendable {
     }
 
     /// Joins the snapshot with the pool as it is now and runs the pre-checks. Writes nothing to the pool.
-    /// With `resume`, the users an earlier run set out to re-create (`paths.users`) are part of the plan.
-    public func plan(resume: Bool, log: @escaping @Sendable (String) -> Void) async throws -> (OnlyMissingPlan, RestorePlan) {
+    /// With `resume` (or `dryRun`, to show what a resume would do), the users an interrupted run set out
+    /// to re-create (`paths.users`, removed once a run completes) are part of the plan; without either,
+    /// such a file is an error: those users are in the pool with new subs and would look taken.
+    public func plan(resume: Bool, dryRun: Bool = false, log: @escaping @Sendable (String) -> Void) async throws -> (
+        OnlyMissingPlan, RestorePlan
+    ) {
+        let interrupted = FileManager.default.fileExists(atPath: paths.users)
+        if interrupted && !resume && !dryRun {
+            throw SnapError.configuration(
+                "an earlier --only-missing run of this snapshot into \(target.id) did not finish (\(paths.users) is left): finish it with --resume, or delete that file to start afresh"
+            )
+        }
         let export = try await Exporter(cognito: cognito, poolId: target.id).run(workDirectory: try source.work.folder("live-pool"))
-        let planned = resume && FileManager.default.fileExists(atPath: paths.users) ? paths.users : nil
+        let planned = interrupted ? paths.users : nil
         if let planned { log("resuming: the users an earlier run set out to re-create (\(planned)) are finished first") }
         let directory = try source.work.folder("only-missing")
         var planner = OnlyMissingPlanner(scope: scope, directory: directory, planned: planned)
@@ -137,6 +147,14 @@ public struct OnlyMissingRestore: Sendable {
         outcome.memberships.failed += added.count.failed
         outcome.failureCount += added.count.failed
         for f in added.failures where outcome.failures.count < RestoreOutcome.shownFailures { outcome.failures.append(f) }
+        // Done: nothing is left for --resume (with failures the file stays, and --resume retries them).
+        if outcome.complete {
+            do {
+                try FileManager.default.removeItem(atPath: paths.users)
+            } catch {
+                log("warning: cannot remove \(paths.users) (\(error.localizedDescription)): delete it, or the next run asks for --resume")
+            }
+        }
         return outcome
     }
 }
