@@ -74,7 +74,7 @@ extension Restore {
         that user and its memberships are not restored. Re-created users get new subs, listed in the sub map \
         (restore-<ID>-<POOL>.only-missing.submap.jsonl or --sub-map); the journal, \
         restore-<ID>-<POOL>.only-missing.journal.jsonl, is apart from a full restore's, and --resume finishes \
-        a run that was interrupted. Keep the same --sub-map from one run to the next: users an earlier undo \
+        a run that was interrupted (until it does, a run without --resume is refused). Keep the same --sub-map from one run to the next: users an earlier undo \
         re-created are known by the new subs it lists, not taken for strangers. The full restore's checks run, \
         but for the empty pool. --dry-run prints what would be created and what differs. --only users|groups|memberships (repeatable) narrows it; --user NAME \
         (repeatable) or --users-from FILE (one username per line) restores just those users, their \

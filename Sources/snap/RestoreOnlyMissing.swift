@@ -59,9 +59,22 @@ extension Restore {
                 return
             }
 
+            var progress: (@Sendable (RestoreProgress) -> Void)?
+            let meter = ProgressMeter(output: output, label: "restoring what the pool lacks", unit: "writes")
+            if meter.isShown {
+                let all = plan.groups.count + plan.userCount + plan.passwords + plan.disables + plan.membershipCount
+                progress = { p in
+                    meter.set(
+                        done: p.groups + p.users + p.passwords + p.disabled + p.memberships, total: all,
+                        detail:
+                            "groups \(p.groups)  users \(p.users)  memberships \(p.memberships)\(p.failures > 0 ? "  failures \(p.failures)" : "")"
+                    )
+                }
+            }
             let outcome = try await restore.run(
                 found, plan: plan, snapshot: id, sourcePool: sourcePool, resume: resume, killAfterWrites: TestHooks.killAfterWrites,
-                log: { output.message($0) })
+                progress: progress, log: { output.message($0) })
+            output.endProgress()
             let elapsed = started.duration(to: .now)
             summary.outcome = outcome
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -312,12 +312,14 @@ import Testing
                 + ["users", "passwords", "disabled", "memberships", "existingMemberships"].map {
                     plan[$0] as! Int
                 }.reduce(0, +)
-            #expect(writes > 40, "plan: \(plan)")
-            // One or two kills at random moments, the last one late enough to land in the members phase at times.
+            #expect(writes > 40 && plan["existingMemberships"] as! Int > 2, "plan: \(plan)")
+            // Late in the run (the memberships of users the pool holds come last), at random, twice at random.
             let kills =
-                trial == 2
-                ? [Int.random(in: 1..<writes / 2, using: &generator), Int.random(in: 1..<writes / 2, using: &generator)]
-                : [Int.random(in: 1..<writes, using: &generator)]
+                switch trial {
+                case 0: [writes - 2]
+                case 1: [Int.random(in: 1..<writes, using: &generator)]
+                default: [Int.random(in: 1..<writes / 2, using: &generator), Int.random(in: 1..<writes / 2, using: &generator)]
+                }
             var killEnv = env
             for (i, n) in kills.enumerated() {
                 killEnv["SNAP_TEST_KILL_AFTER_WRITES"] = String(n)
