@@ -160,8 +160,8 @@ private struct OnlyMissingSummary {
     var outcome: RestoreOutcome?
     var seconds: Double = 0
 
-    /// Everything the pool lacked is back (or, on a dry run, the checks passed), and no username is taken.
-    var ok: Bool { plan.problems.isEmpty && found.taken.count == 0 && (outcome?.complete ?? true) }
+    /// The checks passed and, after a run, everything the pool lacked is back and no username is taken.
+    var ok: Bool { plan.problems.isEmpty && (outcome.map { $0.complete && found.taken.count == 0 } ?? true) }
 
     var json: JSONValue {
         let f = found
@@ -171,7 +171,8 @@ private struct OnlyMissingSummary {
             "problems": .array(plan.problems.map { .string($0) }),
             "notes": .array(plan.notes.map { .string($0) }),
             "plan": [
-                "groups": .array(f.groups.map { .string($0.name) }), "users": .int(f.users), "passwords": .int(plan.passwords),
+                "groups": .int(f.groups.count), "groupNames": .array(f.groups.map { .string($0.name) }), "users": .int(f.users),
+                "passwords": .int(plan.passwords),
                 "disabled": .int(plan.disables), "memberships": .int(f.restoredMemberships),
                 "existingMemberships": .int(f.existingMemberships),
             ],

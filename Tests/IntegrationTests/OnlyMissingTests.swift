@@ -160,7 +160,8 @@ import Testing
         #expect(d.status == 0, "stderr: \(d.stderr)")
         let plan = try Self.json(d)
         let p = plan["plan"] as! [String: Any]
-        #expect(p["groups"] as? [String] == ["beta-testers"])
+        #expect(p["groups"] as? Int == 1 && p["groupNames"] as? [String] == ["beta-testers"])
+        #expect(plan["ok"] as? Bool == true, "a dry run whose checks pass is ok; the taken user is listed")
         #expect(p["users"] as? Int == 200)
         #expect(plan["takenCount"] as? Int == 1 && plan["differenceCount"] as? Int == 4)
         #expect(d.stderr.contains("+ group beta-testers"))
@@ -308,7 +309,7 @@ import Testing
             let base = ["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing"]
             let plan = try Self.json(try snap(base + ["--dry-run", "--json"], env: env, cwd: work))["plan"] as! [String: Any]
             let writes =
-                (plan["groups"] as! [Any]).count
+                (plan["groups"] as! Int)
                 + ["users", "passwords", "disabled", "memberships", "existingMemberships"].map {
                     plan[$0] as! Int
                 }.reduce(0, +)
