@@ -91,6 +91,13 @@ public struct OnlyMissingRestore: Sendable {
         killAfterWrites: Int? = nil, progress: (@Sendable (RestoreProgress) -> Void)? = nil, log: @escaping @Sendable (String) -> Void
     ) async throws -> RestoreOutcome {
         var prior: JournalIndex?
+        // A journal is resumed only while its run is unfinished (its saved users are there): the journal of a
+        // run that completed says "done" of groups and memberships the live pool may have lost again since.
+        let unfinished = FileManager.default.fileExists(atPath: paths.users)
+        if resume && !unfinished {
+            log("no unfinished undo of \(id) into \(target.id) to resume: the pool as it is now decides, and the journal starts afresh")
+        }
+        let resume = resume && unfinished
         if resume {
             if let index = try source.journal(at: paths.journal) {
                 if let s = index.snapshot, s != id || index.target != target.id {
