@@ -301,6 +301,45 @@ import Testing
         #expect(s.memberships == Set(snapshot.memberships))
     }
 
+    @Test func aPoolThatSignsInByEmailIsUndoneTwiceWithoutDuplicatesOrFalseConflicts() throws {
+        let env = try Moto.shared().environment
+        let pool = try seedPool(extraUsers: 0, env: env, spec: RestoreTests.emailSpec)
+        let work = try tempFolder("only-missing-email")
+        let store = work + "/store"
+        let id = try RestoreTests.createID(pool, store: store, env: env)
+        let snapshot = try RestoreTests.unpack(store: store, pool: pool, id: id)
+        func email(_ u: [String: Any]) -> String { (u["attributes"] as! [String: String])["email"]! }
+        let byEmail = Dictionary(uniqueKeysWithValues: snapshot.users.map { (email($0), $0["username"] as! String) })
+        try Self.night(pool, ["deleteUsers": [byEmail["ann@example.com"]!, byEmail["ben@example.com"]!]], env: env)
+        let base = ["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing"]
+
+        let first = try snap(base, env: env, cwd: work)
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        var s = try Self.state(pool, env: env)
+        #expect(s.users.count == 4)
+        let emailOf = { (name: String) in s.attributes(name)["email"] ?? "?" }
+        let snapshotEmail = Dictionary(uniqueKeysWithValues: snapshot.users.map { ($0["username"] as! String, email($0)) })
+        #expect(Set(s.memberships.map { [$0[0], emailOf($0[1])] }) == Set(snapshot.memberships.map { [$0[0], snapshotEmail[$0[1]]!] }))
+        let annNow = s.users.keys.first { emailOf($0) == "ann@example.com" }!
+        #expect(annNow != byEmail["ann@example.com"], "the pool names a re-created user itself")
+        let map = try jsonLines("\(work)/restore-\(id)-\(pool).only-missing.submap.jsonl")
+        #expect(map.count == 2 && map.allSatisfy { $0["targetUsername"] != nil })
+
+        // The next run: ann and ben are the users the map names, not missing and not taken; a change
+        // made to ann since is listed, not a failure; nothing is created twice.
+        try Self.night(pool, ["setAttributes": [[annNow, "given_name", "Changed"]]], env: env)
+        let second = try snap(base + ["--json"], env: env, cwd: work)
+        #expect(second.status == 0, "stderr: \(second.stderr)")
+        let summary = try Self.json(second)
+        #expect((summary["plan"] as! [String: Any])["users"] as? Int == 0)
+        #expect(summary["takenCount"] as? Int == 0 && (summary["failures"] as? [Any])?.isEmpty == true)
+        let differences = summary["differences"] as! [[String: Any]]
+        #expect(differences.map { $0["username"] as? String } == [byEmail["ann@example.com"]], "\(differences)")
+        s = try Self.state(pool, env: env)
+        #expect(s.users.count == 4)
+        #expect(try jsonLines("\(work)/restore-\(id)-\(pool).only-missing.submap.jsonl").count == 2, "the map still names both")
+    }
+
     @Test func killedAtRandomThenResumedEndsExact() throws {
         let env = try Moto.shared().environment
         var generator = SystemRandomNumberGenerator()

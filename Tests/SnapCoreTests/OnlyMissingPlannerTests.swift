@@ -178,6 +178,38 @@ import Testing
         #expect(throws: SnapError.self) { try plan(dir, OnlyMissingScope(), subMap: "{\"username\":\"dave\"}\n") }
     }
 
+    @Test func aUserAnEarlierUndoReCreatedUnderAPoolMadeUsernameIsFoundByItsNewSub() throws {
+        // A pool that signs in by email: the earlier undo's re-created users got usernames of the pool's making.
+        let dir = try TempDir()
+        let work = dir.file("work")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let snapshot = try Self.side(
+            dir, "snap", groups: [Self.admins, Self.beta],
+            users: [Self.user("a1", sub: "s-1"), Self.user("a2", sub: "s-2"), Self.user("a3", sub: "s-3")],
+            memberships: [("admins", "a1"), ("admins", "a3"), ("beta", "a2")])
+        var z1 = Self.user("z1", sub: "n-1", email: "new@example.com")
+        z1.attributes["email_verified"] = "true"
+        let pool = try Self.side(
+            dir, "pool", groups: [Self.admins, Self.beta],
+            users: [Self.user("a3", sub: "s-3"), z1, Self.user("z2", sub: "other")], memberships: [("admins", "a3")])
+        let map =
+            #"{"newSub":"n-1","oldSub":"s-1","targetUsername":"z1","username":"a1"}"# + "\n"
+            + #"{"newSub":"n-2","oldSub":"s-2","targetUsername":"z2","username":"a2"}"# + "\n"
+        var planner = OnlyMissingPlanner(scope: OnlyMissingScope(), directory: work, planned: nil)
+        planner.earlier = try OnlyMissingSubMap.sorted(path: try dir.write("map.jsonl", map), directory: work)
+        planner.liveUsers = dir.file("pool-users.jsonl")
+        let p = try planner.plan(old: snapshot, new: pool)
+        // a1 is z1 (the sub the map gave it): carried, its difference listed, its membership added to z1.
+        #expect(p.carried == 1)
+        #expect(try Self.read(p.carriedFile) == [#"{"newSub":"n-1","oldSub":"s-1","targetUsername":"z1","username":"a1"}"#])
+        #expect(p.differences.first.map(\.text) == [#"~ user a1: attributes.email "a1@example.com" -> "new@example.com""#])
+        #expect(try Self.read(p.existingMembersFile) == ["z1 admins"])
+        // a2's z2 has another sub: a2 is missing, re-created with its membership.
+        #expect(try Self.read(p.usersFile) == ["a2"])
+        #expect(try Self.read(p.restoredMembersFile) == ["a2 beta"])
+        #expect(p.taken.count == 0)
+    }
+
     @Test func usersFromFilesAreOneUsernameALine() throws {
         #expect(try OnlyMissingScope.usernames(text: "alice\nbob\n", file: "f") == ["alice", "bob"])
         #expect(try OnlyMissingScope.usernames(text: "alice\nbob", file: "f") == ["alice", "bob"])

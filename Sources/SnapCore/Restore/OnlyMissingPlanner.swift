@@ -26,6 +26,9 @@ struct OnlyMissingPlanner {
     let planned: String?
     /// The sub map of earlier undos, sorted by username (`OnlyMissingSubMap.sorted`), nil for none.
     var earlier: String? = nil
+    /// The live pool's users.jsonl (sorted), to find users an earlier undo re-created under a name of the
+    /// pool's making (sign-in by email or phone); nil: none are looked for.
+    var liveUsers: String? = nil
 
     func plan(old snapshot: DiffInput, new live: DiffInput) throws -> OnlyMissingPlan {
         var out = OnlyMissingPlan()
@@ -43,6 +46,11 @@ struct OnlyMissingPlanner {
         let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
         var missingGroups: [GroupRecord] = []
         var absentUsers = 0
+        // Snapshot users an earlier undo re-created under another username, by that username.
+        let renamedDir = "\(directory)/renamed-sort"
+        try FileSystem.makeFolder(renamedDir)
+        let renamed = ExternalSorter(directory: renamedDir, runBytes: 16 << 20)
+        var renamedCount = 0
 
         try DiffEngine().diff(old: snapshot, new: live) { change in
             switch change {
@@ -52,6 +60,12 @@ struct OnlyMissingPlanner {
                 if scope.includes(.groups) { out.differences.add(change) }
             case .userRemoved(let r):
                 let username = r["username"]?.stringValue ?? ""
+                if liveUsers != nil, let e = try earlierCursor.entry(for: username), e.targetUsername != username {
+                    // Whatever this run's scope: an earlier undo's user is carried into the sub map when it is there.
+                    try renamed.add(key: e.targetUsername, line: [UInt8](JSONValue.object(["entry": e.json, "record": r]).canonicalData()))
+                    renamedCount += 1
+                    return
+                }
                 guard scope.covers(username) else { return }
                 if r["status"]?.stringValue == "EXTERNAL_PROVIDER" {
                     out.federated.add(username)
@@ -90,12 +104,30 @@ struct OnlyMissingPlanner {
         }
         try missing.close()
         try taken.close()
-        try carried.close()
         try federated.close()
+
+        // Those re-created under another name: found in the pool (with the sub the map gave them) they are
+        // users it holds; not found, they are missing like any other.
+        var missingFile = missingPath
+        let renamedPath = "\(directory)/renamed-users.txt"
+        if renamedCount > 0, let liveUsers {
+            let stillMissing = "\(directory)/missing-renamed.txt"
+            let absent = try resolveRenamed(
+                renamed, live: liveUsers, renamedOut: renamedPath, missingOut: stillMissing, carried: &carried, out: &out)
+            absentUsers += absent
+            missingFile = "\(directory)/missing-all.txt"
+            _ = try Self.merge(missingPath, stillMissing, into: missingFile)
+        } else {
+            try renamed.drain { _, _ in }
+            _ = FileManager.default.createFile(atPath: renamedPath, contents: nil)
+        }
+        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
+        try? FileManager.default.removeItem(atPath: renamedDir)
+        try carried.close()
 
         // The users to re-create: those the pool lacks (when users are in scope) and those an earlier run began.
         out.usersFile = "\(directory)/restore-users.txt"
-        out.users = try Self.merge(scope.includes(.users) ? missingPath : nil, planned, into: out.usersFile)
+        out.users = try Self.merge(scope.includes(.users) ? missingFile : nil, planned, into: out.usersFile)
         if !scope.includes(.users) && absentUsers > 0 {
             out.leftOut.add("\(absentUsers) user(s) the pool lacks (--only does not name users)")
         }
@@ -106,7 +138,8 @@ struct OnlyMissingPlanner {
         out.existingMembersFile = "\(directory)/existing-members.txt"
         var restoredOut = try BufferedFile(path: out.restoredMembersFile)
         var existingOut = try BufferedFile(path: out.existingMembersFile)
-        var restoring = try SortedNames(path: out.usersFile), absent = try SortedNames(path: missingPath)
+        var restoring = try SortedNames(path: out.usersFile), absent = try SortedNames(path: missingFile)
+        var renamedNames = try RenamedCursor(path: renamedPath)
         var takenNames = try SortedNames(path: takenPath), federatedNames = try SortedNames(path: federatedPath)
         try sorter.drain { key, _ in
             let cut = key.firstIndex(of: 0) ?? key.endIndex
@@ -124,6 +157,10 @@ struct OnlyMissingPlanner {
                 if missingGroupNames.contains(group) { needed.insert(group) }
                 out.restoredMemberships += 1
                 try restoredOut.write(Array(key) + [0x0A])
+            } else if let target = try renamedNames.target(of: username) {
+                if missingGroupNames.contains(group) { needed.insert(group) }
+                out.existingMemberships += 1
+                try existingOut.write(Array(target.utf8) + [0] + Array(group.utf8) + [0x0A])
             } else if try absent.contains(username) {
                 out.leftOut.add("membership of \(username) in \(group): the pool lacks the user (--only does not name users)")
             } else {
@@ -144,6 +181,66 @@ struct OnlyMissingPlanner {
             out.leftOut.add("\(missingGroups.count) group(s) the pool lacks (--only does not name groups)")
         }
         return out
+    }
+
+    /// Joins the renamed candidates (sorted by the pool's username) with the live users: a candidate
+    /// the pool holds with the sub the earlier map gave it is carried into the sub map, its differences
+    /// (sub aside) listed, and written to `renamedOut` (`username NUL poolUsername`, sorted by the
+    /// snapshot's username); the rest go to `missingOut` (sorted). Returns how many are missing.
+    private func resolveRenamed(
+        _ renamed: ExternalSorter, live: String, renamedOut: String, missingOut: String, carried: inout BufferedFile,
+        out: inout OnlyMissingPlan
+    ) throws -> Int {
+        var users = try SortedLines(path: live)
+        let foundDir = "\(directory)/renamed-found-sort", lostDir = "\(directory)/renamed-lost-sort"
+        try FileSystem.makeFolder(foundDir)
+        try FileSystem.makeFolder(lostDir)
+        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
+        defer {
+            try? FileManager.default.removeItem(atPath: foundDir)
+            try? FileManager.default.removeItem(atPath: lostDir)
+        }
+        let found = ExternalSorter(directory: foundDir, runBytes: 16 << 20)
+        let lost = ExternalSorter(directory: lostDir, runBytes: 16 << 20)
+        var lostCount = 0
+        try renamed.drain { key, line in
+            let target = String(decoding: key, as: UTF8.self)
+            // Both written by snap from parsed records: a line that does not parse is damage.
+            guard let candidate = try? JSONParser.parse(Data(line)), let e = candidate["entry"].flatMap(SubMapEntry.init(json:)),
+                let record = candidate["record"]
+            else { throw SnapError.io(path: directory, reason: "a line of the renamed-users sort cannot be read (a bug in snap)") }
+            var pool: JSONValue?
+            while let text = try users.peek() {
+                guard let json = try? JSONParser.parse(Data(text.utf8)), let name = json["username"]?.stringValue else {
+                    throw SnapError.io(path: live, reason: "a line of the live pool's export cannot be read: \(text.prefix(80))")
+                }
+                if JSONValue.utf8Less(name, target) {
+                    try users.advance()
+                    continue
+                }
+                if name == target { pool = json }
+                break
+            }
+            if let pool, pool["attributes"]?["sub"]?.stringValue == e.newSub {
+                out.carried += 1
+                try carried.write([UInt8](e.json.canonicalData()) + [0x0A])
+                let fields = RecordFields.user(record, pool, ignore: ["attributes.sub"])
+                if scope.includes(.users) && scope.covers(e.username) && !fields.isEmpty {
+                    out.differences.add(.userChanged(username: e.username, fields))
+                }
+                try found.add(key: e.username + "\u{0}" + target, line: [])
+            } else if scope.covers(e.username) {
+                lostCount += 1
+                try lost.add(key: e.username, line: [])
+            }
+        }
+        var foundFile = try BufferedFile(path: renamedOut)
+        try found.drain { key, _ in try foundFile.write(key + [0x0A]) }
+        try foundFile.close()
+        var lostFile = try BufferedFile(path: missingOut)
+        try lost.drain { key, _ in try lostFile.write(key + [0x0A]) }
+        try lostFile.close()
+        return lostCount
     }
 
     /// Writes the sorted union of two sorted name files (either may be absent); returns its line count.
@@ -195,5 +292,27 @@ struct SortedNames {
     mutating func contains(_ name: String) throws -> Bool {
         while let head = try lines?.peek(), JSONValue.utf8Less(head, name) { try lines?.advance() }
         return try lines?.peek() == name
+    }
+}
+
+/// The renamed users' file (`username NUL poolUsername`, sorted) asked about in ascending username order.
+struct RenamedCursor {
+    private var lines: SortedLines
+
+    init(path: String) throws { lines = try SortedLines(path: path) }
+
+    /// The pool's username of `username`, when an earlier undo re-created it under another name.
+    mutating func target(of username: String) throws -> String? {
+        while let head = try lines.peek() {
+            let cut = head.utf8.firstIndex(of: 0) ?? head.utf8.endIndex
+            let name = String(head[..<cut])
+            if JSONValue.utf8Less(name, username) {
+                try lines.advance()
+                continue
+            }
+            guard name == username, cut < head.utf8.endIndex else { return nil }
+            return String(head[head.utf8.index(after: cut)...])
+        }
+        return nil
     }
 }

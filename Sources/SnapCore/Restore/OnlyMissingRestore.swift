@@ -51,6 +51,7 @@ public struct OnlyMissingRestore: Sendable {
         let directory = try source.work.folder("only-missing")
         var planner = OnlyMissingPlanner(scope: scope, directory: directory, planned: planned)
         planner.earlier = try OnlyMissingSubMap.sorted(path: paths.subMap, directory: directory)
+        planner.liveUsers = export.paths[.users]
         var found = try planner.plan(old: .snapshot(source.snapshot), new: .files(export.paths))
         let plan = try checks(&found)
         return (found, plan)
