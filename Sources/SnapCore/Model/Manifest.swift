@@ -109,7 +109,7 @@ public struct Manifest: Sendable, Equatable {
         self.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
         self.tool = json["tool"]?.stringValue ?? ""
         self.stats = json["stats"].flatMap(Stats.init(json:))
-        self.options = json["options"].map(SnapshotOptions.init(json:)) ?? SnapshotOptions()
+        if let options = json["options"] { self.options = SnapshotOptions(json: options) }
         if let a = json["archive"], let sha = a["sha256"]?.stringValue, let bytes = a["bytes"]?.intValue {
             self.archive = ArchiveInfo(sha256: sha, bytes: Int64(bytes))
         }
