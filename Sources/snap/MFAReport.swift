@@ -17,7 +17,8 @@ enum MFAReport {
         if o.mfa.planned > 0 {
             out.append(
                 "MFA preferences: \(o.mfa.done)/\(o.mfa.planned)" + (o.mfa.existing > 0 ? " (\(o.mfa.existing) already set)" : "")
-                    + (o.mfa.failed > 0 ? ", \(o.mfa.failed) failed (listed above; fix the pool or the users and run again with --resume)" : ""))
+                    + (o.mfa.failed > 0
+                        ? ", \(o.mfa.failed) failed (listed above; fix the pool or the users and run again with --resume)" : ""))
         }
         if o.totpCount > 0 {
             let shown = o.totpUsers.prefix(20).joined(separator: ", ") + (o.totpCount > 20 ? ", ..." : "")

@@ -9,7 +9,8 @@ import Testing
 /// (SimulatorMFATests).
 @Suite(.serialized) struct MFACreateRestoreTests {
     static func mfaOf(_ pool: String, _ user: String, env: [String: String], region: String = "us-east-1") throws -> ([String], String) {
-        let out = try aws(["cognito-idp", "admin-get-user", "--user-pool-id", pool, "--username", user, "--region", region], env: env)
+        let out =
+            try aws(["cognito-idp", "admin-get-user", "--user-pool-id", pool, "--username", user, "--region", region], env: env)
             as! [String: Any]
         let enabled = (out["UserMFASettingList"] as? [String] ?? []).sorted()
         return (enabled, out["PreferredMfaSetting"] as? String ?? "")
@@ -70,7 +71,8 @@ import Testing
             }
         }
         #expect(users.filter { $0["mfa"] != nil }.count == 2)
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json"))) as! [String: Any]
         #expect(manifest["options"] as? [String: Bool] == ["withMfa": true])
         #expect(manifest["format"] as? Int == 1)
 
@@ -113,7 +115,8 @@ import Testing
         // The restored pool against the snapshot: no mfa differences (no TOTP user here).
         let check = try snap(
             [
-                "diff", id, "pool:\(target)", "--user-pool-id", source, "--store", store, "--ignore", "attributes.sub", "--ignore", "status",
+                "diff", id, "pool:\(target)", "--user-pool-id", source, "--store", store, "--ignore", "attributes.sub", "--ignore",
+                "status",
                 "--json",
             ], env: env)
         #expect(check.status == 0, "stderr: \(check.stderr)")

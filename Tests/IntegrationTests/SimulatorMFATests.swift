@@ -64,7 +64,8 @@ import Testing
             }
         }
         #expect(withMFA > 200)
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/manifest.json"))) as! [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/manifest.json"))) as! [String: Any]
         #expect(manifest["options"] as? [String: Bool] == ["withMfa": true])
         #expect(((manifest["stats"] as? [String: Any])?["throttled"] as? Int ?? 0) > 0)
     }
@@ -96,7 +97,9 @@ import Testing
         env["SNAP_USER_POOL_ID"] = source.poolId
         let dry = try snap(["restore", id, "--user-pool-id", target.poolId, "--store", store, "--dry-run"], env: env, cwd: work)
         #expect(dry.status == 0, "stderr: \(dry.stderr)")
-        #expect(dry.stderr.contains("MFA: \(apply.count) user(s) get their MFA preferences set again (\(sms) SMS, \(email) email"), "\(dry.stderr)")
+        #expect(
+            dry.stderr.contains("MFA: \(apply.count) user(s) get their MFA preferences set again (\(sms) SMS, \(email) email"),
+            "\(dry.stderr)")
         #expect(dry.stderr.contains("MFA: \(totp.count) user(s) had a software token (TOTP)"), "\(dry.stderr)")
 
         let subMap = work + "/restore.submap.jsonl"

@@ -102,7 +102,11 @@ import Testing
         #expect(MFARestore.preference(for: user([], nil)) == nil)
         var plan = RestorePlan.MFA()
         for u in [user(["SMS_MFA"], "SMS_MFA"), user(["EMAIL_OTP", "SOFTWARE_TOKEN_MFA"], "EMAIL_OTP"), user([], nil)] { plan.add(u) }
-        #expect(plan == { var p = RestorePlan.MFA(); p.apply = 2; p.sms = 1; p.email = 1; p.softwareToken = 1; return p }())
+        #expect(
+            plan
+                == {
+                    var p = RestorePlan.MFA(); p.apply = 2; p.sms = 1; p.email = 1; p.softwareToken = 1; return p
+                }())
         #expect(MFARestore.totpListPath(subMap: "/x/restore-A-B.submap.jsonl") == "/x/restore-A-B.totp-users.txt")
         #expect(MFARestore.totpListPath(subMap: "/x/map") == "/x/map.totp-users.txt")
         // The sub map line keeps its fields and gains mustEnrolTotp only where true.

@@ -31,9 +31,13 @@ public struct MFASettings: Sendable, Equatable {
     public init?(cognito out: JSONValue, username: String) throws(ModelError) {
         var enabled: [String] = []
         if let list = out["UserMFASettingList"] {
-            guard let items = list.arrayValue else { throw ModelError.wrongType("UserMFASettingList", in: "AdminGetUser of user \(username)") }
+            guard let items = list.arrayValue else {
+                throw ModelError.wrongType("UserMFASettingList", in: "AdminGetUser of user \(username)")
+            }
             for item in items {
-                guard let s = item.stringValue else { throw ModelError.wrongType("UserMFASettingList", in: "AdminGetUser of user \(username)") }
+                guard let s = item.stringValue else {
+                    throw ModelError.wrongType("UserMFASettingList", in: "AdminGetUser of user \(username)")
+                }
                 enabled.append(s)
             }
         }
