@@ -118,6 +118,13 @@ import Testing
         #expect(JournalEntry(json: JournalEntry.mfa(username: "u").json) == .mfa(username: "u"))
     }
 
+    @Test func withMFAIsASnapTomlSetting() throws {
+        #expect(try ConfigFile(text: "with_mfa = true", path: "snap.toml").withMFA == true)
+        #expect(try ConfigFile(text: "with_mfa = false  # off", path: "snap.toml").withMFA == false)
+        #expect(try ConfigFile(text: "", path: "snap.toml").withMFA == nil)
+        #expect(throws: SnapError.self) { try ConfigFile(text: "with_mfa = \"yes\"", path: "snap.toml") }
+    }
+
     @Test func diffReportsMFAAsAField() throws {
         let a = try JSONParser.parse(Self.base + #","mfa":{"enabled":["SMS_MFA"],"preferred":"SMS_MFA"}}"#)
         let b = try JSONParser.parse(Self.base + "}")
