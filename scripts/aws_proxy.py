@@ -10,7 +10,8 @@ signature), and:
   * waits --latency-ms before forwarding (Cognito's round trip);
   * injects faults: --fault OPERATION:COUNT:KIND (KIND throttle|500|reset,
     denied (Cognito's AccessDeniedException, as IAM answers a missing
-    cognito-idp:OPERATION), or CODE@STATUS for an S3 error document, e.g.
+    cognito-idp:OPERATION), cognito=CODE (a Cognito HTTP 400 error of that
+    code, e.g. cognito=InvalidParameterException), or CODE@STATUS for an S3 error document, e.g.
     RequestTimeout@400) fails the first COUNT calls of that operation;
   * stalls: --stall OPERATION:SECONDS holds every call of that operation
     that long before forwarding it (to interrupt snap mid-request);
@@ -269,6 +270,10 @@ def main():
                 fault[0] -= 1
                 if fault[1] == "throttle":
                     return self.throttle(op)
+                if fault[1].startswith("cognito="):
+                    code = fault[1].split("=", 1)[1]
+                    return self.reply(400, json.dumps({"__type": code, "message": "injected"}).encode(),
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)])
                 if fault[1] == "denied":
                     message = f"User: arn:aws:iam::123456789012:user/snap is not authorized to perform: cognito-idp:{op} on resource: *"
                     return self.reply(400, json.dumps({"__type": "AccessDeniedException", "message": message}).encode(),

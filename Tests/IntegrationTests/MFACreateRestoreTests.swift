@@ -133,6 +133,41 @@ import Testing
         #expect(try proxy.operationCounts()["AdminSetUserMFAPreference"] == 2)
     }
 
+    @Test func aUserThePoolRefusesMFAForIsAFailureThatResumeFixes() throws {
+        let moto = try Moto.shared()
+        let source = try seedPool(extraUsers: 0, env: moto.environment)
+        try Self.setSMS(source, "carol", preferred: true, env: moto.environment)
+        try Self.setSMS(source, "alice", preferred: false, env: moto.environment)
+        let work = try tempFolder("mfa-refused")
+        let store = work + "/store"
+        let c = try snap(["create", "--user-pool-id", source, "--store", store, "--with-mfa"], env: moto.environment)
+        #expect(c.status == 0, "stderr: \(c.stderr)")
+        let id = c.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let target = try RestoreTests.emptyPool(like: RestoreTests.demo, region: "us-east-1", env: moto.environment)
+
+        // The first AdminSetUserMFAPreference is refused, as Cognito refuses SMS MFA for a user without a phone number.
+        let proxy = try AWSProxy(
+            ["--no-quota", "--fault", "AdminSetUserMFAPreference:1:cognito=InvalidParameterException"], upstream: moto)
+        defer { proxy.stop() }
+        var env = moto.environment
+        env["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let r = try snap(["restore", id, "--user-pool-id", target, "--store", store, "--json"], env: env, cwd: work)
+        #expect(r.status == 1, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("(AdminSetUserMFAPreference): ") && r.stderr.contains("InvalidParameterException"), "\(r.stderr)")
+        #expect(r.stderr.contains("MFA preferences of user alice") || r.stderr.contains("MFA preferences of user carol"), "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        #expect((summary["mfa"] as! [String: Any])["counts"] as? [String: Int] == ["planned": 2, "written": 1, "existing": 0, "failed": 1])
+        // Everything else was restored: the run went on.
+        #expect((summary["counts"] as! [String: [String: Int]])["users"]?["written"] == 5)
+
+        let again = try snap(["restore", id, "--user-pool-id", target, "--store", store, "--resume", "--json"], env: env, cwd: work)
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        let mfa = (try JSONSerialization.jsonObject(with: again.stdout) as! [String: Any])["mfa"] as! [String: Any]
+        #expect(mfa["counts"] as? [String: Int] == ["planned": 2, "written": 1, "existing": 1, "failed": 0])
+        #expect(try Self.mfaOf(target, "carol", env: moto.environment) == (["SMS_MFA"], "SMS_MFA"))
+        #expect(try Self.mfaOf(target, "alice", env: moto.environment) == (["SMS_MFA"], ""))
+    }
+
     @Test func deniedAdminGetUserNamesTheUserAndTheStep() throws {
         let moto = try Moto.shared()
         let source = try seedPool(extraUsers: 0, env: moto.environment)

@@ -70,6 +70,10 @@ import Testing
         #expect(((manifest["stats"] as? [String: Any])?["throttled"] as? Int ?? 0) > 0)
     }
 
+    /// The simulators run without quotas: snap is told generous ones, so a test takes seconds.
+    static let fast = ["UserCreation=500", "UserUpdate=500", "UserResourceUpdate=500", "UserRead=1000", "UserPoolResourceUpdate=100"]
+        .flatMap { ["--quota", $0] }
+
     @Test func restoreSetsSMSAndEmailAndListsSoftwareTokenUsers() throws {
         let users = 400
         let source = try CognitoSim(["--users", "\(users)", "--groups", "2", "--no-quota", "--mfa"])
@@ -104,7 +108,8 @@ import Testing
 
         let subMap = work + "/restore.submap.jsonl"
         let r = try snap(
-            ["restore", id, "--user-pool-id", target.poolId, "--store", store, "--sub-map", subMap, "--json"], env: env, cwd: work)
+            ["restore", id, "--user-pool-id", target.poolId, "--store", store, "--sub-map", subMap, "--json"] + Self.fast, env: env,
+            cwd: work)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
         let mfa = summary["mfa"] as! [String: Any]
@@ -136,5 +141,31 @@ import Testing
             mfaChanged.insert(change["username"] as! String)
         }
         #expect(mfaChanged == totp)
+
+        // --method import-job: the CSV does not carry MFA (cognito:mfa_enabled false); the same call sets it after the job.
+        let second = try CognitoSim([
+            "--users", "0", "--groups", "0", "--pool-id", "us-east-1_SimTarget2", "--no-quota", "--import-delay", "0",
+        ])
+        defer { second.stop() }
+        var env2 = second.environment
+        env2["SNAP_USER_POOL_ID"] = source.poolId
+        let imported = try snap(
+            [
+                "restore", id, "--user-pool-id", second.poolId, "--store", store, "--method", "import-job", "--import-role-arn",
+                "arn:aws:iam::123456789012:role/CognitoImportLogs", "--json",
+            ] + Self.fast, env: env2, cwd: work)
+        #expect(imported.status == 0, "stderr: \(imported.stderr)")
+        let importedSummary = try JSONSerialization.jsonObject(with: imported.stdout) as! [String: Any]
+        #expect(importedSummary["method"] as? String == "import-job")
+        #expect(((importedSummary["imported"] as? [String: Any])?["carried"] as? Int ?? 0) > 0)
+        let importedMFA = importedSummary["mfa"] as! [String: Any]
+        #expect(importedMFA["counts"] as? [String: Int] == ["planned": apply.count, "written": apply.count, "existing": 0, "failed": 0])
+        #expect(try second.stats()["AdminSetUserMFAPreference"]?["count"] == apply.count)
+        for (name, s) in apply.prefix(10) {
+            let got = try aws(
+                ["cognito-idp", "admin-get-user", "--user-pool-id", second.poolId, "--username", name], env: second.environment)
+            let carried = (s["enabled"] as! [String]).filter { $0 != "SOFTWARE_TOKEN_MFA" }
+            #expect((got as! [String: Any])["UserMFASettingList"] as? [String] == carried, "\(name)")
+        }
     }
 }
