@@ -18,7 +18,9 @@ struct Diff: AsyncParsableCommand {
 
             Text: one line per change (+ added, - removed, ~ changed with the fields), then totals. \
             --json: JSON Lines, one change per line, then a summary line. created and modified are \
-            never compared. --exit-code: 0 no differences, 1 differences, 2 trouble.
+            never compared. mfa (MFA settings, in snapshots taken with create --with-mfa) is compared \
+            like for like: a live pool is read with its MFA settings when the snapshot was taken so, \
+            and two snapshots of which only one was leave mfa out. --exit-code: 0 no differences, 1 differences, 2 trouble.
             """)
 
     @OptionGroup var global: GlobalOptions
