@@ -90,6 +90,18 @@ import Testing
         #expect(live.status == 0, "stderr: \(live.stderr)")
         #expect(live.out.contains(#""field":"mfa","new":null,"old":{"enabled":["SMS_MFA"]}"#), "\(live.out)")
         #expect(!live.out.contains("\"carol\""), "carol's MFA did not change: \(live.out)")
+        // snap log: the change, between the two --with-mfa snapshots only (the plain one says nothing of MFA).
+        let third = try snap(["create", "--user-pool-id", source, "--store", store, "--with-mfa"], env: env)
+        #expect(third.status == 0, "stderr: \(third.stderr)")
+        let log = try snap(["log", "alice", "--user-pool-id", source, "--store", store, "--json"], env: env)
+        #expect(log.status == 0, "stderr: \(log.stderr)")
+        let events = try log.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let changed = events.filter { $0["op"] as? String == "changed" }
+        #expect(changed.count == 1, "\(log.out)")
+        let change = try #require((changed.first?["changes"] as? [[String: Any]])?.first)
+        #expect(change["field"] as? String == "mfa" && change["new"] is NSNull, "\(log.out)")
+        #expect((change["old"] as? [String: Any])?["enabled"] as? [String] == ["SMS_MFA"])
+        #expect(changed.first?["id"] as? String == third.out.trimmingCharacters(in: .whitespacesAndNewlines))
 
         // Dry run: how many get preferences.
         let target = try RestoreTests.emptyPool(like: RestoreTests.demo, region: "us-east-1", env: moto.environment)
