@@ -180,6 +180,36 @@ import Testing
         #expect(try Self.mfaOf(target, "alice", env: moto.environment) == (["SMS_MFA"], ""))
     }
 
+    @Test func aUserDeletedBeforeAdminGetUserKeepsItsRecordWithAWarning() throws {
+        let moto = try Moto.shared()
+        let source = try seedPool(extraUsers: 0, env: moto.environment)
+        for u in ["alice", "bob", "carol"] { try Self.setSMS(source, u, preferred: true, env: moto.environment) }
+        // The first AdminGetUser answers UserNotFound, as for a user deleted after ListUsers listed it.
+        let proxy = try AWSProxy(["--no-quota", "--fault", "AdminGetUser:1:cognito=UserNotFoundException"], upstream: moto)
+        defer { proxy.stop() }
+        var env = moto.environment
+        env["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let work = try tempFolder("mfa-vanished")
+        let r = try snap(["create", "--user-pool-id", source, "--store", work + "/store", "--with-mfa"], env: env)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try untar("\(work)/store/\(source)/\(id).tar.zst", into: work)
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/manifest.json"))) as! [String: Any]
+        let warnings = manifest["warnings"] as! [String]
+        let warning = try #require(warnings.first { $0.contains("deleted between ListUsers and AdminGetUser") }, "\(warnings)")
+        #expect(warning.hasPrefix("1 user(s)"))
+        let users = try jsonLines(work + "/users.jsonl")
+        #expect(users.count == 5, "the user is kept as listed")
+        let gone = try #require(users.first { warning.hasSuffix(": \($0["username"] as! String)") }, "\(warning)")
+        #expect(gone["mfa"] == nil)
+        for u in users
+        where ["alice", "bob", "carol"].contains(u["username"] as! String) && u["username"] as? String != gone["username"] as? String {
+            #expect((u["mfa"] as? [String: Any])?["preferred"] as? String == "SMS_MFA", "\(u)")
+        }
+        #expect(r.stderr.contains("warning: 1 user(s) were deleted"), "\(r.stderr)")
+    }
+
     @Test func deniedAdminGetUserNamesTheUserAndTheStep() throws {
         let moto = try Moto.shared()
         let source = try seedPool(extraUsers: 0, env: moto.environment)
