@@ -3,13 +3,19 @@ import SnapCore
 
 /// What restore says about MFA: the plan (also in `--dry-run`) and the outcome.
 enum MFAReport {
-    static func planLines(_ plan: RestorePlan, manifest: Manifest) -> [String] {
+    static func planLines(_ plan: RestorePlan, manifest: Manifest, targetPool: JSONValue) -> [String] {
         guard manifest.options.withMFA else {
             return [
                 "note: the snapshot was taken without --with-mfa: it holds no MFA preferences, so none are set; users set up MFA again as they sign in"
             ]
         }
-        return MFARestore.planLines(plan.mfa)
+        var lines = MFARestore.planLines(plan.mfa)
+        if plan.mfa.apply > 0, (targetPool["MfaConfiguration"]?.stringValue ?? "OFF") == "OFF" {
+            lines.append(
+                "note: the target pool's MfaConfiguration is OFF: the preferences take effect once its MFA is OPTIONAL or ON (with SMS, and for email MFA an email configuration); users Cognito refuses them for are listed, and --resume sets them once the pool is configured"
+            )
+        }
+        return lines
     }
 
     static func outcomeLines(_ o: RestoreOutcome) -> [String] {

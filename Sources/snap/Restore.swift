@@ -216,7 +216,7 @@ struct Restore: AsyncParsableCommand {
             for n in plan.notes { output.message("note: \(n)") }
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
-            for l in MFAReport.planLines(plan, manifest: entry.manifest) { output.message(l) }
+            for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: targetPool) { output.message(l) }
             notice.summary = summary.json
             if dryRun {
                 if global.json {
