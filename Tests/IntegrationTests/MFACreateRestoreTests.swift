@@ -109,6 +109,7 @@ import Testing
         #expect(dry.status == 0, "stderr: \(dry.stderr)")
         #expect(dry.stderr.contains("MFA: 2 user(s) get their MFA preferences set again (2 SMS, 0 email"), "\(dry.stderr)")
         #expect(try proxy.operationCounts()["AdminSetUserMFAPreference"] == nil)
+        #expect(dry.stderr.contains("the target pool's MfaConfiguration is OFF"), "the demo pool has MFA off: \(dry.stderr)")
 
         // Restore: SMS preferences as in the snapshot, journaled.
         let r = try snap(["restore", id, "--user-pool-id", target, "--store", store, "--json"], env: env, cwd: work)
