@@ -9,8 +9,10 @@ signature), and:
     scales every rate; --no-quota turns buckets off);
   * waits --latency-ms before forwarding (Cognito's round trip);
   * injects faults: --fault OPERATION:COUNT:KIND (KIND throttle|500|reset,
-    or CODE@STATUS for an S3 error document, e.g. RequestTimeout@400)
-    fails the first COUNT calls of that operation;
+    denied (Cognito's AccessDeniedException, as IAM answers a missing
+    cognito-idp:OPERATION), cognito=CODE (a Cognito HTTP 400 error of that
+    code, e.g. cognito=InvalidParameterException), or CODE@STATUS for an S3 error document, e.g.
+    RequestTimeout@400) fails the first COUNT calls of that operation;
   * stalls: --stall OPERATION:SECONDS holds every call of that operation
     that long before forwarding it (to interrupt snap mid-request);
   * injects faults at random: --fault-rate OPERATION:SHARE:KIND fails that
@@ -268,6 +270,14 @@ def main():
                 fault[0] -= 1
                 if fault[1] == "throttle":
                     return self.throttle(op)
+                if fault[1].startswith("cognito="):
+                    code = fault[1].split("=", 1)[1]
+                    return self.reply(400, json.dumps({"__type": code, "message": "injected"}).encode(),
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)])
+                if fault[1] == "denied":
+                    message = f"User: arn:aws:iam::123456789012:user/snap is not authorized to perform: cognito-idp:{op} on resource: *"
+                    return self.reply(400, json.dumps({"__type": "AccessDeniedException", "message": message}).encode(),
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "AccessDeniedException")])
                 if fault[1] == "500":
                     return self.reply(500, b'{"__type":"InternalErrorException","message":"injected"}',
                                       [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "InternalErrorException")])

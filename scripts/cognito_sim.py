@@ -9,7 +9,7 @@ not part of snap.
 It speaks the AWS JSON 1.1 subset snap uses (DescribeUserPool, ListUsers with
 Limit, PaginationToken and Filter `sub ^= "x"`, ListGroups, ListUsersInGroup,
 AdminGetUser; for restore: AdminCreateUser, AdminSetUserPassword,
-AdminDisableUser, AdminAddUserToGroup, CreateGroup, GetCSVHeader,
+AdminDisableUser, AdminAddUserToGroup, AdminSetUserMFAPreference, CreateGroup, GetCSVHeader,
 CreateUserImportJob, StartUserImportJob, DescribeUserImportJob) and requires
 a SigV4 signature made with --access-key/--secret-key; a bad one gets
 Cognito's answer (HTTP 400 InvalidSignatureException, or
@@ -27,6 +27,15 @@ top of the synthetic pool (AdminGetUser and the listings see them).
 
 Time: --time-scale K multiplies every quota by K and divides the token life,
 the round trip and the storm times by K, so a night runs in minutes.
+
+MFA (--mfa): AdminGetUser reports UserMFASettingList and PreferredMfaSetting
+(never ListUsers, as Cognito): user i (not federated) has SMS_MFA when
+i % 21 == 0 (they have a phone number), SOFTWARE_TOKEN_MFA when
+i % 13 == 6, EMAIL_OTP when i % 17 == 9; the preferred one is SMS, else
+email, else the software token. Without --mfa synthetic users have none.
+AdminSetUserMFAPreference sets SMS and email preferences of any user (SMS
+needs phone_number, email needs email, else InvalidParameterException);
+enabling a software token is refused, as for a user who never verified one.
   * Pages hold at most 60 users. A pagination token carries the time its
     scan began; once that is older than --token-life, the request gets HTTP
     400 InvalidParameterException, as Cognito answers an expired token.
@@ -63,7 +72,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
     "UserCreation": (50, ["AdminCreateUser"]),
-    "UserUpdate": (25, ["AdminDisableUser", "AdminSetUserPassword", "AdminUpdateUserAttributes", "AdminEnableUser"]),
+    "UserUpdate": (25, ["AdminDisableUser", "AdminSetUserPassword", "AdminUpdateUserAttributes", "AdminEnableUser",
+                        "AdminSetUserMFAPreference"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool"]),
@@ -84,8 +94,9 @@ TIERS = ["free", "pro", "enterprise", "trial"]
 class Pool:
     """The synthetic users: everything is a function of the index."""
 
-    def __init__(self, n, groups, pool_id, hostile=False):
+    def __init__(self, n, groups, pool_id, hostile=False, mfa=False):
         self.hostile = hostile
+        self.with_mfa = mfa
         self.n = n
         self.g = max(0, groups)
         self.pool_id = pool_id
@@ -205,6 +216,19 @@ class Pool:
         return {"Username": self.username(i), attributes_key: attrs, "UserCreateDate": created,
                 "UserLastModifiedDate": created + i % 86_400, "Enabled": i % 50 != 7, "UserStatus": status}
 
+    def mfa(self, i):
+        """(enabled methods, preferred) of synthetic user i; ([], "") without --mfa."""
+        if not self.with_mfa or i % 25 == 2:
+            return [], ""
+        enabled = []
+        if i % 21 == 0:
+            enabled.append("SMS_MFA")
+        if i % 17 == 9:
+            enabled.append("EMAIL_OTP")
+        if i % 13 == 6:
+            enabled.append("SOFTWARE_TOKEN_MFA")
+        return enabled, (enabled[0] if enabled else "")
+
     def group(self, g):
         return {"GroupName": self.group_name(g), "UserPoolId": self.pool_id, "Description": f"Synthetic group {g}",
                 "Precedence": g, "LastModifiedDate": EPOCH + g, "CreationDate": EPOCH + g}
@@ -256,7 +280,7 @@ class Simulator:
     def __init__(self, args):
         self.args = args
         k = args.time_scale
-        self.pool = Pool(args.users, args.groups, args.pool_id, args.hostile)
+        self.pool = Pool(args.users, args.groups, args.pool_id, args.hostile, args.mfa)
         self.region = args.pool_id.split("_")[0]
         self.token_life = args.token_life / k
         self.rtt = args.rtt_ms / 1000.0 / k
@@ -478,10 +502,52 @@ class Simulator:
 
     def AdminGetUser(self, body):
         self.check_pool(body)
-        u = dict(self.public(self.find_user(body.get("Username"))))
+        found = self.find_user(body.get("Username"))
+        u = dict(self.public(found))
         u["UserAttributes"] = u.pop("Attributes")
         u.setdefault("MFAOptions", [])
+        enabled, preferred = found.get("_mfa", ([], ""))
+        if "_mfa" not in found:
+            i = self.pool.index_of(u["Username"])
+            if i is not None:
+                enabled, preferred = self.pool.mfa(i)
+        if enabled:
+            u["UserMFASettingList"] = list(enabled)
+        if preferred:
+            u["PreferredMfaSetting"] = preferred
         return u
+
+    def AdminSetUserMFAPreference(self, body):
+        self.check_pool(body)
+        username = body.get("Username")
+        current = self.find_user(username)
+        if "_mfa" in current:
+            enabled, preferred = current["_mfa"]
+        else:
+            i = self.pool.index_of(username or "")
+            enabled, preferred = self.pool.mfa(i) if i is not None else ([], "")
+        enabled, preferred = list(enabled), preferred
+        if (body.get("SoftwareTokenMfaSettings") or {}).get("Enabled"):
+            raise ServiceError("InvalidParameterException", "User has not verified software token mfa")
+        for key, method, needs in (("SMSMfaSettings", "SMS_MFA", "phone_number"), ("EmailMfaSettings", "EMAIL_OTP", "email")):
+            setting = body.get(key)
+            if setting is None:
+                continue
+            if setting.get("Enabled"):
+                if not self.attr(current, needs):
+                    raise ServiceError("InvalidParameterException", f"User does not have delivery config set to turn on {method}")
+                if method not in enabled:
+                    enabled.append(method)
+            elif method in enabled:
+                enabled.remove(method)
+            if setting.get("PreferredMfa"):
+                preferred = method
+            elif preferred == method:
+                preferred = ""
+        u = self.overlay_copy(username)
+        with self.lock:
+            u["_mfa"] = (enabled, preferred)
+        return {}
 
     def new_user(self, username, attributes, status):
         if self.pool.index_of(username) is not None or username in self.users:
@@ -817,6 +883,7 @@ def make_handler(sim):
 
 OPERATIONS = {"DescribeUserPool", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
+              "AdminSetUserMFAPreference",
               "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob"}
 
 
@@ -837,6 +904,7 @@ def main():
     p.add_argument("--hostile", action="store_true", help="give users nicknames a CSV mangles (commas, quotes, newlines, =)")
     p.add_argument("--import-delay", type=float, default=10.0, help="seconds an import job stays Pending after Start")
     p.add_argument("--import-rate", type=float, default=0.0, help="users an import job creates per second (0: at once)")
+    p.add_argument("--mfa", action="store_true", help="give synthetic users MFA settings (AdminGetUser reports them)")
     p.add_argument("--port", type=int, default=0)
     args = p.parse_args()
     if not 0 <= args.users <= 40_000_000:

@@ -18,7 +18,9 @@ struct Diff: AsyncParsableCommand {
 
             Text: one line per change (+ added, - removed, ~ changed with the fields), then totals. \
             --json: JSON Lines, one change per line, then a summary line. created and modified are \
-            never compared. --exit-code: 0 no differences, 1 differences, 2 trouble.
+            never compared. mfa (MFA settings, in snapshots taken with create --with-mfa) is compared \
+            like for like: a live pool is read with its MFA settings when the snapshot was taken so, \
+            and two snapshots of which only one was leave mfa out. --exit-code: 0 no differences, 1 differences, 2 trouble.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -68,12 +70,14 @@ struct Diff: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { output.message("warning: \($0)") }
         // A live side is exported first; stored sides are verified while they are joined.
         let oldFolder = try work.folder("old-export"), newFolder = try work.folder("new-export")
-        async let oldExport = side(old, ctx: ctx, directory: oldFolder)
-        async let newExport = side(new, ctx: ctx, directory: newFolder)
+        let mfa = MFAComparison(old: old, new: new)
+        if let note = mfa.note { output.message("note: \(note)") }
+        async let oldExport = side(old, ctx: ctx, directory: oldFolder, withMFA: mfa.readLive)
+        async let newExport = side(new, ctx: ctx, directory: newFolder, withMFA: mfa.readLive)
         let (oldSide, newSide) = try await (oldExport, newExport)
         let json = global.json, stat = stat
         let summary = try await VerifiedDiff.run(
-            old: oldSide, new: newSide, catalog: catalog, engine: DiffEngine(ignore: Set(ignore)),
+            old: oldSide, new: newSide, catalog: catalog, engine: DiffEngine(ignore: Set(ignore).union(mfa.ignore)),
             workDirectory: try work.folder("diff"), log: log,
             render: { change in
                 guard !stat else { return nil }
@@ -95,13 +99,15 @@ struct Diff: AsyncParsableCommand {
         return !summary.isEmpty
     }
 
-    private func side(_ side: DiffSideRef, ctx: Context, directory: String) async throws -> DiffSide {
+    private func side(_ side: DiffSideRef, ctx: Context, directory: String, withMFA: Bool) async throws -> DiffSide {
         switch side {
         case .stored(let found):
             return .stored(found.entry, pool: found.pool)
         case .live(let pool):
             let cognito = try ctx.cognito(region: ctx.region(forPool: pool), http: ctx.http, pacer: try ctx.pacer(share: nil, quotas: []))
-            return .files(try await Exporter(cognito: cognito, poolId: pool).run(workDirectory: directory).paths)
+            var exporter = Exporter(cognito: cognito, poolId: pool)
+            exporter.withMFA = withMFA
+            return .files(try await exporter.run(workDirectory: directory).paths)
         }
     }
 }

@@ -28,6 +28,13 @@ struct Restore: AsyncParsableCommand {
             that was interrupted continues with --resume. The sub map, JSON Lines \
             {"username","oldSub","newSub"}, goes to restore-<ID>-<POOL>.submap.jsonl or --sub-map FILE.
 
+            Snapshots taken with create --with-mfa: SMS and email MFA preferences (enabled, preferred) \
+            are set again with AdminSetUserMFAPreference after each user is created (also after an \
+            import job); a user the pool refuses them for is listed as a failure. Software tokens \
+            (TOTP) cannot be carried: those users are counted and named in the report, listed in \
+            restore-<ID>-<POOL>.totp-users.txt next to the sub map and marked "mustEnrolTotp":true \
+            in it; they enrol again. --dry-run prints both counts.
+
             Exit 0 when every group, user and membership of the snapshot (skipped users aside) is in \
             the pool; 1 otherwise or when a check fails; 64 on a usage error.
 
@@ -215,6 +222,7 @@ struct Restore: AsyncParsableCommand {
             for n in plan.notes { output.message("note: \(n)") }
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
+            for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: targetPool) { output.message(l) }
             notice.summary = summary.json
             if dryRun {
                 if global.json {
@@ -334,6 +342,7 @@ struct Restore: AsyncParsableCommand {
                 "\(o.fallbackCount) user(s) the import jobs failed or skipped were created through the API: \(o.fallbacks.prefix(20).joined(separator: ", "))\(o.fallbackCount > 20 ? ", ..." : "")"
             )
         }
+        for l in MFAReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.subMap)")
         output.result(
             o.complete
@@ -397,6 +406,7 @@ private struct Summary {
             "method": .string(method),
             "importJobs": .array(importJobs),
             "skippedMemberships": .int(plan.skippedMemberships),
+            "mfa": MFAReport.json(plan: plan, outcome: outcome),
         ]
         if let outcome {
             func count(_ c: RestoreOutcome.Count) -> JSONValue {

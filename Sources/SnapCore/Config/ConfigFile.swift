@@ -8,6 +8,7 @@ import Foundation
 /// quota_share = 0.8
 /// wait_lock = "5m"
 /// work_dir = "/var/tmp/snap"    # scratch space for create (see README)
+/// with_mfa = true               # create reads every user's MFA settings (AdminGetUser)
 /// [[store]]
 /// url = "s3://backups-eu/cognito"
 /// sse = "kms:alias/backups"      # optional, this store only
@@ -36,6 +37,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var notify: [String] = []
     /// Scratch space for create's sorts and archive (`--work-dir`).
     public var workDir: String?
+    /// create's `--with-mfa`: one AdminGetUser per user for the MFA settings.
+    public var withMFA: Bool?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
     public var prune: [String: String] = [:]
     public var path: String = ""
@@ -86,6 +89,7 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "region", .string(let s)): region = s
             case ("", "wait_lock", .string(let s)): waitLock = s
             case ("", "work_dir", .string(let s)): workDir = s
+            case ("", "with_mfa", .bool(let b)): withMFA = b
             case ("", "quota_share", .number(let n)): quotaShare = n
             case ("", "notify", .string(let s)): notify = [s]
             case ("", "notify", .strings(let list)): notify = list

@@ -2,7 +2,8 @@ import AWS
 
 /// The fields two records of one user (or group) differ in, as `snap diff`
 /// and `snap log` report them: `enabled`, `status`, every `attributes.<name>`
-/// (null on the side where it is absent) and `mfaOptions` for users;
+/// (null on the side where it is absent), `mfaOptions` and `mfa` (the MFA
+/// settings of `--with-mfa` snapshots, null where absent) for users;
 /// `description`, `precedence`, `roleArn` for groups. `created` and
 /// `modified` are never compared.
 public enum RecordFields {
@@ -17,6 +18,8 @@ public enum RecordFields {
         }
         let oldMFA = a["mfaOptions"] ?? .array([]), newMFA = b["mfaOptions"] ?? .array([])
         if !ignore.contains("mfaOptions"), oldMFA != newMFA { out.append(.init(field: "mfaOptions", old: oldMFA, new: newMFA)) }
+        let oldSettings = a["mfa"] ?? .null, newSettings = b["mfa"] ?? .null
+        if !ignore.contains("mfa"), oldSettings != newSettings { out.append(.init(field: "mfa", old: oldSettings, new: newSettings)) }
         return out
     }
 

@@ -20,6 +20,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case clockSkew(newest: String, now: String)
     case listingRefused(pool: String, listing: String, restarts: Int, reason: String)
     case scratchSpace(path: String, needBytes: Int64, freeBytes: Int64, users: Int)
+    /// `create --with-mfa`: AdminGetUser of one user failed with something other than throttling or "not found".
+    case mfaRead(pool: String, username: String, reason: String)
 
     public var description: String {
         switch self {
@@ -59,6 +61,9 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .scratchSpace(let p, let need, let free, let users):
             return
                 "work folder \(p): \(free / 1_000_000) MB free, the export of about \(users) users needs about \(need / 1_000_000) MB: free space there or point --work-dir (work_dir in snap.toml) at a larger disk"
+        case .mfaRead(let p, let u, let r):
+            return
+                "pool \(p), reading the MFA settings of user \(u) (AdminGetUser, --with-mfa): \(r); allow cognito-idp:AdminGetUser for snap's role, or run create without --with-mfa"
         }
     }
 }

@@ -6,6 +6,8 @@ public struct ExportResult: Sendable {
     public var counts: Manifest.Counts
     public var warnings: [String]
     public var stats: Manifest.Stats
+    /// How the export was taken (`--with-mfa`), for the manifest.
+    public var options = SnapshotOptions()
 }
 
 /// Progress of an export, for a progress line on a terminal.
@@ -20,4 +22,7 @@ public struct ExportProgress: Sendable {
     /// The UserList pace now (requests per second), and whether Cognito throttled lately.
     public var pace = 0.0
     public var throttled = false
+    /// `--with-mfa`: users whose MFA settings were read (AdminGetUser), and the UserRead pace.
+    public var mfaUsers = 0
+    public var mfaPace = 0.0
 }

@@ -30,6 +30,10 @@ public struct Exporter: Sendable {
     public let fanIn: Int
     /// Check the work folder's free space against the estimated user count first.
     public let checkScratch: Bool
+    /// `--with-mfa`: read every user's MFA settings with AdminGetUser (`MFAFetcher`).
+    public var withMFA = false
+    /// Told before the export starts: what `--with-mfa` costs.
+    public var log: (@Sendable (String) -> Void)?
 
     public init(
         cognito: CognitoClient, poolId: String, prefixLength: Int? = nil, concurrency: Int = 16, tokenLife: Duration = .seconds(3600),
@@ -65,6 +69,15 @@ public struct Exporter: Sendable {
             estimatedUsers: estimated, pagesPerSecond: rate, tokenLife: QuotaPacer.seconds(tokenLife), concurrency: concurrency,
             forcedLength: prefixLength)
         await tracker.planned(shards: plan.shardCount)
+        if withMFA, let log {
+            let rate = await pacer?.rate(of: .userRead) ?? QuotaCategory.userRead.defaultRPS
+            let seconds = MFAFetcher.estimatedSeconds(users: estimated, rate: rate)
+            log(
+                "--with-mfa: one AdminGetUser per user, about \(estimated) users at "
+                    + String(format: "%.1f", rate)
+                    + "/s (the UserRead quota × --quota-share): about \(DurationText.format(.seconds(Int64(seconds.rounded(.up))))) on top of the listing"
+            )
+        }
 
         let users = try sorter(dir, "users-sort")
         let byUser = try sorter(dir, "members-by-user")
@@ -79,6 +92,14 @@ public struct Exporter: Sendable {
         let usersFile = try MemberFile(member: .users, directory: dir)
         try users.drain { _, line in try usersFile.writeLine(line) }
         var usersInfo = try usersFile.finish()
+        var warnings: [String] = []
+        if withMFA {
+            let fetcher = MFAFetcher(
+                cognito: cognito, poolId: poolId, inFlight: RestoreExecutor.workers(rate: await pacer?.rate(of: .userRead) ?? 96))
+            let mfa = try await fetcher.enrich(usersAt: usersFile.path, workDirectory: dir, tracker: tracker)
+            usersInfo = mfa.info
+            if let w = MFAFetcher.warning(mfa) { warnings.append(w) }
+        }
 
         // Memberships: join (sorted by user) against users.jsonl, re-sort by group.
         let byGroup = try sorter(dir, "members-by-group")
@@ -93,13 +114,14 @@ public struct Exporter: Sendable {
             }
         }
 
-        var warnings: [String] = []
         if !missing.isEmpty {
             var extra: [UserRecord] = []
             for (username, groupNames) in missing.sorted(by: { JSONValue.utf8Less($0.key, $1.key) }) {
                 if let fetched = try await cognito.adminGetUser(poolId, username: username) {
                     var user = try UserRecord(cognito: fetched)
                     user.username = username
+                    // Read with AdminGetUser already: its MFA settings come with it.
+                    if withMFA { user.mfa = try MFASettings(cognito: fetched, username: username) }
                     extra.append(user)
                     for g in groupNames { try byGroup.add(key: g + "\u{0}" + username, line: []) }
                 } else {
@@ -133,7 +155,7 @@ public struct Exporter: Sendable {
             files: [.pool: poolFileInfo, .groups: groupsInfo, .users: usersInfo, .memberships: membershipsInfo],
             paths: [.pool: poolFile.path, .groups: groupsFile.path, .users: usersFile.path, .memberships: membershipsFile.path],
             counts: Manifest.Counts(users: usersInfo.records, groups: groupsInfo.records, memberships: membershipsInfo.records),
-            warnings: warnings, stats: await tracker.stats())
+            warnings: warnings, stats: await tracker.stats(), options: SnapshotOptions(withMFA: withMFA))
     }
 
     /// The pool's configuration less the counters that move without a configuration change.

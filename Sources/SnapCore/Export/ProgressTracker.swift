@@ -38,6 +38,19 @@ actor ProgressTracker {
         report?(state)
     }
 
+    /// One user's MFA settings read (`--with-mfa`); reported every 50 users, with the UserRead pace.
+    func fetchedMFA() async {
+        state.mfaUsers += 1
+        state.requests += 1
+        guard state.mfaUsers % 50 == 0 else { return }
+        if let pacer {
+            let s = await pacer.snapshot(of: .userRead)
+            state.mfaPace = s.rate
+            state.throttled = s.throttledRecently
+        }
+        report?(state)
+    }
+
     func stats() async -> Manifest.Stats {
         var s = Manifest.Stats()
         s.userShards = shards

@@ -3,7 +3,8 @@ import Foundation
 
 /// `snap log USERNAME`: one user's record across every snapshot of a pool,
 /// oldest first, as events: when the user appeared, each change of
-/// attributes, status, enabled state, MFA options and groups, and when the
+/// attributes, status, enabled state, MFA options, MFA settings (`mfa`,
+/// between snapshots both taken with `--with-mfa`) and groups, and when the
 /// user disappeared (and came back).
 ///
 /// Snapshots are read one at a time, each verified through `Catalog.read`
@@ -45,6 +46,7 @@ public struct UserHistory: Sendable {
         entries: [Catalog.Entry], workDirectory: String, log: (String) -> Void, emit: (Step) throws -> Void
     ) async throws -> (present: Int, snapshots: Int) {
         var previous: State?
+        var previousWithMFA = false
         var present = 0
         for (n, entry) in entries.enumerated() {
             let folder = "\(workDirectory)/snapshot-\(n)"
@@ -57,7 +59,9 @@ public struct UserHistory: Sendable {
             case (nil, let now?): try emit(Step(id: at.0, createdAt: at.1, event: .appeared(now)))
             case (let was?, nil): try emit(Step(id: at.0, createdAt: at.1, event: .disappeared(last: was)))
             case (let was?, let now?):
-                var fields = RecordFields.user(was.record, now.record)
+                // `mfa` is compared only between snapshots both taken with --with-mfa (else absent means "not exported").
+                let mfaComparable = previousWithMFA && entry.manifest.options.withMFA
+                var fields = RecordFields.user(was.record, now.record, ignore: mfaComparable ? [] : ["mfa"])
                 if was.groups != now.groups {
                     fields.append(
                         .init(field: "groups", old: .array(was.groups.map { .string($0) }), new: .array(now.groups.map { .string($0) })))
@@ -67,6 +71,7 @@ public struct UserHistory: Sendable {
             }
             if state != nil { present += 1 }
             previous = state
+            previousWithMFA = entry.manifest.options.withMFA
         }
         return (present, entries.count)
     }

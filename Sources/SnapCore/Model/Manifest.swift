@@ -50,6 +50,8 @@ public struct Manifest: Sendable, Equatable {
     public var archive: ArchiveInfo?
     /// How the export went (restarts, throttling); absent in manifests written before it existed.
     public var stats: Stats?
+    /// How the snapshot was taken (`--with-mfa`); absent when every option had its default.
+    public var options = SnapshotOptions()
 
     public var json: JSONValue {
         var files: [String: JSONValue] = [:]
@@ -69,6 +71,7 @@ public struct Manifest: Sendable, Equatable {
         if let previous { o["previous"] = .string(previous.value) }
         if let changes { o["changes"] = changes.json }
         if let stats { o["stats"] = stats.json }
+        if !options.isDefault { o["options"] = options.json }
         if let archive { o["archive"] = ["sha256": .string(archive.sha256), "bytes": .number(String(archive.bytes))] }
         return .object(o)
     }
@@ -106,6 +109,7 @@ public struct Manifest: Sendable, Equatable {
         self.warnings = json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
         self.tool = json["tool"]?.stringValue ?? ""
         self.stats = json["stats"].flatMap(Stats.init(json:))
+        if let options = json["options"] { self.options = SnapshotOptions(json: options) }
         if let a = json["archive"], let sha = a["sha256"]?.stringValue, let bytes = a["bytes"]?.intValue {
             self.archive = ArchiveInfo(sha256: sha, bytes: Int64(bytes))
         }

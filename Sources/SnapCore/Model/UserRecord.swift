@@ -9,10 +9,12 @@ public struct UserRecord: Sendable, Equatable {
     public var mfaOptions: [JSONValue]
     public var created: String?
     public var modified: String?
+    /// MFA preferences (AdminGetUser), only in snapshots taken with `--with-mfa`; nil: none, or not exported.
+    public var mfa: MFASettings?
 
     public init(
         username: String, attributes: [String: String], enabled: Bool, status: String,
-        mfaOptions: [JSONValue] = [], created: String? = nil, modified: String? = nil
+        mfaOptions: [JSONValue] = [], created: String? = nil, modified: String? = nil, mfa: MFASettings? = nil
     ) {
         self.username = username
         self.attributes = attributes
@@ -21,6 +23,7 @@ public struct UserRecord: Sendable, Equatable {
         self.mfaOptions = mfaOptions
         self.created = created
         self.modified = modified
+        self.mfa = mfa
     }
 
     /// From a ListUsers / ListUsersInGroup item (`Attributes`) or an
@@ -49,6 +52,7 @@ public struct UserRecord: Sendable, Equatable {
         if !mfaOptions.isEmpty { o["mfaOptions"] = .array(mfaOptions) }
         if let created { o["created"] = .string(created) }
         if let modified { o["modified"] = .string(modified) }
+        if let mfa, !mfa.isEmpty { o["mfa"] = mfa.json }
         return .object(o)
     }
 
@@ -62,9 +66,11 @@ public struct UserRecord: Sendable, Equatable {
         }
         guard let enabled = json["enabled"]?.boolValue else { throw ModelError.missingField("enabled", in: "user \(username)") }
         guard let status = json["status"]?.stringValue else { throw ModelError.missingField("status", in: "user \(username)") }
+        var mfa: MFASettings?
+        if let m = json["mfa"], m != .null { mfa = try MFASettings(json: m, username: username) }
         self.init(
             username: username, attributes: attributes, enabled: enabled, status: status,
             mfaOptions: json["mfaOptions"]?.arrayValue ?? [], created: json["created"]?.stringValue,
-            modified: json["modified"]?.stringValue)
+            modified: json["modified"]?.stringValue, mfa: mfa)
     }
 }

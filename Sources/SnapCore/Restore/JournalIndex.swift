@@ -59,6 +59,7 @@ public struct JournalIndex: @unchecked Sendable {
                 key = u + "\u{0}u\u{0}" + String(format: "%012d", seq)
             case .password(let u): key = u + "\u{0}p"
             case .disabled(let u): key = u + "\u{0}d"
+            case .mfa(let u): key = u + "\u{0}f"
             case .member(let g, let u):
                 index.members += 1
                 key = u + "\u{0}m\u{0}" + g
@@ -81,6 +82,8 @@ public struct JournalIndex: @unchecked Sendable {
 struct PriorUser: Sendable {
     var created: JournalState.Created?
     var members: Set<String> = []
+    /// Its MFA preferences were set.
+    var mfa = false
 }
 
 /// Walks the sorted journal index alongside the sorted users.
@@ -105,7 +108,7 @@ struct PriorCursor {
                     path: "the restore journal index", reason: "a line of the journal index cannot be read: \(text.prefix(80))")
             }
             switch e {
-            case .user(let u, _, _), .password(let u), .disabled(let u), .member(_, let u):
+            case .user(let u, _, _), .password(let u), .disabled(let u), .member(_, let u), .mfa(let u):
                 head = (u, e)
                 return head
             default: continue
@@ -123,6 +126,7 @@ struct PriorCursor {
             switch h.entry {
             case .user(_, let t, let s): out.created = JournalState.Created(targetUsername: t, newSub: s)
             case .member(let g, _): out.members.insert(g)
+            case .mfa: out.mfa = true
             default: break
             }
         }

@@ -56,6 +56,7 @@ struct RestoreChecks {
     }
 
     var users = 0, passwords = 0, disables = 0
+    var mfa = RestorePlan.MFA()
     var skipped: [RestorePlan.Skipped] = []
     var skippedCount = 0
     var custom: [String: Tally] = [:]
@@ -112,6 +113,7 @@ struct RestoreChecks {
         if hadPassword { passwords += 1 } else { byStatus[u.status, default: 0] += 1 }
         if hadPassword && u.status != "CONFIRMED" { reset += 1 }
         if !u.enabled { disables += 1 }
+        mfa.add(u)
 
         for (name, value) in u.attributes where name.hasPrefix("custom:") || name.hasPrefix("dev:custom:") {
             custom[name, default: Tally()].add(u.username, keep: 3)
@@ -213,6 +215,7 @@ struct RestoreChecks {
         plan.userCount = users
         plan.passwords = passwords
         plan.disables = disables
+        plan.mfa = mfa
         plan.skipped = skipped
         plan.skippedCount = skippedCount
         plan.problems = problems

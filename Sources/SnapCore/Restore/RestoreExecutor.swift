@@ -23,6 +23,8 @@ public struct RestoreExecutor: Sendable {
     public let progress: (@Sendable (RestoreProgress) -> Void)?
     /// `--method import-job`: the CSV files to import first; nil for the API method.
     public var importJobs: ImportSettings?
+    /// Users that must enrol a software token again (`MFARestore`), next to the sub map.
+    let totpList: TOTPListWriter
 
     public init(
         cognito: CognitoClient, pacer: QuotaPacer, source: RestoreSource, plan: RestorePlan, journal: RestoreJournal,
@@ -39,6 +41,7 @@ public struct RestoreExecutor: Sendable {
         self.passwordPolicy = passwordPolicy
         self.killAfterWrites = killAfterWrites
         self.progress = progress
+        self.totpList = TOTPListWriter(path: MFARestore.totpListPath(subMap: subMap.path))
     }
 
     struct UserJob: Sendable {
@@ -56,6 +59,7 @@ public struct RestoreExecutor: Sendable {
         var targetUsername: String
         var password: Bool
         var disable: Bool
+        var mfa: MFARestore.Preference? = nil
     }
 
     struct MemberJob: Sendable {
@@ -159,6 +163,7 @@ public struct RestoreExecutor: Sendable {
             }
             try await group.waitForAll()
         }
+        try await totpList.close()
         return await tracker.outcome()
     }
 
@@ -317,16 +322,28 @@ public struct RestoreExecutor: Sendable {
         }
         guard let found else { return }
         try await journal.append(.user(username: name, targetUsername: found.targetUsername, newSub: found.newSub))
-        try await subMap.append(SubMapEntry(username: name, targetUsername: found.targetUsername, oldSub: u.oldSub, newSub: found.newSub))
+        let enrol = MFARestore.mustEnrolTotp(u.record)
+        try await subMap.append(
+            SubMapEntry(username: name, targetUsername: found.targetUsername, oldSub: u.oldSub, newSub: found.newSub, mustEnrolTotp: enrol))
+        if enrol {
+            try await totpList.append(name)
+            await tracker.mustEnrolTotp(name, file: totpList.path)
+        }
         await tracker.user(how)
+        var mfa = MFARestore.preference(for: u.record)
+        if mfa != nil && prior.mfa {
+            await tracker.mfa(.existing)
+            mfa = nil
+        }
 
         // The pool's state decides what is left: a password already set (CONFIRMED) or a user already disabled needs nothing.
         let password = u.setPassword && found.status != "CONFIRMED"
         let disable = u.disable && found.enabled
         if u.setPassword && !password { await tracker.password(.existing) }
         if u.disable && !disable { await tracker.disabled(.existing) }
-        if password || disable {
-            await updates.send(UpdateJob(username: name, targetUsername: found.targetUsername, password: password, disable: disable))
+        if password || disable || mfa != nil {
+            await updates.send(
+                UpdateJob(username: name, targetUsername: found.targetUsername, password: password, disable: disable, mfa: mfa))
         }
         for g in groups {
             if prior.members.contains(g) {
@@ -341,6 +358,7 @@ public struct RestoreExecutor: Sendable {
         await tracker.user(.failed(why))
         if u.setPassword { await tracker.password(.failed(nil)) }
         if u.disable { await tracker.disabled(.failed(nil)) }
+        if MFARestore.preference(for: u.record) != nil { await tracker.mfa(.failed(nil)) }
         for _ in groups { await tracker.membership(.failed(nil)) }
     }
 
@@ -387,6 +405,17 @@ public struct RestoreExecutor: Sendable {
                 await tracker.password(.written)
             } catch let error where Self.isItemError(error) {
                 await tracker.password(.failed("password of user \(job.username): \(error)"))
+            }
+        }
+        if let mfa = job.mfa {
+            do {
+                try await cognito.adminSetUserMFAPreference(
+                    plan.targetPoolId, username: job.targetUsername, sms: mfa.sms, email: mfa.email)
+                await counter.wrote()
+                try await journal.append(.mfa(username: job.username))
+                await tracker.mfa(.written)
+            } catch let error where Self.isItemError(error) {
+                await tracker.mfa(.failed("MFA preferences of user \(job.username) (AdminSetUserMFAPreference): \(error)"))
             }
         }
         if job.disable {

@@ -12,6 +12,8 @@ public enum JournalEntry: Sendable, Equatable {
     case password(username: String)
     case disabled(username: String)
     case member(group: String, username: String)
+    /// The user's SMS / email MFA preferences were set (AdminSetUserMFAPreference).
+    case mfa(username: String)
     /// An import job made for CSV file `index` (`--method import-job`).
     case importJob(index: Int, jobId: String)
     /// That job finished: `--resume` never imports its file again.
@@ -26,6 +28,7 @@ public enum JournalEntry: Sendable, Equatable {
         case .password(let u): ["op": "password", "username": .string(u)]
         case .disabled(let u): ["op": "disabled", "username": .string(u)]
         case .member(let g, let u): ["op": "member", "group": .string(g), "username": .string(u)]
+        case .mfa(let u): ["op": "mfa", "username": .string(u)]
         case .importJob(let i, let j): ["op": "importJob", "index": .int(i), "jobId": .string(j)]
         case .importDone(let i, let j, let st, let im, let f):
             [
@@ -56,6 +59,9 @@ public enum JournalEntry: Sendable, Equatable {
         case "member":
             guard let g = s("group"), let u = s("username") else { return nil }
             self = .member(group: g, username: u)
+        case "mfa":
+            guard let u = s("username") else { return nil }
+            self = .mfa(username: u)
         case "importJob":
             guard let i = json["index"]?.intValue, let j = s("jobId") else { return nil }
             self = .importJob(index: i, jobId: j)
@@ -82,6 +88,7 @@ public struct JournalState: Sendable, Equatable {
     public var passwords: Set<String> = []
     public var disabled: Set<String> = []
     public var members: Set<MembershipRecord> = []
+    public var mfa: Set<String> = []
 
     public init() {}
 
@@ -95,6 +102,7 @@ public struct JournalState: Sendable, Equatable {
         case .password(let u): passwords.insert(u)
         case .disabled(let u): disabled.insert(u)
         case .member(let g, let u): members.insert(MembershipRecord(group: g, username: u))
+        case .mfa(let u): mfa.insert(u)
         case .importJob, .importDone: break
         }
     }

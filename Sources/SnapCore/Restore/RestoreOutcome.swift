@@ -1,5 +1,5 @@
 public struct RestoreProgress: Sendable {
-    public var groups = 0, users = 0, passwords = 0, disabled = 0, memberships = 0, failures = 0
+    public var groups = 0, users = 0, passwords = 0, disabled = 0, memberships = 0, failures = 0, mfa = 0
 }
 
 public struct RestoreOutcome: Sendable {
@@ -19,6 +19,14 @@ public struct RestoreOutcome: Sendable {
     public var passwords = Count()
     public var disabled = Count()
     public var memberships = Count()
+    /// Users whose SMS / email MFA preferences are set (AdminSetUserMFAPreference).
+    public var mfa = Count()
+    /// Users that had a software token (TOTP) and must enrol again: the first `shownTotp`, the count,
+    /// and the file listing them all (next to the sub map).
+    public var totpUsers: [String] = []
+    public var totpCount = 0
+    public var totpFile: String?
+    static let shownTotp = 100
     /// The first `shownFailures` failures; `failureCount` counts them all.
     public var failures: [String] = []
     public var failureCount = 0
@@ -42,6 +50,6 @@ public struct RestoreOutcome: Sendable {
 
     /// Every planned group, user (with its password and state) and membership is in the pool.
     public var complete: Bool {
-        failureCount == 0 && [groups, users, passwords, disabled, memberships].allSatisfy { $0.done == $0.planned }
+        failureCount == 0 && [groups, users, passwords, disabled, memberships, mfa].allSatisfy { $0.done == $0.planned }
     }
 }

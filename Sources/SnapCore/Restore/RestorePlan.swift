@@ -39,6 +39,8 @@ public struct RestorePlan: Sendable {
     public var disables = 0
     /// Memberships of the users that are restored.
     public var membershipCount = 0
+    /// MFA preferences to set and software-token users to list (`--with-mfa` snapshots).
+    public var mfa = MFA()
     /// The first skipped users (at most `RestorePlan.shownSkipped`); `skippedCount` counts them all.
     public var skipped: [Skipped] = []
     public var skippedCount = 0
@@ -86,7 +88,7 @@ public struct RestorePlan: Sendable {
         [
             .userPoolResourceUpdate: groups.count,
             .userCreation: userCount,
-            .userUpdate: passwords + disables,
+            .userUpdate: passwords + disables + mfa.apply,
             .userResourceUpdate: membershipCount,
         ]
     }

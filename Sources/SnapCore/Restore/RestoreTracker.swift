@@ -19,6 +19,7 @@ actor RestoreTracker {
         out.passwords.planned = p.passwords
         out.disabled.planned = p.disables
         out.memberships.planned = p.membershipCount
+        out.mfa.planned = p.mfa.apply
     }
 
     private func count(_ kind: WritableKeyPath<RestoreOutcome, RestoreOutcome.Count>, _ r: Result) {
@@ -44,6 +45,12 @@ actor RestoreTracker {
     func password(_ r: Result) { count(\.passwords, r) }
     func disabled(_ r: Result) { count(\.disabled, r) }
     func membership(_ r: Result) { count(\.memberships, r) }
+    func mfa(_ r: Result) { count(\.mfa, r) }
+    func mustEnrolTotp(_ username: String, file: String) {
+        out.totpCount += 1
+        out.totpFile = file
+        if out.totpUsers.count < RestoreOutcome.shownTotp { out.totpUsers.append(username) }
+    }
 
     private func report() {
         guard let progress else { return }
@@ -53,7 +60,7 @@ actor RestoreTracker {
         progress(
             RestoreProgress(
                 groups: out.groups.done, users: out.users.done, passwords: out.passwords.done, disabled: out.disabled.done,
-                memberships: out.memberships.done, failures: out.failureCount))
+                memberships: out.memberships.done, failures: out.failureCount, mfa: out.mfa.done))
     }
 
     /// Users an import CSV carries end RESET_REQUIRED: no password to set.

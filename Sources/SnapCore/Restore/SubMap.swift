@@ -7,6 +7,8 @@ public struct SubMapEntry: Sendable, Equatable {
     public var targetUsername: String
     public var oldSub: String?
     public var newSub: String
+    /// The user had a software token (TOTP), whose secret no API exports: they must enrol again.
+    public var mustEnrolTotp = false
 
     public var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -14,6 +16,7 @@ public struct SubMapEntry: Sendable, Equatable {
         ]
         // Only where the pool made up a username of its own (sign-in by email or phone).
         if targetUsername != username { o["targetUsername"] = .string(targetUsername) }
+        if mustEnrolTotp { o["mustEnrolTotp"] = .bool(true) }
         return .object(o)
     }
 

@@ -125,6 +125,7 @@ public struct CreateSnapshot: Sendable {
             id: id, createdAt: Timestamp.format(now), userPool: export.pool, counts: export.counts, files: export.files,
             previous: previous, changes: changes, warnings: warnings, tool: tool)
         manifest.stats = export.stats
+        manifest.options = export.options
         let archivePath = "\(work.path)/\(id.value).tar.zst"
         manifest.archive = try SnapshotWriter.write(export: export, manifest: manifest, to: archivePath)
         let manifestData = manifest.json.canonicalData() + Data([0x0A])
