@@ -50,6 +50,7 @@ extension Restore {
                 throw ExitCode.failure
             }
             listFindings(found, plan: plan, output: output)
+            for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: pool) { output.message(l) }
             if dryRun {
                 if global.json {
                     output.result(json: summary.json)
@@ -130,8 +131,9 @@ extension Restore {
         output.message(
             [
                 line("groups", o.groups), line("users", o.users), line("passwords", o.passwords), line("disabled", o.disabled),
-                line("memberships", o.memberships),
+                line("memberships", o.memberships), line("mfa", o.mfa),
             ].joined(separator: "; "))
+        for l in MFAReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.paths.subMap)")
         if !o.complete {
             output.result(
@@ -189,6 +191,7 @@ private struct OnlyMissingSummary {
             "leftOut": .array(f.leftOut.first.map { .string($0) }), "leftOutCount": .int(f.leftOut.count),
             "unknownUsers": .array(f.unknownUsers.map { .string($0) }),
             "subMap": .string(paths.subMap), "journal": .string(paths.journal),
+            "mfa": MFAReport.json(plan: plan, outcome: outcome),
         ]
         if let outcome {
             func count(_ c: RestoreOutcome.Count) -> JSONValue {
@@ -196,7 +199,7 @@ private struct OnlyMissingSummary {
             }
             o["counts"] = [
                 "groups": count(outcome.groups), "users": count(outcome.users), "passwords": count(outcome.passwords),
-                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships),
+                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships), "mfa": count(outcome.mfa),
             ]
             o["failures"] = .array(outcome.failures.map { .string($0) })
             o["failureCount"] = .int(outcome.failureCount)

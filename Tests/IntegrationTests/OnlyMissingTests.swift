@@ -340,6 +340,32 @@ import Testing
         #expect(try jsonLines("\(work)/restore-\(id)-\(pool).only-missing.submap.jsonl").count == 2, "the map still names both")
     }
 
+    @Test func aSnapshotWithMFAIsComparedLikeForLikeAndReCreatedUsersGetTheirMFABack() throws {
+        let env = try Moto.shared().environment
+        let pool = try seedPool(extraUsers: 10, env: env)
+        try MFACreateRestoreTests.setSMS(pool, "carol", preferred: true, env: env)
+        try MFACreateRestoreTests.setSMS(pool, "alice", preferred: false, env: env)
+        let work = try tempFolder("only-missing-mfa")
+        let store = work + "/store"
+        let c = try snap(["create", "--user-pool-id", pool, "--store", store, "--with-mfa"], env: env)
+        #expect(c.status == 0, "stderr: \(c.stderr)")
+        let id = c.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.night(pool, ["deleteUsers": ["carol"]], env: env)
+
+        let r = try snap(["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing", "--json"], env: env, cwd: work)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("MFA settings are read too"), "stderr: \(r.stderr)")
+        let summary = try Self.json(r)
+        // alice (MFA, untouched) is no difference: the pool was read with its MFA settings, like the snapshot.
+        #expect(summary["differenceCount"] as? Int == 0, "\(summary["differences"] ?? "")")
+        #expect((summary["counts"] as! [String: [String: Int]])["mfa"]?["written"] == 1)
+        let (enabled, preferred) = try MFACreateRestoreTests.mfaOf(pool, "carol", env: env)
+        #expect(enabled == ["SMS_MFA"] && preferred == "SMS_MFA")
+        let diff = try snap(
+            ["diff", id, "pool:\(pool)", "--store", store, "--ignore", "attributes.sub", "--exit-code"], env: env, cwd: work)
+        #expect(diff.status == 0, "stdout: \(diff.out) stderr: \(diff.stderr)")
+    }
+
     @Test func killedAtRandomThenResumedEndsExact() throws {
         let env = try Moto.shared().environment
         var generator = SystemRandomNumberGenerator()

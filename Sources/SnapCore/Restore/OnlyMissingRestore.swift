@@ -45,7 +45,13 @@ public struct OnlyMissingRestore: Sendable {
                 "an earlier --only-missing run of this snapshot into \(target.id) did not finish (\(paths.users) is left): finish it with --resume, or delete that file to start afresh"
             )
         }
-        let export = try await Exporter(cognito: cognito, poolId: target.id).run(workDirectory: try source.work.folder("live-pool"))
+        // Like for like, as `snap diff` does: a snapshot taken with --with-mfa is compared with the pool's MFA settings.
+        var exporter = Exporter(cognito: cognito, poolId: target.id)
+        exporter.withMFA = source.snapshot.manifest.options.withMFA
+        if exporter.withMFA {
+            log("note: the snapshot was taken with --with-mfa, so the pool's MFA settings are read too (one AdminGetUser per user)")
+        }
+        let export = try await exporter.run(workDirectory: try source.work.folder("live-pool"))
         let planned = interrupted ? paths.users : nil
         if let planned { log("resuming: the users an earlier run set out to re-create (\(planned)) are finished first") }
         let directory = try source.work.folder("only-missing")
@@ -142,10 +148,20 @@ public struct OnlyMissingRestore: Sendable {
         guard rename(partial, paths.subMap) == 0 else {
             throw SnapError.io(path: paths.subMap, reason: "cannot rename \(partial) to it: \(String(cString: strerror(errno)))")
         }
+        // The executor lists software-token users next to the map it writes: next to the final one, then.
+        let totp = MFARestore.totpListPath(subMap: partial)
+        if FileManager.default.fileExists(atPath: totp) {
+            let final = MFARestore.totpListPath(subMap: paths.subMap)
+            guard rename(totp, final) == 0 else {
+                throw SnapError.io(path: final, reason: "cannot rename \(totp) to it: \(String(cString: strerror(errno)))")
+            }
+            outcome.totpFile = final
+        }
 
         // The test hook counts every write of the run, the executor's included.
         let o = outcome
-        let written = o.groups.written + o.users.written + o.passwords.written + o.disabled.written + o.memberships.written
+        let written =
+            o.groups.written + o.users.written + o.passwords.written + o.disabled.written + o.memberships.written + o.mfa.written
         let members = OnlyMissingMembers(
             cognito: cognito, pacer: pacer, poolId: target.id, journal: journal,
             counter: WriteCounter(limit: killAfterWrites.map { max(1, $0 - written) }))

@@ -45,7 +45,7 @@ extension SubMapEntry {
         guard let username = json["username"]?.stringValue, let newSub = json["newSub"]?.stringValue else { return nil }
         self.init(
             username: username, targetUsername: json["targetUsername"]?.stringValue ?? username, oldSub: json["oldSub"]?.stringValue,
-            newSub: newSub)
+            newSub: newSub, mustEnrolTotp: json["mustEnrolTotp"]?.boolValue ?? false)
     }
 }
 
