@@ -68,7 +68,7 @@ extension Restore {
         --only-missing, to undo a bad night: --user-pool-id names the LIVE pool (usually the snapshot's own). \
         It is read as `snap diff REF pool:LIVE` reads it and joined with the snapshot the same way; only what the \
         snapshot has and the pool lacks is re-created: groups (description, precedence, role ARN), users (as \
-        above: attributes, verification flags, password state, disabled), memberships, those of users the pool \
+        above: attributes, verification flags, password state, disabled, MFA preferences), memberships, those of users the pool \
         still holds included. Nothing the pool holds is changed or deleted: users and groups that differ are \
         listed, not touched. A username the pool holds for a different user (another sub) is listed as taken: \
         that user and its memberships are not restored. Re-created users get new subs, listed in the sub map \
