@@ -12,15 +12,22 @@ struct JSONScanError: Error, Sendable, Equatable, CustomStringConvertible {
 /// record's sort key). A pure function of its input: any bytes give a result
 /// or a `JSONScanError`, never a crash, and time stays linear in the input.
 ///
-/// Reusable: the scratch buffers keep their capacity from line to line, so a
-/// member of a million lines allocates only for the sort keys it returns.
+/// Reusable: the scratch buffers and the captured values keep their capacity
+/// from line to line, so a member of a million lines allocates next to nothing.
 struct JSONLineScanner {
     static let maxDepth = 256
 
     /// The decoded bytes of the wanted top-level members; nil where a member
     /// is absent, not a string, or the text is not an object.
-    private(set) var first: [UInt8]?
-    private(set) var second: [UInt8]?
+    var first: [UInt8]? { hasFirst ? firstValue : nil }
+    var second: [UInt8]? { hasSecond ? secondValue : nil }
+    /// The captured values, valid where `hasFirst` and `hasSecond` say: buffers
+    /// reused from line to line (no allocation per line), read in place by
+    /// `MemberCheck.sortKey`.
+    private(set) var firstValue: [UInt8] = []
+    private(set) var secondValue: [UInt8] = []
+    private(set) var hasFirst = false
+    private(set) var hasSecond = false
 
     private let firstName: [UInt8]
     private let secondName: [UInt8]
@@ -50,8 +57,8 @@ struct JSONLineScanner {
 
     /// Checks `text`; afterwards `first` and `second` hold the captured members.
     mutating func scan(_ text: Span<UInt8>) throws(JSONScanError) {
-        first = nil
-        second = nil
+        hasFirst = false
+        hasSecond = false
         frames.removeAll(keepingCapacity: true)
         keyBounds.removeAll(keepingCapacity: true)
         if !keySets.isEmpty { keySets.removeAll() }
@@ -82,12 +89,16 @@ struct JSONLineScanner {
                         state = isObject ? .key : .value
                     }
                 case UInt8(ascii: "\""):
-                    if wanted == 0 {
-                        _ = try Self.string(text, &i, decode: false, into: &decoded)
+                    if wanted == 1 {
+                        firstValue.removeAll(keepingCapacity: true)
+                        _ = try Self.string(text, &i, decode: true, into: &firstValue)
+                        hasFirst = true
+                    } else if wanted == 2 {
+                        secondValue.removeAll(keepingCapacity: true)
+                        _ = try Self.string(text, &i, decode: true, into: &secondValue)
+                        hasSecond = true
                     } else {
-                        var out: [UInt8] = []
-                        _ = try Self.string(text, &i, decode: true, into: &out)
-                        if wanted == 1 { first = out } else { second = out }
+                        _ = try Self.string(text, &i, decode: false, into: &decoded)
                     }
                     state = .afterValue
                 case UInt8(ascii: "t"): try Self.literal(text, &i, "true"); state = .afterValue
