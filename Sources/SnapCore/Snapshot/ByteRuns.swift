@@ -26,7 +26,7 @@ enum ByteRuns {
 
     /// The index of the first byte at or after `from` that is not printable
     /// ASCII other than `"` and `\`, or `s.count`.
-    static func plainEnd(in s: Span<UInt8>, from: Int) -> Int {
+    @inline(__always) static func plainEnd(in s: Span<UInt8>, from: Int) -> Int {
         var i = from
         let n = s.count
         let raw = s.bytes

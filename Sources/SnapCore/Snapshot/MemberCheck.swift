@@ -137,21 +137,21 @@ struct MemberCheck {
         func missing(_ name: String) -> SnapError {
             SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "no string \"\(name)\"")
         }
-        key.removeAll(keepingCapacity: true)
         switch member {
         case .users:
             guard scanner.hasFirst else { throw missing("username") }
-            key.append(contentsOf: scanner.firstValue)
+            scanner.takeFirst(into: &key)
         case .groups:
             guard scanner.hasFirst else { throw missing("name") }
-            key.append(contentsOf: scanner.firstValue)
+            scanner.takeFirst(into: &key)
         case .memberships:
             guard scanner.hasFirst else { throw missing("group") }
             guard scanner.hasSecond else { throw missing("username") }
+            key.removeAll(keepingCapacity: true)
             key.append(contentsOf: scanner.firstValue)
             key.append(0)
             key.append(contentsOf: scanner.secondValue)
-        case .pool, .manifest: break
+        case .pool, .manifest: key.removeAll(keepingCapacity: true)
         }
     }
 }
