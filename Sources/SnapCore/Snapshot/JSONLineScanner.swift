@@ -302,11 +302,15 @@ struct JSONLineScanner {
     }
 
     private static func literal(_ t: Span<UInt8>, _ i: inout Int, _ word: StaticString) throws(JSONScanError) {
-        let name = word.description
-        for b in name.utf8 {
-            guard i < t.count, t[i] == b else { throw fail(i, "expected \(name)") }
-            i += 1
+        // The word's bytes where the literal lies: no String made per literal.
+        let matched = word.withUTF8Buffer { w in
+            for b in w {
+                guard i < t.count, t[i] == b else { return false }
+                i += 1
+            }
+            return true
         }
+        if !matched { throw fail(i, "expected \(word)") }
     }
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
