@@ -9,8 +9,10 @@ enum ByteRuns {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte of `v` is zero (exact for "any", which is all we ask).
-    @inline(__always) private static func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+    /// The high bit of each zero byte of `v`. Bits above the lowest may be
+    /// false (a borrow from a zero byte), the lowest is exact: bytes below
+    /// the first zero receive no borrow.
+    @inline(__always) private static func zeros(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
 
     /// The index of the first "\n" at or after `from`, or `s.count`: libc's
     /// `memchr` (vector instructions, several times the SWAR loop's speed
@@ -32,9 +34,18 @@ enum ByteRuns {
         let raw = s.bytes
         while i + 8 <= n {
             let v = raw.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // A byte below 0x20: v - 0x20 borrows into its high bit while the byte's own high bit is clear.
+            // A byte below 0x20: v - 0x20 borrows into its high bit while the
+            // byte's own high bit is clear (exact for the lowest, as `zeros`).
             let control = (v &- ones &* 0x20) & ~v & highs
-            if v & highs != 0 || control != 0 || hasZero(v ^ (ones &* 0x22)) || hasZero(v ^ (ones &* 0x5C)) { break }
+            let stop = (v & highs) | control | zeros(v ^ (ones &* 0x22)) | zeros(v ^ (ones &* 0x5C))
+            if stop != 0 {
+                #if _endian(little)
+                    // The lowest flag is the first such byte: no byte-by-byte search for it.
+                    return i + stop.trailingZeroBitCount >> 3
+                #else
+                    break
+                #endif
+            }
             i += 8
         }
         while i < n {
