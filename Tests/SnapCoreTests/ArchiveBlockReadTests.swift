@@ -61,5 +61,13 @@ import Testing
         for size in [1 << 18, 65536, 999] {
             #expect(try members(dir.file("sparse.tar.zst"), size: size, asBytes: true)["s"] == want, "pieces of \(size)")
         }
+        // A hole at the end too: libarchive ends the member with an empty block at its size.
+        try archiveShell(
+            "truncate -s 2000000 t && printf 'data' | dd of=t bs=1 seek=500000 conv=notrunc 2>/dev/null"
+                + " && tar --format=pax --sparse -cf - t | zstd -q --check -o tail.tar.zst",
+            in: dir.path)
+        var tail = [UInt8](repeating: 0, count: 2_000_000)
+        tail.replaceSubrange(500_000..<500_004, with: Array("data".utf8))
+        #expect(try members(dir.file("tail.tar.zst"), size: 1 << 18, asBytes: false)["t"] == tail)
     }
 }

@@ -271,7 +271,14 @@ final class LibArchiveReader {
             var size = 0
             var offset: la_int64_t = 0
             let status = archive_read_data_block(handle, &pointer, &size, &offset)
-            if status == ARCHIVE_EOF { return zeros(0) }
+            if status == ARCHIVE_EOF {
+                // The end names the member's size: a sparse member may end in a hole.
+                guard offset > memberOffset else { return zeros(0) }
+                holeRemaining = offset - memberOffset
+                blockRemaining = 0
+                block = nil
+                break
+            }
             try check(status)
             if offset < memberOffset {
                 throw ArchiveError.corrupt(path: path, layer: .tar, message: "member data goes backwards (offset \(offset))")
