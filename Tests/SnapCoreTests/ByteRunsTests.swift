@@ -2,7 +2,7 @@ import Testing
 
 @testable import SnapCore
 
-/// The word-at-a-time searches find what a byte loop finds, at every offset.
+/// The searches and compares find what a byte loop finds, at every offset.
 @Suite struct ByteRunsTests {
     @Test func agreeWithAByteLoop() {
         var rng = JSONLineScannerTests.Seeded(state: 99)
@@ -22,6 +22,11 @@ import Testing
             var other = bytes
             if !other.isEmpty, Bool.random(using: &rng) { other[Int.random(in: 0..<n, using: &rng)] ^= 1 }
             #expect(ByteRuns.equal(bytes.span, 0..<n, other.span, 0..<n) == (bytes == other))
+            let cut = Array(other.prefix(Int.random(in: 0...n, using: &rng)))
+            for (x, y) in [(bytes, other), (other, bytes), (bytes, cut), (cut, bytes), (bytes, bytes)] {
+                let c = ByteRuns.compare(x.span, y.span)
+                #expect((c < 0) == x.lexicographicallyPrecedes(y) && (c == 0) == (x == y), "\(x) against \(y)")
+            }
         }
     }
 }

@@ -83,6 +83,28 @@ import Testing
         #expect(scannerAccepts(Array("{\"b\":{\"x\":1},\"a\":{\"x\":1}}".utf8)).ok)
     }
 
+    /// Keys in order are checked against the last one only; once out of
+    /// order, the object's earlier keys are read again from its text, past
+    /// nested values, strings with escapes and brackets, and numbers.
+    @Test func duplicatesAreFoundWhenTheOrderBreaksLate() {
+        let cases: [(String, Bool)] = [
+            (#"{"":1,"":2}"#, false),
+            (#"{"":1,"a":2}"#, true),
+            (#"{"a":{"x":[1,{"y":"}"}]},"b":"q\"]","c":-1.5e3,"d":[],"a":0}"#, false),
+            (#"{"a":{"x":[1,{"y":"}"}]},"b":"q\"]","c":-1.5e3,"d":[],"b0":0}"#, true),
+            (#"{ "a" : true , "b" : null , "a" : 1 }"#, false),
+            (#"{"b":1,"a":2,"c":{"c":1,"b":2,"c":3}}"#, false),
+            (#"{"b":1,"a":2,"c":{"c":1,"b":2,"a":3}}"#, true),
+            (#"[{"a":1,"b":2},{"b":1,"a":2},{"a":1,"a":2}]"#, false),
+            (#"{"a\u0062":1,"ab":2}"#, false),
+        ]
+        for (text, ok) in cases {
+            let parsed = (try? JSONParser.parse(bytes: Array(text.utf8))) != nil  // a refusal is the answer here, not a loss
+            #expect(parsed == ok, "JSONParser on \(text)")
+            #expect(scannerAccepts(Array(text.utf8)).ok == ok, "\(text)")
+        }
+    }
+
     @Test func invalidUTF8IsRefusedEverywhereTheParserRefusesIt() {
         let cases: [[UInt8]] = [
             [0x22, 0xC3, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xE0, 0x80, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22],

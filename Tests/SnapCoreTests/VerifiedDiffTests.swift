@@ -108,7 +108,7 @@ import Testing
                 guard offset < text.count else { return nil }
                 let end = min(offset + size, text.count)
                 defer { offset = end }
-                return text.subdata(in: offset..<end)
+                return [UInt8](text.subdata(in: offset..<end))
             }
             var keys: [String] = []
             while try lines.advance() { keys.append(String(decoding: try lines.key(), as: UTF8.self)) }

@@ -86,11 +86,28 @@ private final class DecompressedStream {
             throw error.archiveError(path: path)
         }
         guard let chunk else { return nil }
-        bytes += Int64(chunk.count)
+        try count(chunk.count)
+        return chunk
+    }
+
+    /// Decompresses into libarchive's input buffer, handed through from
+    /// `LibArchiveReader` (no copy between the two); 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let produced: Int
+        do {
+            produced = try decompressor.read(into: buffer)
+        } catch let error as ZstdError {
+            throw error.archiveError(path: path)
+        }
+        try count(produced)
+        return produced
+    }
+
+    private func count(_ produced: Int) throws {
+        bytes += Int64(produced)
         if bytes > limit {
             throw ArchiveError.tooLarge(path: path, scope: .total, limit: reportedLimit)
         }
-        return chunk
     }
 }
 
@@ -131,7 +148,7 @@ public final class ArchiveReader {
         }
         let stream = DecompressedStream(path: path, decompressor: decompressor, limits: limits)
         self.stream = stream
-        tar = try LibArchiveReader(path: path, source: stream.read)
+        tar = try LibArchiveReader(path: path, source: stream.read(into:))
     }
 
     /// Hex SHA-256 of the compressed bytes read so far; the whole file's once
@@ -168,12 +185,21 @@ public final class ArchiveReader {
 
     /// The current member's next chunk of at most `maxBytes`; nil at its end.
     public func read(maxBytes: Int = 65536) throws -> Data? {
+        try next { try tar.readData(maxBytes: maxBytes) }
+    }
+
+    /// As `read`, as an array of bytes.
+    public func readBytes(maxBytes: Int = 65536) throws -> [UInt8]? {
+        try next { try tar.readBytes(maxBytes: maxBytes) }
+    }
+
+    private func next<C: Collection>(_ take: () throws -> C) throws -> C? {
         try guarded {
             guard let current else {
                 throw ArchiveError.invalidUse(path: path, message: "read() without a current member")
             }
             if currentRemaining == 0 { return nil }
-            let data = try tar.readData(maxBytes: maxBytes)
+            let data = try take()
             if data.isEmpty {
                 throw ArchiveError.truncated(
                     path: path, detail: "member \"\(current.name)\" ends \(currentRemaining) bytes early")

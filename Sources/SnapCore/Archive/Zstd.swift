@@ -141,6 +141,13 @@ final class ZstdDecompressor {
     /// Next decompressed bytes, or nil once the stream ended cleanly
     /// (every frame complete and checksum-verified by libzstd).
     func read() throws -> Data? {
+        let produced = try read(into: UnsafeMutableRawBufferPointer(start: outBuffer, count: outCapacity))
+        return produced > 0 ? Data(bytes: outBuffer, count: produced) : nil
+    }
+
+    /// Decompresses straight into `buffer` (no copy on the way): the number
+    /// of bytes written, 0 once the stream ended cleanly.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while !ended {
             if inputPos == input.count && !outputWasFull && !sourceEnded {
                 if let next = try source() {
@@ -157,17 +164,17 @@ final class ZstdDecompressor {
                     throw ZstdError.truncated("zstd frame ends early")
                 }
                 ended = true
-                return nil
+                return 0
             }
-            let produced = try step()
-            if produced > 0 { return Data(bytes: outBuffer, count: produced) }
+            let produced = try step(into: buffer)
+            if produced > 0 { return produced }
         }
-        return nil
+        return 0
     }
 
-    private func step() throws -> Int {
+    private func step(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let startPos = inputPos
-        var output = ZSTD_outBuffer(dst: outBuffer, size: outCapacity, pos: 0)
+        var output = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
         let hint: Int = input.withUnsafeBytes { raw in
             var inBuf = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: inputPos)
             let hint = ZSTD_decompressStream(dctx, &output, &inBuf)

@@ -7,7 +7,7 @@ import Foundation
 final class ChunkQueue: @unchecked Sendable {
     enum Item {
         case member(Member)
-        case chunk(Data)
+        case chunk([UInt8])
         /// The whole archive was read and proven.
         case end
     }

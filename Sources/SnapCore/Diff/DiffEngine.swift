@@ -79,23 +79,29 @@ public struct DiffEngine: Sendable {
         var y = try b.advance()
         while x || y {
             if x && y && MemberLines.sameLine(a, b) {
-                // One check serves both sides of a verified diff.
-                if b.verifying && !a.verifying {
-                    try a.adopt(try b.key())
-                } else if a.verifying || b.verifying {
-                    try b.adopt(try a.key())
+                // One check serves both sides of a verified diff: the side
+                // holding a key already (or the one not verified) lends it.
+                if a.verifying || b.verifying {
+                    if b.hasKey || (b.verifying && !a.verifying) {
+                        try b.takeKey()
+                        try a.adopt(keyOf: b)
+                    } else {
+                        try a.takeKey()
+                        try b.adopt(keyOf: a)
+                    }
                 }
                 x = try a.advance()
                 y = try b.advance()
                 continue
             }
-            let lk = x ? try a.key() : nil
-            let rk = y ? try b.key() : nil
-            if let lk, let rk, lk == rk {
+            if x { try a.takeKey() }
+            if y { try b.takeKey() }
+            let order = x && y ? MemberLines.compareKeys(a, b) : (x ? -1 : 1)
+            if order == 0 {
                 try body(try a.parse(), try b.parse())
                 x = try a.advance()
                 y = try b.advance()
-            } else if let lk, rk == nil || lk.lexicographicallyPrecedes(rk!) {
+            } else if order < 0 {
                 try body(try a.parse(), nil)
                 x = try a.advance()
             } else {

@@ -85,19 +85,20 @@ final class DiffReader {
         }
         if let members {
             try members.open(member)
-            return MemberLines(name: "\(name) \(member.rawValue)", member: member, source: members.read)
+            // An array per chunk (a copy): the join's lines are arrays, whose span is cheaper per line than a Data's.
+            return MemberLines(name: "\(name) \(member.rawValue)", member: member) { try members.read().map { [UInt8]($0) } }
         }
         guard let path = paths[member] else { return nil }
         guard let h = FileHandle(forReadingAtPath: path) else { throw SnapError.io(path: path, reason: "cannot open a work file") }
         return MemberLines(name: path, member: member) {
-            do { return try h.read(upToCount: 1 << 20) } catch {
+            do { return try h.read(upToCount: 1 << 20).map { [UInt8]($0) } } catch {
                 throw SnapError.io(path: path, reason: "cannot read a work file: \(error.localizedDescription)")
             }
         }
     }
 
     /// The open member's next chunk from the queue; nil at the next member.
-    private func nextChunk() throws -> Data? {
+    private func nextChunk() throws -> [UInt8]? {
         guard let queue else { return nil }
         let item = try pending ?? queue.take()
         pending = nil

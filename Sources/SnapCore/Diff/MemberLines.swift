@@ -21,30 +21,34 @@ struct MemberLines {
     let verifying: Bool
     private let expectedRecords: Int?
     private let report: ((any Error) -> Void)?
-    /// The key of the current line, once taken.
-    private var currentKey: [UInt8]?
-    private var previousKey: [UInt8]?
-    private let source: () throws -> Data?
+    /// The current line's key (valid once taken: `hasKey`) and the last
+    /// line's (a verifying side's order check): buffers swapped from line to
+    /// line, so taking a key allocates nothing.
+    private var keyBytes: [UInt8] = []
+    private(set) var hasKey = false
+    private var previousKey: [UInt8] = []
+    private var hasPreviousKey = false
+    private let source: () throws -> [UInt8]?
     /// The chunk being split: a line inside it is used where it lies.
-    private var chunk = Data()
+    private var chunk: [UInt8] = []
     /// Where the unread part of `chunk` starts.
     private var position = 0
     /// The start of a line whose newline is in a later chunk (the only bytes copied).
-    private var carry = Data()
-    /// The copy of a line that spanned chunks, when it is the current line.
-    private var spanned = Data()
-    /// The current line lies in `chunk` (else in `spanned`).
-    private var inChunk = true
-    /// Holds the current line (a second reference, not a copy).
-    private var buffer: Data { inChunk ? chunk : spanned }
-    /// The current line (without its newline) in `buffer`.
+    private var carry: [UInt8] = []
+    /// The buffer holding the current line: `chunk` (a second reference, not
+    /// a copy) or the copy of a line that spanned chunks. Assigned when the
+    /// line moves to another buffer, not per line.
+    private var current: [UInt8] = []
+    /// `current` is not `chunk`: set when either changes.
+    private var currentIsStale = true
+    /// The current line (without its newline) in `current`.
     private var line = 0..<0
     private var ended = false
     private var scanner: JSONLineScanner
     /// Number of the current line (1-based).
     private(set) var lineNumber = 0
 
-    init(name: String, member: Member, maxLineLength: Int = 1 << 20, source: @escaping () throws -> Data?) {
+    init(name: String, member: Member, maxLineLength: Int = 1 << 20, source: @escaping () throws -> [UInt8]?) {
         self.init(name: name, member: member, maxLineLength: maxLineLength, verifying: false, records: nil, report: nil, source: source)
     }
 
@@ -52,7 +56,7 @@ struct MemberLines {
     /// (nil: not counted), telling `report` of a failure.
     init(
         name: String, member: Member, maxLineLength: Int = 1 << 20, verifying: Bool, records: Int?,
-        report: ((any Error) -> Void)?, source: @escaping () throws -> Data?
+        report: ((any Error) -> Void)?, source: @escaping () throws -> [UInt8]?
     ) {
         self.source = source
         self.path = name
@@ -67,13 +71,13 @@ struct MemberLines {
     /// Moves to the next line; false at the end of the file.
     mutating func advance() throws -> Bool {
         guard verifying else {
-            currentKey = nil
+            dropKey()
             return try nextLine()
         }
         do {
             // No line passes unchecked, whatever the join did with it.
-            if lineNumber > 0, currentKey == nil { _ = try key() }
-            currentKey = nil
+            if lineNumber > 0, !hasKey { try takeKey() }
+            dropKey()
             let more = try nextLine()
             if !more, let expectedRecords, lineNumber != expectedRecords {
                 throw SnapError.damaged(
@@ -86,19 +90,30 @@ struct MemberLines {
         }
     }
 
+    /// The current key becomes the previous one (a swap of buffers, no copy).
+    private mutating func dropKey() {
+        guard hasKey else { return }
+        swap(&keyBytes, &previousKey)
+        hasPreviousKey = true
+        hasKey = false
+    }
+
     private mutating func nextLine() throws -> Bool {
         while true {
             let end = ByteRuns.newline(in: chunk.span, from: position)
             if end < chunk.count {
                 if carry.isEmpty {
-                    inChunk = true
+                    if currentIsStale {
+                        current = chunk
+                        currentIsStale = false
+                    }
                     line = position..<end
                 } else {
                     carry.append(contentsOf: chunk[position..<end])
-                    spanned = carry
-                    inChunk = false
+                    current = carry
+                    currentIsStale = true
                     line = 0..<carry.count
-                    carry = Data()
+                    carry = []
                 }
                 position = end + 1
                 lineNumber += 1
@@ -117,10 +132,11 @@ struct MemberLines {
                 return false
             }
             position = 0
+            currentIsStale = true
             if let next = try source(), !next.isEmpty {
-                chunk = next.startIndex == 0 ? next : Data(next)
+                chunk = next
             } else {
-                chunk = Data()
+                chunk = []
                 ended = true
             }
         }
@@ -133,47 +149,57 @@ struct MemberLines {
     /// Whether the current lines of `a` and `b` hold the same bytes.
     static func sameLine(_ a: MemberLines, _ b: MemberLines) -> Bool {
         guard a.line.count == b.line.count else { return false }
-        let x = a.buffer, y = b.buffer
-        return ByteRuns.equal(x.span, a.line, y.span, b.line)
+        return ByteRuns.equal(a.current.span, a.line, b.current.span, b.line)
     }
 
-    /// The current line's sort key (the line is checked on the way).
-    mutating func key() throws -> [UInt8] {
-        if let currentKey { return currentKey }
-        let bytes = buffer  // a second reference, not a copy: the scanner below mutates self
+    /// How the current keys of `a` and `b` (both taken) are ordered: negative, zero or positive.
+    static func compareKeys(_ a: MemberLines, _ b: MemberLines) -> Int {
+        ByteRuns.compare(a.keyBytes.span, b.keyBytes.span)
+    }
+
+    /// Takes the current line's sort key, checking the line on the way.
+    mutating func takeKey() throws {
+        if hasKey { return }
+        let bytes = current  // a second reference, not a copy: the scanner and key below are parts of self too
         do {
-            let key = try MemberCheck.sortKey(member, bytes.span.extracting(line), scanner: &scanner, source: path, line: lineNumber)
-            try accept(key)
-            return key
+            try MemberCheck.sortKey(
+                member, bytes.span.extracting(line), scanner: &scanner, source: path, line: lineNumber, into: &keyBytes)
+            try accept()
         } catch {
             if verifying { report?(error) }
             throw error
         }
     }
 
-    /// The current line has the same bytes as a line whose key is `key`
-    /// (checked there): it is that JSON, with that key.
-    mutating func adopt(_ key: [UInt8]) throws {
-        guard currentKey == nil else { return }  // taken already, while the lines still differed
-        do { try accept(key) } catch {
+    /// The current line's sort key (the line is checked on the way).
+    mutating func key() throws -> [UInt8] {
+        try takeKey()
+        return keyBytes
+    }
+
+    /// The current line has the same bytes as `other`'s current line, whose
+    /// key was taken (checked there): it is that JSON, with that key.
+    mutating func adopt(keyOf other: MemberLines) throws {
+        guard !hasKey else { return }  // taken already, while the lines still differed
+        keyBytes.removeAll(keepingCapacity: true)
+        keyBytes.append(contentsOf: other.keyBytes)
+        do { try accept() } catch {
             report?(error)
             throw error
         }
     }
 
-    private mutating func accept(_ key: [UInt8]) throws {
-        if verifying {
-            if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
-                throw SnapError.unsorted(source: path, member: member.rawValue, line: lineNumber)
-            }
-            previousKey = key
+    /// `keyBytes` holds the current line's key: a verifying side checks it follows the last one.
+    private mutating func accept() throws {
+        if verifying, hasPreviousKey, ByteRuns.compare(previousKey.span, keyBytes.span) >= 0 {
+            throw SnapError.unsorted(source: path, member: member.rawValue, line: lineNumber)
         }
-        currentKey = key
+        hasKey = true
     }
 
     /// The current line as a tree, for comparing by value.
     func parse() throws -> JSONValue {
-        do { return try JSONParser.parse(bytes: Array(buffer[line])) } catch {
+        do { return try JSONParser.parse(bytes: Array(current[line])) } catch {
             throw SnapError.malformedLine(source: path, member: member.rawValue, line: lineNumber, reason: "\(error)")
         }
     }

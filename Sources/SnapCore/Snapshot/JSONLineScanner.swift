@@ -12,22 +12,26 @@ struct JSONScanError: Error, Sendable, Equatable, CustomStringConvertible {
 /// record's sort key). A pure function of its input: any bytes give a result
 /// or a `JSONScanError`, never a crash, and time stays linear in the input.
 ///
-/// Reusable: the scratch buffers keep their capacity from line to line, so a
-/// member of a million lines allocates only for the sort keys it returns.
+/// Reusable: the scratch buffers and the captured values keep their capacity
+/// from line to line, so a member of a million lines allocates next to nothing.
 struct JSONLineScanner {
     static let maxDepth = 256
 
     /// The decoded bytes of the wanted top-level members; nil where a member
     /// is absent, not a string, or the text is not an object.
-    private(set) var first: [UInt8]?
-    private(set) var second: [UInt8]?
+    var first: [UInt8]? { hasFirst ? firstValue : nil }
+    var second: [UInt8]? { hasSecond ? secondValue : nil }
+    /// The captured values, valid where `hasFirst` and `hasSecond` say: buffers
+    /// reused from line to line (no allocation per line), read in place by
+    /// `MemberCheck.sortKey`.
+    private(set) var firstValue: [UInt8] = []
+    private(set) var secondValue: [UInt8] = []
+    private(set) var hasFirst = false
+    private(set) var hasSecond = false
 
     private let firstName: [UInt8]
     private let secondName: [UInt8]
     private var frames: [Frame] = []
-    /// Where the keys of every open object lie in the text (start, end), while
-    /// their objects are `ordered`: kept for the switch to a set.
-    private var keyBounds: [Int] = []
     /// Key sets of objects whose keys are not plain ASCII in increasing order (never canonical JSON).
     private var keySets: [Int: Set<String>] = [:]
     /// A key with escapes or non-ASCII bytes, decoded.
@@ -37,7 +41,12 @@ struct JSONLineScanner {
         var isObject: Bool
         /// Keys so far are plain ASCII (no escapes) and strictly increasing, so they are distinct.
         var ordered = true
-        var boundsStart: Int
+        /// Where the object opens in the text: its keys are read again from
+        /// there if they stop being `ordered` (no list of keys kept per line).
+        var start: Int
+        /// The last key, while `ordered` (where `hasKey`: a key may be "").
+        var lastKey = 0..<0
+        var hasKey = false
     }
 
     private enum State { case value, key, afterValue }
@@ -50,10 +59,10 @@ struct JSONLineScanner {
 
     /// Checks `text`; afterwards `first` and `second` hold the captured members.
     mutating func scan(_ text: Span<UInt8>) throws(JSONScanError) {
-        first = nil
-        second = nil
-        frames.removeAll(keepingCapacity: true)
-        keyBounds.removeAll(keepingCapacity: true)
+        hasFirst = false
+        hasSecond = false
+        // Empty after every line that passed: only a refused line leaves something to clear.
+        if !frames.isEmpty { frames.removeAll(keepingCapacity: true) }
         if !keySets.isEmpty { keySets.removeAll() }
         let n = text.count
         var i = 0
@@ -70,7 +79,7 @@ struct JSONLineScanner {
                 switch b {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     let isObject = b == UInt8(ascii: "{")
-                    frames.append(Frame(isObject: isObject, boundsStart: keyBounds.count))
+                    frames.append(Frame(isObject: isObject, start: i))
                     if frames.count > Self.maxDepth { throw Self.fail(i, "nested too deeply") }
                     i += 1
                     Self.skipSpace(text, &i)
@@ -82,12 +91,16 @@ struct JSONLineScanner {
                         state = isObject ? .key : .value
                     }
                 case UInt8(ascii: "\""):
-                    if wanted == 0 {
-                        _ = try Self.string(text, &i, decode: false, into: &decoded)
+                    if wanted == 1 {
+                        firstValue.removeAll(keepingCapacity: true)
+                        _ = try Self.string(text, &i, decode: true, into: &firstValue)
+                        hasFirst = true
+                    } else if wanted == 2 {
+                        secondValue.removeAll(keepingCapacity: true)
+                        _ = try Self.string(text, &i, decode: true, into: &secondValue)
+                        hasSecond = true
                     } else {
-                        var out: [UInt8] = []
-                        _ = try Self.string(text, &i, decode: true, into: &out)
-                        if wanted == 1 { first = out } else { second = out }
+                        _ = try Self.string(text, &i, decode: false, into: &decoded)
                     }
                     state = .afterValue
                 case UInt8(ascii: "t"): try Self.literal(text, &i, "true"); state = .afterValue
@@ -113,7 +126,7 @@ struct JSONLineScanner {
                 guard i < n, text[i] == UInt8(ascii: ":") else { throw Self.fail(i, "expected ':'") }
                 i += 1
                 Self.skipSpace(text, &i)
-                try addKey(text, plain ? key : nil, at: i)
+                try addKey(text, plain ? key : nil, quote: keyStart, at: i)
                 if frames.count == 1 {
                     if !firstName.isEmpty, plain ? Self.equal(text, key, firstName) : decoded == firstName {
                         capture = 1
@@ -147,43 +160,107 @@ struct JSONLineScanner {
         if i != n { throw Self.fail(i, "unexpected data after the value") }
     }
 
+    /// Hands the captured first value over by swapping buffers with `other`
+    /// (no copy; `other`'s old buffer becomes the scanner's scratch): a sort key of one field.
+    mutating func takeFirst(into other: inout [UInt8]) {
+        swap(&firstValue, &other)
+        hasFirst = false
+    }
+
     private mutating func pop() {
         let frame = frames.removeLast()
-        if frame.isObject {
-            keyBounds.removeSubrange(frame.boundsStart...)
-            if !frame.ordered { keySets[frames.count] = nil }
-        }
+        if frame.isObject && !frame.ordered { keySets[frames.count] = nil }
     }
 
     /// Refuses a key its object already has, with `JSONParser`'s notion of
     /// equal (Swift `String` equality: canonically equivalent text is the
     /// same key). `plain` is where a key without escapes or non-ASCII bytes
-    /// lies in `text`; any other key is in `decoded`.
-    private mutating func addKey(_ text: Span<UInt8>, _ plain: Range<Int>?, at position: Int) throws(JSONScanError) {
+    /// lies in `text`; any other key is in `decoded`. `quote` is where the key starts.
+    private mutating func addKey(_ text: Span<UInt8>, _ plain: Range<Int>?, quote: Int, at position: Int) throws(JSONScanError) {
         let level = frames.count - 1
         if frames[level].ordered {
             if let plain {
-                let count = keyBounds.count - frames[level].boundsStart
-                if count == 0 || Self.precedes(text, keyBounds[keyBounds.count - 2]..<keyBounds[keyBounds.count - 1], plain) {
-                    keyBounds.append(plain.lowerBound)
-                    keyBounds.append(plain.upperBound)
+                if !frames[level].hasKey || Self.precedes(text, frames[level].lastKey, plain) {
+                    frames[level].lastKey = plain
+                    frames[level].hasKey = true
                     return
                 }
             }
-            // From here on this object's keys go through a set.
+            // From here on this object's keys go through a set, starting with those before this one.
             frames[level].ordered = false
-            var set = Set<String>()
-            var j = frames[level].boundsStart
-            while j < keyBounds.count {
-                set.insert(Self.string(text, keyBounds[j]..<keyBounds[j + 1]))
-                j += 2
-            }
-            keyBounds.removeSubrange(frames[level].boundsStart...)
-            keySets[level] = set
+            keySets[level] = Self.keys(text, object: frames[level].start, before: quote)
         }
         let name = plain.map { Self.string(text, $0) } ?? String(decoding: decoded, as: UTF8.self)
         if keySets[level, default: []].insert(name).inserted == false {
             throw Self.fail(position, "duplicate key \"\(name)\"")
+        }
+    }
+
+    /// The keys of the object opening at `object`, up to `end`: text already
+    /// checked, whose keys were all plain (their bytes are their value), so
+    /// it is walked without checks.
+    private static func keys(_ t: Span<UInt8>, object: Int, before end: Int) -> Set<String> {
+        var set = Set<String>()
+        var i = object + 1
+        while true {
+            skipSpace(t, &i)
+            guard i < end, t[i] == UInt8(ascii: "\"") else { return set }
+            let open = i
+            i = stringEnd(t, i)
+            set.insert(string(t, (open + 1)..<(i - 1)))
+            skipSpace(t, &i)
+            i += 1  // ':'
+            skipSpace(t, &i)
+            skipValue(t, &i)
+            skipSpace(t, &i)
+            if i < end, t[i] == UInt8(ascii: ",") { i += 1 }
+        }
+    }
+
+    /// Past the closing quote of a checked string opening at `i`.
+    private static func stringEnd(_ t: Span<UInt8>, _ i: Int) -> Int {
+        var j = i + 1
+        while j < t.count {
+            switch t[j] {
+            case UInt8(ascii: "\\"): j += 2
+            case UInt8(ascii: "\""): return j + 1
+            default: j += 1
+            }
+        }
+        return j
+    }
+
+    /// Past a checked value starting at `i`.
+    private static func skipValue(_ t: Span<UInt8>, _ i: inout Int) {
+        guard i < t.count else { return }
+        switch t[i] {
+        case UInt8(ascii: "\""):
+            i = stringEnd(t, i)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while i < t.count {
+                switch t[i] {
+                case UInt8(ascii: "\""):
+                    i = stringEnd(t, i)
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 {
+                        i += 1
+                        return
+                    }
+                default: break
+                }
+                i += 1
+            }
+        default:
+            while i < t.count {
+                switch t[i] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x09, 0x0D: return
+                default: i += 1
+                }
+            }
         }
     }
 
@@ -225,11 +302,15 @@ struct JSONLineScanner {
     }
 
     private static func literal(_ t: Span<UInt8>, _ i: inout Int, _ word: StaticString) throws(JSONScanError) {
-        let name = word.description
-        for b in name.utf8 {
-            guard i < t.count, t[i] == b else { throw fail(i, "expected \(name)") }
-            i += 1
+        // The word's bytes where the literal lies: no String made per literal.
+        let matched = word.withUTF8Buffer { w in
+            for b in w {
+                guard i < t.count, t[i] == b else { return false }
+                i += 1
+            }
+            return true
         }
+        if !matched { throw fail(i, "expected \(word)") }
     }
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

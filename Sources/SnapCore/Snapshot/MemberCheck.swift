@@ -19,7 +19,9 @@ struct MemberCheck {
     private(set) var records = 0
     /// Number of the last complete line checked.
     private(set) var lineNumber = 0
-    private var previousKey: [UInt8]?
+    /// The last line's sort key and the current one's, buffers swapped from line to line.
+    private var previousKey: [UInt8] = []
+    private var key: [UInt8] = []
     private var scanner: JSONLineScanner
     /// The start of a line whose newline has not arrived yet.
     private var partial: [UInt8] = []
@@ -43,7 +45,7 @@ struct MemberCheck {
     }
 
     /// Hashes and counts a chunk; for JSON-Lines members also checks every line it completes.
-    mutating func consume(raw chunk: Data) throws {
+    mutating func consume(raw chunk: [UInt8]) throws {
         hasher.update(data: chunk)
         bytes += Int64(chunk.count)
         guard member.isJSONLines, checksLines else { return }
@@ -78,11 +80,11 @@ struct MemberCheck {
     private mutating func line(_ text: Span<UInt8>) throws {
         lineNumber += 1
         if text.count > maxLineLength { throw LineReaderError.lineTooLong(line: lineNumber, limit: maxLineLength) }
-        let key = try Self.sortKey(member, text, scanner: &scanner, source: source, line: lineNumber)
-        if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
+        try Self.sortKey(member, text, scanner: &scanner, source: source, line: lineNumber, into: &key)
+        if records > 0, ByteRuns.compare(previousKey.span, key.span) >= 0 {
             throw SnapError.unsorted(source: source, member: member.rawValue, line: lineNumber)
         }
-        previousKey = key
+        swap(&previousKey, &key)
         records += 1
     }
 
@@ -118,22 +120,38 @@ struct MemberCheck {
     static func sortKey(_ member: Member, _ text: Span<UInt8>, scanner: inout JSONLineScanner, source: String, line: Int) throws
         -> [UInt8]
     {
+        var key: [UInt8] = []
+        try sortKey(member, text, scanner: &scanner, source: source, line: line, into: &key)
+        return key
+    }
+
+    /// As above, the key written into `key` (its capacity reused: no allocation per line).
+    static func sortKey(
+        _ member: Member, _ text: Span<UInt8>, scanner: inout JSONLineScanner, source: String, line: Int, into key: inout [UInt8]
+    ) throws {
         do {
             try scanner.scan(text)
         } catch {
             throw SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "\(error)")
         }
-        func field(_ value: [UInt8]?, _ name: String) throws -> [UInt8] {
-            guard let value else {
-                throw SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "no string \"\(name)\"")
-            }
-            return value
+        func missing(_ name: String) -> SnapError {
+            SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "no string \"\(name)\"")
         }
         switch member {
-        case .users: return try field(scanner.first, "username")
-        case .groups: return try field(scanner.first, "name")
-        case .memberships: return try field(scanner.first, "group") + [0] + field(scanner.second, "username")
-        case .pool, .manifest: return []
+        case .users:
+            guard scanner.hasFirst else { throw missing("username") }
+            scanner.takeFirst(into: &key)
+        case .groups:
+            guard scanner.hasFirst else { throw missing("name") }
+            scanner.takeFirst(into: &key)
+        case .memberships:
+            guard scanner.hasFirst else { throw missing("group") }
+            guard scanner.hasSecond else { throw missing("username") }
+            key.removeAll(keepingCapacity: true)
+            key.append(contentsOf: scanner.firstValue)
+            key.append(0)
+            key.append(contentsOf: scanner.secondValue)
+        case .pool, .manifest: key.removeAll(keepingCapacity: true)
         }
     }
 }

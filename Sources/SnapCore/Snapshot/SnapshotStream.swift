@@ -66,16 +66,16 @@ final class SnapshotStream {
     /// The current member's next chunk, its complete lines checked (a line
     /// cut by the chunk's end is checked with the next chunk); nil at the
     /// member's end, once its digest, size and record count were checked.
-    func read() throws -> Data? {
+    func read() throws -> [UInt8]? {
         try wrapped { try readChecked() }
     }
 
-    private func readChecked() throws -> Data? {
+    private func readChecked() throws -> [UInt8]? {
         guard let current = member, check != nil else { return nil }
-        if let chunk = try reader.read(maxBytes: 1 << 18) {
+        if let chunk = try reader.readBytes(maxBytes: 1 << 18) {
             try check!.consume(raw: chunk)
             if !current.isJSONLines {
-                document += chunk
+                document.append(contentsOf: chunk)
                 if document.count > 64 << 20 {
                     throw SnapError.damaged(source: source, member: current.rawValue, reason: "larger than 64 MiB")
                 }
