@@ -318,21 +318,12 @@ struct Restore: AsyncParsableCommand {
     }
 
     private func report(_ s: Summary, outcome o: RestoreOutcome, output: Output) {
-        for f in o.failures.prefix(50) { Output.error(f) }
-        if o.failureCount > 50 { Output.error("... and \(o.failureCount - 50) more failures (see --json)") }
+        RestoreReport.failures(o)
         if global.json {
             output.result(json: s.json)
             return
         }
-        func line(_ kind: String, _ c: RestoreOutcome.Count) -> String {
-            "\(kind): \(c.done)/\(c.planned)" + (c.existing > 0 ? " (\(c.existing) already there)" : "")
-                + (c.failed > 0 ? ", \(c.failed) failed" : "")
-        }
-        output.message(
-            [
-                line("groups", o.groups), line("users", o.users), line("passwords", o.passwords), line("disabled", o.disabled),
-                line("memberships", o.memberships),
-            ].joined(separator: "; "))
+        output.message(RestoreReport.counts(o))
         if s.plan.skippedCount > 0 {
             output.message(
                 "skipped \(s.plan.skippedCount) federated user(s): \(s.plan.skipped.map(\.username).prefix(20).joined(separator: ", "))")

@@ -118,21 +118,12 @@ extension Restore {
     }
 
     private func reportOnlyMissing(_ s: OnlyMissingSummary, outcome o: RestoreOutcome, output: Output) {
-        for f in o.failures.prefix(50) { Output.error(f) }
-        if o.failureCount > 50 { Output.error("... and \(o.failureCount - 50) more failures (see --json)") }
+        RestoreReport.failures(o)
         if global.json {
             output.result(json: s.json)
             return
         }
-        func line(_ kind: String, _ c: RestoreOutcome.Count) -> String {
-            "\(kind): \(c.done)/\(c.planned)" + (c.existing > 0 ? " (\(c.existing) already there)" : "")
-                + (c.failed > 0 ? ", \(c.failed) failed" : "")
-        }
-        output.message(
-            [
-                line("groups", o.groups), line("users", o.users), line("passwords", o.passwords), line("disabled", o.disabled),
-                line("memberships", o.memberships), line("mfa", o.mfa),
-            ].joined(separator: "; "))
+        output.message(RestoreReport.counts(o))
         for l in MFAReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.paths.subMap)")
         if !o.complete {
