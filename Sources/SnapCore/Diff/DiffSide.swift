@@ -10,8 +10,8 @@ public enum DiffSide: Sendable {
 }
 
 /// Where one side stands across attempts: for a stored snapshot, the copy
-/// in use (downloaded into its own attempt folder) and the stores not yet
-/// tried.
+/// in use (streaming from an S3 store, or downloaded into its own attempt
+/// folder from a local one) and the stores not yet tried.
 struct SideCopies: Sendable {
     let side: DiffSide
     let catalog: Catalog
@@ -40,8 +40,13 @@ struct SideCopies: Sendable {
             }
             s.tried += 1
             let folder = "\(directory)/attempt-\(s.tried)"
+            let store = holders[s.tried - 1]
             do {
-                s.copy = try await catalog.download(entry, pool: pool, from: holders[s.tried - 1], into: folder)
+                // An S3 copy streams into the join as it downloads: the spool keeps the output until both sides are proven.
+                s.copy =
+                    store.streamsArchives
+                    ? try await catalog.stream(entry, pool: pool, from: store)
+                    : try await catalog.download(entry, pool: pool, from: store, into: folder)
             } catch {
                 log("\(error)")
                 s.lastError = error
@@ -59,6 +64,25 @@ struct SideCopies: Sendable {
             guard let copy else { throw SnapError.io(path: directory, reason: "no copy downloaded (a bug in snap)") }
             return DiffReader.verifying(copy)
         }
+    }
+
+    /// Stops a streamed copy's download at once (a thread waiting on it then
+    /// sees its input end), for an attempt being given up.
+    func abandon() { copy?.stream?.cancel() }
+
+    /// After an attempt that did not succeed, with this side's own failure
+    /// (nil: it was stopped because of the other side or the join): waits
+    /// for a streamed copy's download to end and returns the failure to
+    /// tell, the download's own when it broke. A streamed copy that did not
+    /// fail is used up all the same (it streams once), so the next attempt
+    /// streams the same store again.
+    mutating func settle(_ failure: (any Error)?) async -> (any Error)? {
+        guard let stream = copy?.stream else { return failure }
+        let error = await stream.finish(readerError: failure ?? ChunkQueue.Stopped())
+        if let error, !(error is ChunkQueue.Stopped) { return error }
+        copy = nil
+        tried -= 1
+        return nil
     }
 
     /// The copy in use proved damaged: it goes, and the next attempt uses the next store's.

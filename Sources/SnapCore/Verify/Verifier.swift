@@ -126,6 +126,9 @@ public struct Verifier: Sendable {
         if let expected = manifest.archive?.bytes, expected != listedBytes {
             return "the archive is \(listedBytes) bytes, its .json says \(expected)"
         }
+        if keep == nil, store.streamsArchives {
+            return await checkStreamed(store: store, pool: pool, manifest: manifest)
+        }
         let path = keep ?? "\(workDirectory)/verify-\(UUID().uuidString).tar.zst"
         do {
             try await store.downloadArchive(pool: pool, id: manifest.id, to: path)
@@ -140,5 +143,23 @@ public struct Verifier: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             return "\(error)"
         }
+    }
+
+    /// Reads one copy as it downloads (`ArchiveStream`), never writing it
+    /// anywhere: verify delivers nothing, so nothing waits for the end.
+    static func checkStreamed(store: any SnapshotStore, pool: String, manifest: Manifest) async -> String? {
+        let source = "\(store.url)/\(pool)/\(manifest.id.value)"
+        let stream: ArchiveStream
+        do { stream = try await ArchiveStream.start(store, pool: pool, id: manifest.id, manifest: manifest) } catch {
+            return "\(error)"
+        }
+        StoreLog.logger.info("streaming \(source) (checked as it downloads; not written to disk)")
+        var readError: (any Error)?
+        do {
+            try SnapshotReader.read(.descriptor(try stream.takeReadEnd()), expected: manifest, source: source)
+        } catch {
+            readError = error
+        }
+        return await stream.finish(readerError: readError).map { "\($0)" }
     }
 }
