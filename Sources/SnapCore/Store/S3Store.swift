@@ -144,6 +144,13 @@ public struct S3Store: SnapshotStore {
     }
 
     public func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws {
+        #if DEBUG
+            // `SNAP_TEST_NO_ARCHIVE_DOWNLOAD=1`: the streamed-read tests prove verify and diff never land an S3 archive on disk.
+            if ProcessInfo.processInfo.environment["SNAP_TEST_NO_ARCHIVE_DOWNLOAD"] != nil {
+                throw SnapError.storeFailed(
+                    store: url, reason: "an archive was to be downloaded to disk (SNAP_TEST_NO_ARCHIVE_DOWNLOAD is set)")
+            }
+        #endif
         do {
             try await client().getObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"), to: path)
         } catch let AWSError.service(e) where e.code == "NoSuchKey" || e.code == "NotFound" {
