@@ -39,6 +39,8 @@ public enum VerifiedDiff {
             let newReader: DiffReader
             do { newReader = try b.open() } catch {
                 // Streamed downloads end (and are awaited) before the error leaves: nothing keeps running.
+                oldReader.abandon()
+                a.abandon()
                 _ = await a.settle(oldReader.stop())
                 _ = await b.settle(nil)
                 throw error
