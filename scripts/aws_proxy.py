@@ -13,10 +13,11 @@ signature), and:
     cognito-idp:OPERATION), cognito=CODE (a Cognito HTTP 400 error of that
     code, e.g. cognito=InvalidParameterException), or CODE@STATUS for an S3 error document, e.g.
     RequestTimeout@400) fails the first COUNT calls of that operation;
-  * cuts answers by path: --fault-path REGEX:COUNT:KIND (KIND truncate|reset,
-    as for --fault-rate) forwards the first COUNT calls whose path matches
-    REGEX, then cuts the answer half way through its body (e.g. one
-    bucket's archive GETs, leaving its .json files whole);
+  * faults by path: --fault-path REGEX:COUNT:KIND fails the first COUNT
+    calls whose path matches REGEX (e.g. one bucket's archive GETs, leaving
+    its .json files whole); KIND as for --fault-rate but stall: truncate or
+    reset cut the answer half way through its body, the others answer an
+    error without forwarding;
   * stalls: --stall OPERATION:SECONDS holds every call of that operation
     that long before forwarding it (to interrupt snap mid-request);
   * injects faults at random: --fault-rate OPERATION:SHARE:KIND fails that
@@ -165,8 +166,8 @@ def main():
     path_faults = []
     for f in args.fault_path:
         pattern, count, kind = f.rsplit(":", 2)
-        if kind not in ("truncate", "reset"):
-            raise SystemExit(f"--fault-path {f}: KIND must be truncate or reset")
+        if kind == "stall":
+            raise SystemExit(f"--fault-path {f}: use --stall to hold calls")
         path_faults.append([re.compile(pattern), int(count), kind])
     path_lock = threading.Lock()
     faults = {}
@@ -284,6 +285,8 @@ def main():
                         chance = pf[2]
                         record("injected", f"{op or 'S3Other'} {chance}")
                         break
+            if chance and chance not in ("reset", "truncate", "stall"):
+                return self.fail(chance, op, bool(target))
             fault = faults.get(op)
             if fault and fault[0] > 0:
                 fault[0] -= 1

@@ -134,4 +134,22 @@ import Testing
         #expect(v.status == 1, "stdout: \(v.out) stderr: \(v.stderr)")
         #expect(v.out.contains("broke after"), "stdout: \(v.out)")
     }
+
+    @Test(.timeLimit(.minutes(5))) func aGetRefusedBeforeItsBodyBeganIsRetried() throws {
+        let moto = try Moto.shared()
+        let s = try stores(pool: "us-east-1_Stream4", snapshots: 2, env: moto.environment)
+        let s3 = try upload(s.intact, env: moto.environment)
+        // The first two archive GETs answer 500 before any body: retried as any request, then streamed.
+        let proxy = try AWSProxy(["--no-quota", "--fault-path", "\(s3.dropFirst(5))/.*\\.tar\\.zst:2:500"], upstream: moto)
+        var env = moto.environment
+        env["AWS_ENDPOINT_URL"] = proxy.endpoint
+
+        let v = try streamed(["verify", "--all", "--user-pool-id", s.pool, "--store", s3], env: env, work: s.work)
+        #expect(v.status == 0, "stdout: \(v.out) stderr: \(v.stderr)")
+        #expect(try proxy.injectedCount() == 2)
+        let d = try streamed(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", s3], env: env, work: s.work)
+        let l = try snap(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", s.intact], env: env)
+        #expect(d.status == 0, "stderr: \(d.stderr)")
+        #expect(d.stdout == l.stdout)
+    }
 }
