@@ -118,21 +118,47 @@ import Testing
         env["AWS_ENDPOINT_URL"] = proxy.endpoint
         env["SNAP_TEST_LOW_SPEED_SECONDS"] = "5"
 
+        // A broken stream's copy is read again from the same store, downloaded first (cut too here), then from the next store.
         let l = try snap(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", s.intact], env: env)
-        let d = try streamed(
-            ["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", first, "--store", second], env: env, work: s.work)
+        let d = try snap(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", first, "--store", second], env: env)
         #expect(d.status == 0, "stderr: \(d.stderr)")
         #expect(d.stdout == l.stdout, "\(d.stdout.count) bytes failed over, \(l.stdout.count) local")
         #expect(d.stderr.contains(first) && d.stderr.contains("broke after"), "stderr: \(d.stderr)")
 
-        let only = try streamed(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", first], env: env, work: s.work)
+        let only = try snap(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", first], env: env)
         #expect(only.status != 0, "stdout: \(only.out)")
         #expect(only.stdout.isEmpty, "a partial diff was printed: \(only.stdout.count) bytes")
         #expect(only.stderr.contains(first) && only.stderr.contains("broke after"), "stderr: \(only.stderr)")
+        let last = only.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("error") && last.contains(first), "the error names the store: \(last)")
 
-        let v = try streamed(["verify", "--all", "--user-pool-id", s.pool, "--store", first], env: env, work: s.work)
+        // verify reads a broken stream's copy again, downloaded first; cut every time, that fails too, naming the fault.
+        let v = try snap(["verify", "--all", "--user-pool-id", s.pool, "--store", first], env: env)
         #expect(v.status == 1, "stdout: \(v.out) stderr: \(v.stderr)")
-        #expect(v.out.contains("broke after"), "stdout: \(v.out)")
+        #expect(v.out.contains("\(first)  \(s.pool)/\(s.ids[0])  FAILED") && v.out.contains("transfer closed"), "stdout: \(v.out)")
+        #expect(v.stderr.contains("broke after") && v.stderr.contains("reading it again, downloaded first"), "stderr: \(v.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aStreamCutOnceIsReadAgainDownloadedFirst() throws {
+        let moto = try Moto.shared()
+        let s = try stores(pool: "us-east-1_Stream5", snapshots: 2, env: moto.environment)
+        let s3 = try upload(s.intact, env: moto.environment)
+        // Each archive's first GET is cut half way: the network, not the copy, so each is read again, downloaded first.
+        let proxy = try AWSProxy(["--no-quota", "--fault-path", "\(s3.dropFirst(5))/.*\\.tar\\.zst:2:truncate"], upstream: moto)
+        var env = moto.environment
+        env["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let v = try snap(["verify", "--all", "--user-pool-id", s.pool, "--store", s3], env: env)
+        #expect(v.status == 0, "stdout: \(v.out) stderr: \(v.stderr)")
+        #expect(v.stderr.contains("broke after") && v.stderr.contains("downloaded first"), "stderr: \(v.stderr)")
+        #expect(try proxy.injectedCount() == 2)
+
+        let cutDiff = try AWSProxy(["--no-quota", "--fault-path", "\(s3.dropFirst(5))/.*\\.tar\\.zst:1:truncate"], upstream: moto)
+        env["AWS_ENDPOINT_URL"] = cutDiff.endpoint
+        let d = try snap(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", s3], env: env)
+        let l = try snap(["diff", s.ids[0], s.ids[1], "--json", "--user-pool-id", s.pool, "--store", s.intact], env: env)
+        #expect(d.status == 0, "stderr: \(d.stderr)")
+        #expect(d.stdout == l.stdout)
+        #expect(d.stderr.contains("broke after") && d.stderr.contains("downloaded first"), "stderr: \(d.stderr)")
     }
 
     @Test(.timeLimit(.minutes(5))) func aGetRefusedBeforeItsBodyBeganIsRetried() throws {

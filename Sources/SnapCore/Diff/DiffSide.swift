@@ -20,6 +20,9 @@ struct SideCopies: Sendable {
     private var tried = 0
     private(set) var copy: Catalog.Copy?
     private var lastError: (any Error)?
+    /// The streamed copy's download broke on the way (the network, not the
+    /// copy): the same store is read again, downloaded first (its GETs retry).
+    private var downloadNext = false
 
     init(_ side: DiffSide, catalog: Catalog, directory: String, log: @escaping @Sendable (String) -> Void) {
         self.side = side
@@ -41,15 +44,19 @@ struct SideCopies: Sendable {
             s.tried += 1
             let folder = "\(directory)/attempt-\(s.tried)"
             let store = holders[s.tried - 1]
+            let streams = store.streamsArchives && !s.downloadNext
+            s.downloadNext = false
             do {
                 // An S3 copy streams into the join as it downloads: the spool keeps the output until both sides are proven.
                 s.copy =
-                    store.streamsArchives
+                    streams
                     ? try await catalog.stream(entry, pool: pool, from: store)
                     : try await catalog.download(entry, pool: pool, from: store, into: folder)
             } catch {
-                log("\(error)")
-                s.lastError = error
+                // An AWS error names the operation, not the store: the message must say which copy failed.
+                let named = error is SnapError ? error : SnapError.storeFailed(store: store.url, reason: "\(error)")
+                log("\(named)")
+                s.lastError = named
                 Catalog.discard(folder, log: log)
             }
         }
@@ -79,7 +86,10 @@ struct SideCopies: Sendable {
     mutating func settle(_ failure: (any Error)?) async -> (any Error)? {
         guard let stream = copy?.stream else { return failure }
         let error = await stream.finish(readerError: failure ?? ChunkQueue.Stopped())
-        if let error, !(error is ChunkQueue.Stopped) { return error }
+        if let error, !(error is ChunkQueue.Stopped) {
+            downloadNext = stream.broke
+            return error
+        }
         copy = nil
         tried -= 1
         return nil
@@ -87,9 +97,14 @@ struct SideCopies: Sendable {
 
     /// The copy in use proved damaged: it goes, and the next attempt uses the next store's.
     mutating func reject(_ error: any Error) {
-        log("\(error)")
         lastError = error
         if let copy { Catalog.discard(copy.folder, log: log) }
         copy = nil
+        if downloadNext {
+            log("\(error); reading it again, downloaded first")
+            tried -= 1
+        } else {
+            log("\(error)")
+        }
     }
 }

@@ -31,7 +31,13 @@ public final class ArchiveStream: @unchecked Sendable {
     public let source: String
     private let lock = NSLock()
     private var readEnd: Int32
+    private var brokeInTransit = false
     private let download: Task<Void, any Error>
+
+    /// Whether `finish` found the download failing on its own after its body
+    /// began (a connection cut, a stall): the network, not the copy, so the
+    /// copy is worth reading again the download-first way (whose GETs retry).
+    var broke: Bool { lock.withLock { brokeInTransit } }
 
     private init(store: String, source: String, readEnd: Int32, download: Task<Void, any Error>) {
         self.store = store
@@ -107,6 +113,7 @@ public final class ArchiveStream: @unchecked Sendable {
         case .failure(let error) where error is ReaderStopped || error is CancellationError:
             return readerError ?? error
         case .failure(let error):
+            lock.withLock { brokeInTransit = true }
             return error
         }
     }
