@@ -32,7 +32,8 @@ struct SideCopies: Sendable {
     }
 
     /// This side with a copy in hand: the current one, or the next store's,
-    /// downloaded now. Throws the last error when no store is left.
+    /// streaming (S3) or downloaded (a local store, or an S3 copy whose
+    /// stream broke) now. Throws the last error when no store is left.
     func ready() async throws -> SideCopies {
         guard case .stored(let entry, let pool) = side else { return self }
         var s = self
@@ -95,7 +96,8 @@ struct SideCopies: Sendable {
         return nil
     }
 
-    /// The copy in use proved damaged: it goes, and the next attempt uses the next store's.
+    /// The copy in use failed: it goes, and the next attempt uses the next
+    /// store's (or the same store's, downloaded first, when its stream broke).
     mutating func reject(_ error: any Error) {
         lastError = error
         if let copy { Catalog.discard(copy.folder, log: log) }
