@@ -13,6 +13,11 @@ signature), and:
     cognito-idp:OPERATION), cognito=CODE (a Cognito HTTP 400 error of that
     code, e.g. cognito=InvalidParameterException), or CODE@STATUS for an S3 error document, e.g.
     RequestTimeout@400) fails the first COUNT calls of that operation;
+  * faults by path: --fault-path REGEX:COUNT:KIND fails the first COUNT
+    calls whose path matches REGEX (e.g. one bucket's archive GETs, leaving
+    its .json files whole); KIND as for --fault-rate but stall: truncate or
+    reset cut the answer half way through its body, the others answer an
+    error without forwarding;
   * stalls: --stall OPERATION:SECONDS holds every call of that operation
     that long before forwarding it (to interrupt snap mid-request);
   * injects faults at random: --fault-rate OPERATION:SHARE:KIND fails that
@@ -139,6 +144,7 @@ def main():
     ap.add_argument("--add-member", action="append", default=[])
     ap.add_argument("--bucket-owner", action="append", default=[])
     ap.add_argument("--stall", action="append", default=[])
+    ap.add_argument("--fault-path", action="append", default=[])
     ap.add_argument("--fault-rate", action="append", default=[])
     ap.add_argument("--stall-seconds", type=float, default=90)
     ap.add_argument("--seed", type=int, default=0)
@@ -157,6 +163,13 @@ def main():
 
     up = urlparse(args.upstream)
     buckets = {cat: Bucket(rate * args.quota_scale) for cat, (rate, _) in QUOTAS.items()}
+    path_faults = []
+    for f in args.fault_path:
+        pattern, count, kind = f.rsplit(":", 2)
+        if kind == "stall":
+            raise SystemExit(f"--fault-path {f}: use --stall to hold calls")
+        path_faults.append([re.compile(pattern), int(count), kind])
+    path_lock = threading.Lock()
     faults = {}
     for f in args.fault:
         op, count, kind = f.split(":")
@@ -265,6 +278,15 @@ def main():
                     pass  # after forwarding: the call takes effect, its answer is lost
                 else:
                     return self.fail(chance, op, bool(target))
+            with path_lock:
+                for pf in path_faults:
+                    if pf[1] > 0 and pf[0].search(self.path):
+                        pf[1] -= 1
+                        chance = pf[2]
+                        record("injected", f"{op or 'S3Other'} {chance}")
+                        break
+            if chance and chance not in ("reset", "truncate", "stall"):
+                return self.fail(chance, op, bool(target))
             fault = faults.get(op)
             if fault and fault[0] > 0:
                 fault[0] -= 1

@@ -7,7 +7,7 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every copy of snapshots in every store.",
         discussion: """
-            Downloads each copy and checks the archive's sha256, each member's sha256 and record \
+            Reads each copy (from S3 as it downloads, never written to disk) and checks the archive's sha256, each member's sha256 and record \
             count against the manifest, the JSON of every line and the sort order. One line per \
             store and snapshot: ok, or what is wrong; a store that cannot be read, a .json that \
             cannot be read, and one ID holding different archives in different stores are reported \

@@ -304,6 +304,84 @@ struct HTTPClientTests {
     }
 }
 
+// MARK: - Streaming into a sink
+
+extension HTTPClientTests {
+    /// A pipe whose write end goes to a sink and whose read end is read to
+    /// its end on a thread of its own (at most `limit` bytes, then closed).
+    struct SinkPipe {
+        let sink: HTTPBodySink
+        let read: Task<Data, Never>
+
+        init(limit: Int = .max) {
+            // As snap does at start: a write to a closed pipe is EPIPE, not death.
+            signal(SIGPIPE, SIG_IGN)
+            var fds: [Int32] = [-1, -1]
+            precondition(pipe(&fds) == 0)
+            sink = HTTPBodySink(descriptor: fds[1], name: "the test's reader") { _ in }
+            let reader = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+            read = Task.detached {
+                var data = Data()
+                while data.count < limit {
+                    let chunk = reader.readData(ofLength: min(65536, limit - data.count))
+                    if chunk.isEmpty { break }
+                    data.append(chunk)
+                }
+                try? reader.close()  // the test's own pipe: closing it early is the point
+                return data
+            }
+        }
+    }
+
+    @Test func aStreamedBodyGoesThroughTheSinkWhichTheTransferCloses() async throws {
+        let server = try EchoServer()
+        defer { server.stop() }
+        let n = 3_000_000
+        let pipe = SinkPipe()
+        let response = try await HTTPClient().send(server.request("GET", "/bytes?n=\(n)"), responseBodyInto: pipe.sink)
+        #expect(response.status == 200 && response.body.isEmpty)
+        // The reader's end of input came from the transfer closing the sink, not from the test.
+        #expect(await pipe.read.value == bytePattern(n))
+        #expect(pipe.sink.hasBegun && pipe.sink.bytesWritten == Int64(n))
+    }
+
+    @Test func aBodyCutMidwayEndsTheReadersInputWithAnError() async throws {
+        let server = try EchoServer()
+        defer { server.stop() }
+        let pipe = SinkPipe()
+        let error = try await expectHTTPError {
+            try await HTTPClient().send(server.request("GET", "/cut?n=1000000"), responseBodyInto: pipe.sink)
+        }
+        #expect(error.isRetryable, "\(error)")
+        #expect(await pipe.read.value == bytePattern(500_000))
+        #expect(pipe.sink.hasBegun)
+    }
+
+    @Test func aReaderThatStopsStopsTheTransfer() async throws {
+        let server = try EchoServer()
+        defer { server.stop() }
+        let pipe = SinkPipe(limit: 1000)
+        let error = try await expectHTTPError {
+            try await HTTPClient().send(server.request("GET", "/bytes?n=20000000"), responseBodyInto: pipe.sink)
+        }
+        #expect("\(error)".contains("the reader stopped reading"), "\(error)")
+        #expect(pipe.sink.readerClosed)
+        #expect(await pipe.read.value.count == 1000)
+    }
+
+    @Test func anErrorStatusNeverReachesTheSink() async throws {
+        let server = try EchoServer()
+        defer { server.stop() }
+        let pipe = SinkPipe()
+        let response = try await HTTPClient().send(
+            server.request("GET", "/status?code=503&body=busy"), responseBodyInto: pipe.sink)
+        #expect(response.status == 503 && response.body == Data("busy".utf8))
+        #expect(!pipe.sink.hasBegun, "an error answer leaves the sink open for a retry")
+        pipe.sink.close()
+        #expect(await pipe.read.value.isEmpty)
+    }
+}
+
 // MARK: - Support
 
 /// Runs Support/echo_server.py for one test.

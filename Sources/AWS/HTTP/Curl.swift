@@ -48,13 +48,13 @@ final class CurlEasy: @unchecked Sendable {
 
     /// Sends the request and waits for the whole response.
     func perform(
-        _ request: HTTPRequest, responseBodyTo: String?, limits: CurlLimits, cancel: CurlCancelFlag
+        _ request: HTTPRequest, responseBodyTo: String?, sink: HTTPBodySink? = nil, limits: CurlLimits, cancel: CurlCancelFlag
     ) throws -> HTTPResponse {
         // Reset afterwards, not before: a pooled handle must not keep pointers
         // to this transfer's state. Reset keeps the connection cache.
         defer { curl_easy_reset(handle) }
 
-        let state = TransferState(outputPath: responseBodyTo, cancel: cancel)
+        let state = TransferState(outputPath: responseBodyTo, sink: sink, cancel: cancel)
         defer { state.closeFiles() }
         let method = request.method.uppercased()
         // PUT and POST always carry a Content-Length, even 0: S3 answers 411 without one.
@@ -130,6 +130,12 @@ final class CurlEasy: @unchecked Sendable {
         }
 
         let code = curl_easy_perform(handle)
+        if let sink {
+            // An empty 2xx body never reached the write callback: it began (and ended) all the same.
+            if code == CURLE_OK, (200..<300).contains(state.statusOfBlock) { sink.begin(headers: state.headers) }
+            // A begun body is never sent again: its end, good or bad, is the reader's end of input, now.
+            if sink.hasBegun { sink.close() }
+        }
         try state.finishOutput()
 
         if cancel.isCancelled { throw CancellationError() }
@@ -211,6 +217,7 @@ private final class TransferState {
     }
 
     let outputPath: String?
+    let sink: HTTPBodySink?
     let cancel: CurlCancelFlag
     let errorBuffer: UnsafeMutablePointer<CChar>
     var source: Source = .none
@@ -221,8 +228,9 @@ private final class TransferState {
     var body = Data()
     var fileError: HTTPError?
 
-    init(outputPath: String?, cancel: CurlCancelFlag) {
+    init(outputPath: String?, sink: HTTPBodySink?, cancel: CurlCancelFlag) {
         self.outputPath = outputPath
+        self.sink = sink
         self.cancel = cancel
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -308,6 +316,14 @@ private final class TransferState {
 
     /// Returns false to abort the transfer.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let sink, (200..<300).contains(statusOfBlock) {
+            sink.begin(headers: headers)
+            if let error = sink.write(bytes) {
+                fileError = error
+                return false
+            }
+            return true
+        }
         guard outputPath != nil, (200..<300).contains(statusOfBlock) else {
             body.append(contentsOf: bytes)
             return true
@@ -374,6 +390,47 @@ private final class TransferState {
         String(cString: strerror(errno))
     }
 }
+
+extension HTTPBodySink {
+    /// Writes all of `bytes` to the descriptor, blocking while the pipe is
+    /// full (the reader's pace is the transfer's); the error when it cannot.
+    fileprivate func write(_ bytes: UnsafeRawBufferPointer) -> HTTPError? {
+        // The descriptor is read under the lock but written outside it: a write
+        // blocks while the pipe is full, and only this transfer's thread or
+        // the sink's owner after the transfer closes it.
+        guard let fd = lock.withLock({ descriptor >= 0 ? descriptor : nil }) else {
+            return .file(path: name, reason: "the stream was closed before the body ended")
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = posixWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE {
+                    markReaderClosed()
+                    return .file(path: name, reason: "the reader stopped reading")
+                }
+                return .file(path: name, reason: TransferState.errnoText())
+            }
+            offset += n
+        }
+        counted(bytes.count)
+        return nil
+    }
+
+    /// Closes the descriptor if it is still open; the reader then sees the end of its input.
+    public func close() {
+        let fd = lock.withLock {
+            defer { descriptor = -1 }
+            return descriptor
+        }
+        if fd >= 0 { posixClose(fd) }
+    }
+}
+
+// Free functions, so the sink's own `write` and `close` do not shadow the system's.
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func posixClose(_ fd: Int32) { close(fd) }
 
 private func state(_ userdata: UnsafeMutableRawPointer?) -> TransferState {
     Unmanaged<TransferState>.fromOpaque(userdata!).takeUnretainedValue()

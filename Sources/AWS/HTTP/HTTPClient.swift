@@ -39,9 +39,14 @@ public final class HTTPClient: Sendable {
     /// streams into that file (created 0600, truncated) and response.body is empty; a non-2xx body
     /// is always returned in memory (it holds the error document).
     ///
+    /// With `responseBodyInto`, a 2xx body is written into that sink as it arrives instead
+    /// (`HTTPBodySink`), and the sink is closed when the transfer ends if the body had begun.
+    ///
     /// An HTTP error status is returned, not thrown; thrown are `HTTPError` (no response) and
     /// `CancellationError`.
-    public func send(_ request: HTTPRequest, responseBodyTo: String? = nil) async throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest, responseBodyTo: String? = nil, responseBodyInto sink: HTTPBodySink? = nil)
+        async throws -> HTTPResponse
+    {
         try Task.checkCancellation()
         let cancel = CurlCancelFlag()
         let limits = self.limits
@@ -55,7 +60,7 @@ public final class HTTPClient: Sendable {
                         with: Result {
                             let easy = try pool.checkOut()
                             defer { pool.checkIn(easy) }
-                            return try easy.perform(request, responseBodyTo: responseBodyTo, limits: limits, cancel: cancel)
+                            return try easy.perform(request, responseBodyTo: responseBodyTo, sink: sink, limits: limits, cancel: cancel)
                         })
                 }
                 thread.name = "snap-http"

@@ -40,10 +40,12 @@ public struct SignedSender: Sendable {
     }
 
     /// Sends `request` (host and scheme are filled from the endpoint) and
-    /// returns a 2xx response; anything else becomes an `AWSError`.
+    /// returns a 2xx response; anything else becomes an `AWSError`. A request
+    /// whose body streams into `responseBodyInto` is not retried once that
+    /// body has begun: what the reader already has cannot be taken back.
     public func send(
         _ request: HTTPRequest, operation: String, category: QuotaCategory? = nil, payloadHash: String? = nil,
-        responseBodyTo: String? = nil, acceptStatus: Set<Int> = []
+        responseBodyTo: String? = nil, responseBodyInto: HTTPBodySink? = nil, acceptStatus: Set<Int> = []
     ) async throws -> HTTPResponse {
         var attempt = 0
         var throttles = 0
@@ -63,9 +65,10 @@ public struct SignedSender: Sendable {
             let response: HTTPResponse
             let sent = ContinuousClock.now
             do {
-                response = try await http.send(signed, responseBodyTo: responseBodyTo)
+                response = try await http.send(signed, responseBodyTo: responseBodyTo, responseBodyInto: responseBodyInto)
             } catch let error as HTTPError {
-                guard error.isRetryable, attempt - throttles < retry.maxAttempts else {
+                let streamed = responseBodyInto?.hasBegun ?? false
+                guard error.isRetryable, !streamed, attempt - throttles < retry.maxAttempts else {
                     throw AWSError.transport(service: service, operation: operation, error: error, attempts: attempt)
                 }
                 let wait = retry.delay(beforeRetry: attempt - throttles)

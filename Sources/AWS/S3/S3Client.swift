@@ -50,7 +50,7 @@ public struct S3Client: Sendable {
     func send(
         _ operation: String, _ method: String, bucket: String?, key: String? = nil, query: [QueryItem] = [],
         headers: [HTTPHeader] = [], body: HTTPBody = .empty, payloadHash: String? = nil,
-        responseBodyTo: String? = nil, accept: Set<Int> = []
+        responseBodyTo: String? = nil, responseBodyInto: HTTPBodySink? = nil, accept: Set<Int> = []
     ) async throws -> HTTPResponse {
         let (endpoint, path) = addressing.target(bucket: bucket, key: key)
         var headers = headers
@@ -67,7 +67,7 @@ public struct S3Client: Sendable {
         if method == "HEAD" { mapped.formUnion([400, 403, 404, 405, 409, 412]) }
         let response = try await sender.send(
             request, operation: operation, payloadHash: payloadHash, responseBodyTo: responseBodyTo,
-            acceptStatus: mapped.union(accept))
+            responseBodyInto: responseBodyInto, acceptStatus: mapped.union(accept))
         if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
         throw Self.error(response, operation: operation, bucketLevel: key == nil)
     }
@@ -238,6 +238,14 @@ public struct S3Client: Sendable {
             unlink(partial)
             throw error
         }
+    }
+
+    /// GetObject streamed into `sink` as it arrives (`HTTPBodySink`): retried
+    /// like any request until its 2xx body begins, never after. The sink is
+    /// closed when this returns, whatever happened, so its reader sees an end.
+    public func getObject(bucket: String, key: String, into sink: HTTPBodySink) async throws {
+        defer { sink.close() }
+        _ = try await send("GetObject", "GET", bucket: bucket, key: key, responseBodyInto: sink)
     }
 
     public func getObject(bucket: String, key: String) async throws -> Data {

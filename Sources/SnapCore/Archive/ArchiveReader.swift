@@ -129,15 +129,27 @@ public final class ArchiveReader {
     private var declaredTotal: Int64 = 0
     private var ended = false
 
-    public init(path: String, limits: ArchiveLimits = .default) throws {
-        self.path = path
-        self.limits = limits
+    public convenience init(path: String, limits: ArchiveLimits = .default) throws {
         let file: FileHandle
         do {
             file = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         } catch {
             throw ArchiveError.io(path: path, operation: "open", reason: error.localizedDescription)
         }
+        try self.init(file: file, path: path, limits: limits)
+    }
+
+    /// Reads the archive from `descriptor` (a pipe's read end, fed by a
+    /// download), which the reader owns from now on: it is closed when the
+    /// reader goes, so a writer still writing gets EPIPE and stops. `name`
+    /// stands for the path in messages.
+    public convenience init(descriptor: Int32, name: String, limits: ArchiveLimits = .default) throws {
+        try self.init(file: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true), path: name, limits: limits)
+    }
+
+    private init(file: FileHandle, path: String, limits: ArchiveLimits) throws {
+        self.path = path
+        self.limits = limits
         let input = CompressedInput(path: path, file: file)
         self.input = input
         let decompressor: ZstdDecompressor

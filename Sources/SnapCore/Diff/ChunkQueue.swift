@@ -38,10 +38,12 @@ final class ChunkQueue: @unchecked Sendable {
         return true
     }
 
-    /// Producer: its last word, success after `.end` was queued, or why it stopped.
+    /// Producer: its last word, success after `.end` was queued, or why it
+    /// stopped. Once the consumer has gone (`cancel`), any failure is only
+    /// that: its input may have been cut from under it on purpose.
     func close(_ result: Result<Void, any Error>) {
         condition.lock()
-        outcome = result
+        if cancelled, case .failure = result { outcome = .failure(Stopped()) } else { outcome = result }
         condition.broadcast()
         condition.unlock()
     }
@@ -64,6 +66,14 @@ final class ChunkQueue: @unchecked Sendable {
             }
             condition.wait()
         }
+    }
+
+    /// Consumer: tells the producer to stop, without waiting for it.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Consumer: stops the producer and waits until it has ended; returns

@@ -46,8 +46,9 @@ final class DiffReader {
         let thread = Thread {
             do {
                 // Lines are checked by the join (`MemberLines` verifying), once for both sides where they are equal.
-                let stream = try SnapshotStream(
-                    archivePath: copy.archive, expected: copy.manifest, source: copy.source, checksLines: false)
+                // A streamed copy's read end is this thread's: closed when the stream goes, which stops the download.
+                let input: SnapshotStream.Input = try copy.stream.map { .descriptor(try $0.takeReadEnd()) } ?? .path(copy.archive)
+                let stream = try SnapshotStream(input: input, expected: copy.manifest, source: copy.source, checksLines: false)
                 while let member = try stream.nextMember() {
                     guard queue.put(.member(member)) else { throw ChunkQueue.Stopped() }
                     while let chunk = try stream.read() {
@@ -119,6 +120,10 @@ final class DiffReader {
         }
         try members?.finish()
     }
+
+    /// Tells a verifying side's thread to stop, without waiting: whatever
+    /// fails in it from now on is no failure of its copy (see `stop()`).
+    func abandon() { queue?.cancel() }
 
     /// Ends a verifying side's thread (waiting for it); returns why this
     /// side failed (its thread's checks or the join's checks of its lines), if it did.

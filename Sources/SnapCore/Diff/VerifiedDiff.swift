@@ -6,9 +6,12 @@ import Foundation
 /// (`DiffSpool`) and delivered only after both sides were proven whole, so
 /// nothing is printed or counted from a copy that turns out damaged.
 ///
-/// A side that fails has its copy removed and the next store's downloaded;
-/// the whole join then runs again from empty (a fresh spool and summary),
-/// so no result ever mixes two copies.
+/// An S3 side streams from its store into its thread as it downloads
+/// (`ArchiveStream`), never landing on disk; a local one is copied first.
+/// A side that fails has its copy removed and the next store's taken; the
+/// whole join then runs again from empty (a fresh spool and summary), so no
+/// result ever mixes two copies. A streamed side reads once, so a side that
+/// did not fail streams its store again for the next attempt.
 public enum VerifiedDiff {
     /// Diffs `old` against `new`. `render` turns a change into its output
     /// bytes (nil: count only); `deliver` receives the output of the attempt
@@ -35,7 +38,11 @@ public enum VerifiedDiff {
             let oldReader = try a.open()
             let newReader: DiffReader
             do { newReader = try b.open() } catch {
-                _ = oldReader.stop()
+                // Streamed downloads end (and are awaited) before the error leaves: nothing keeps running.
+                oldReader.abandon()
+                a.abandon()
+                _ = await a.settle(oldReader.stop())
+                _ = await b.settle(nil)
                 throw error
             }
             let summary: ChangeSummary
@@ -45,9 +52,23 @@ public enum VerifiedDiff {
                 }
             } catch {
                 spool.discard()
-                let failedA = oldReader.stop(), failedB = newReader.stop()
+                // Both threads are told to stop first, then their downloads: a thread
+                // waiting on a stalled network then ends now, not at the stall timeout.
+                oldReader.abandon()
+                newReader.abandon()
+                a.abandon()
+                b.abandon()
+                let failedA = await a.settle(oldReader.stop()), failedB = await b.settle(newReader.stop())
                 // The join's own error is only the symptom when a side failed.
                 if failedA == nil && failedB == nil { throw error }
+                if let failedA { a.reject(failedA) }
+                if let failedB { b.reject(failedB) }
+                continue
+            }
+            // A streamed side's download must have ended well too (its reader saw every byte and proved them).
+            let failedA = await a.settle(nil), failedB = await b.settle(nil)
+            if failedA != nil || failedB != nil {
+                spool.discard()
                 if let failedA { a.reject(failedA) }
                 if let failedB { b.reject(failedB) }
                 continue

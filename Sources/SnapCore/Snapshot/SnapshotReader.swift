@@ -10,7 +10,12 @@ import Foundation
 /// computes while it verifies (the diff's join).
 public enum SnapshotReader {
     public static func read(archivePath: String, expected: Manifest, source: String, limits: ArchiveLimits = .default) throws {
-        let stream = try SnapshotStream(archivePath: archivePath, expected: expected, source: source, limits: limits)
+        try read(.path(archivePath), expected: expected, source: source, limits: limits)
+    }
+
+    /// As `read(archivePath:)`, from a file or a descriptor it then owns (`SnapshotStream.Input`).
+    static func read(_ input: SnapshotStream.Input, expected: Manifest, source: String, limits: ArchiveLimits = .default) throws {
+        let stream = try SnapshotStream(input: input, expected: expected, source: source, limits: limits)
         while try stream.nextMember() != nil {
             while try stream.read() != nil {}
         }

@@ -25,12 +25,29 @@ final class SnapshotStream {
 
     /// `checksLines` false leaves the lines of JSON-Lines members (JSON,
     /// key, order, count) to the reader of the chunks; see `MemberCheck`.
-    init(archivePath: String, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true) throws {
+    convenience init(archivePath: String, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true)
+        throws
+    {
+        try self.init(input: .path(archivePath), expected: expected, source: source, limits: limits, checksLines: checksLines)
+    }
+
+    /// Where the archive's bytes come from: a file, or a descriptor the
+    /// stream owns from now on (a pipe fed by a download: `ArchiveStream`),
+    /// closed when the stream goes.
+    enum Input {
+        case path(String)
+        case descriptor(Int32)
+    }
+
+    init(input: Input, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true) throws {
         self.source = source
         self.expected = expected
         self.checksLines = checksLines
         do {
-            reader = try ArchiveReader(path: archivePath, limits: limits)
+            switch input {
+            case .path(let path): reader = try ArchiveReader(path: path, limits: limits)
+            case .descriptor(let fd): reader = try ArchiveReader(descriptor: fd, name: source, limits: limits)
+            }
         } catch let e as ArchiveError {
             throw SnapError.damaged(source: source, member: nil, reason: "\(e)")
         }

@@ -123,6 +123,9 @@ public struct Catalog: Sendable {
         public var manifest: Manifest
         /// The attempt's private folder; removed when the copy proves damaged.
         public var folder: String
+        /// Set when the copy streams from its store as it is read instead
+        /// (`ArchiveStream`; `archive` is then empty): it can be read once.
+        public var stream: ArchiveStream? = nil
     }
 
     /// The stores holding `entry`, in configuration order: the order copies are tried in.
@@ -141,9 +144,19 @@ public struct Catalog: Sendable {
             store: store.url, source: "\(store.url)/\(pool)/\(entry.id.value)", archive: archive, manifest: manifest, folder: folder)
     }
 
+    /// Starts streaming `store`'s copy of `entry` (`ArchiveStream`): for
+    /// readers that deliver nothing before the copy is proven (the diff).
+    /// Throws if the download cannot begin or its size is not the manifest's.
+    public func stream(_ entry: Entry, pool: String, from store: any SnapshotStore) async throws -> Copy {
+        let manifest = entry.manifestsByStore[store.url] ?? entry.manifest
+        let stream = try await ArchiveStream.start(store, pool: pool, id: entry.id, manifest: manifest)
+        StoreLog.logger.info("streaming \(stream.source) (checked as it is read; not written to disk)")
+        return Copy(store: store.url, source: stream.source, archive: "", manifest: manifest, folder: "", stream: stream)
+    }
+
     /// Nothing of a failed attempt may reach a caller: its folder goes.
     public static func discard(_ folder: String, log: (String) -> Void) {
-        guard FileManager.default.fileExists(atPath: folder) else { return }
+        guard !folder.isEmpty, FileManager.default.fileExists(atPath: folder) else { return }
         do { try FileManager.default.removeItem(atPath: folder) } catch {
             log("cannot remove the work folder \(folder): \(error)")
         }

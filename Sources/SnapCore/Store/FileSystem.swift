@@ -112,4 +112,22 @@ enum FileSystem {
             close(dfd)
         }
     }
+
+    /// A pipe, both ends closed on exec: a download writes into `write` while
+    /// a reader takes `read` (`ArchiveStream`).
+    static func makePipe(for what: String) throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else {
+            throw SnapError.io(
+                path: what, reason: "cannot make a pipe: \(String(cString: strerror(errno))); too many open files? raise `ulimit -n`")
+        }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return (fds[0], fds[1])
+    }
+
+    /// Closes a descriptor this process owns (a pipe end never handed on).
+    static func closeDescriptor(_ fd: Int32) {
+        if fd >= 0 { close(fd) }
+    }
 }

@@ -144,10 +144,46 @@ public struct S3Store: SnapshotStore {
     }
 
     public func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws {
+        #if DEBUG
+            // `SNAP_TEST_NO_ARCHIVE_DOWNLOAD=1`: the streamed-read tests prove verify and diff never land an S3 archive on disk.
+            if ProcessInfo.processInfo.environment["SNAP_TEST_NO_ARCHIVE_DOWNLOAD"] != nil {
+                throw SnapError.storeFailed(
+                    store: url, reason: "an archive was to be downloaded to disk (SNAP_TEST_NO_ARCHIVE_DOWNLOAD is set)")
+            }
+        #endif
         do {
             try await client().getObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"), to: path)
         } catch let AWSError.service(e) where e.code == "NoSuchKey" || e.code == "NotFound" {
             throw SnapError.damaged(source: "\(url)/\(pool)/\(id.value)", member: nil, reason: "the archive object is missing")
+        }
+    }
+
+    public var streamsArchives: Bool { true }
+
+    public func streamArchive(
+        pool: String, id: SnapshotID, into descriptor: Int32, begun: @escaping @Sendable (Int64?) -> Void
+    ) async throws {
+        let archiveKey = key(pool, "\(id.value).tar.zst")
+        let sink = HTTPBodySink(descriptor: descriptor, name: "the reader of s3://\(bucket)/\(archiveKey)") { headers in
+            begun(headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int64($0.value) })
+        }
+        do {
+            let c: S3Client
+            do { c = try await client() } catch {
+                sink.close()
+                throw error
+            }
+            try await c.getObject(bucket: bucket, key: archiveKey, into: sink)
+        } catch let AWSError.service(e) where e.code == "NoSuchKey" || e.code == "NotFound" {
+            throw SnapError.damaged(source: "\(url)/\(pool)/\(id.value)", member: nil, reason: "the archive object is missing")
+        } catch {
+            if sink.readerClosed { throw ArchiveStream.ReaderStopped() }
+            guard sink.hasBegun, !(error is CancellationError) else { throw error }
+            throw SnapError.storeFailed(
+                store: url,
+                reason:
+                    "the download of \(archiveKey) broke after \(sink.bytesWritten) bytes (\(error)); a streamed read is not resumed, so this copy was not used"
+            )
         }
     }
 

@@ -26,6 +26,19 @@ public protocol SnapshotStore: Sendable {
     /// Copies the archive to a local file.
     func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws
 
+    /// Whether `streamArchive` works here. An S3 store streams; a local
+    /// folder's archive is copied (`downloadArchive`), which costs no network.
+    var streamsArchives: Bool { get }
+
+    /// Writes the archive's bytes into `descriptor` (a pipe's write end) as
+    /// they arrive, for a reader at the other end (`ArchiveStream`). Owns the
+    /// descriptor: it is closed by the time this returns, and as soon as the
+    /// body ends. `begun` is called once, from any thread, with the object's
+    /// size (Content-Length) when its body starts; nothing is sent again
+    /// after that. Throws `ArchiveStream.ReaderStopped` when the reader
+    /// closed its end first (its own error is the one to tell).
+    func streamArchive(pool: String, id: SnapshotID, into descriptor: Int32, begun: @escaping @Sendable (Int64?) -> Void) async throws
+
     /// Removes what a killed `create` left in the pool's folder (temporary
     /// files, unfinished multipart uploads). Only called while holding the lock,
     /// which is what makes anything unfinished there provably dead.
@@ -47,6 +60,15 @@ public protocol SnapshotStore: Sendable {
 }
 
 extension SnapshotStore {
+    public var streamsArchives: Bool { false }
+
+    public func streamArchive(
+        pool: String, id: SnapshotID, into descriptor: Int32, begun: @escaping @Sendable (Int64?) -> Void
+    ) async throws {
+        FileSystem.closeDescriptor(descriptor)
+        throw SnapError.storeFailed(store: url, reason: "this store's archives are copied, not streamed (a bug in snap: report it)")
+    }
+
     /// A local folder has no retention.
     public func retention(pool: String, id: SnapshotID) async throws -> S3ObjectLock? { nil }
 

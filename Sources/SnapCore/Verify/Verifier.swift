@@ -126,6 +126,9 @@ public struct Verifier: Sendable {
         if let expected = manifest.archive?.bytes, expected != listedBytes {
             return "the archive is \(listedBytes) bytes, its .json says \(expected)"
         }
+        if keep == nil, store.streamsArchives, let outcome = await checkStreamed(store: store, pool: pool, manifest: manifest) {
+            return outcome.problem
+        }
         let path = keep ?? "\(workDirectory)/verify-\(UUID().uuidString).tar.zst"
         do {
             try await store.downloadArchive(pool: pool, id: manifest.id, to: path)
@@ -140,5 +143,34 @@ public struct Verifier: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             return "\(error)"
         }
+    }
+
+    /// What a streamed check found: nil problem when intact.
+    struct Outcome {
+        var problem: String?
+    }
+
+    /// Reads one copy as it downloads (`ArchiveStream`), never writing it
+    /// anywhere: verify delivers nothing, so nothing waits for the end. nil
+    /// when the download broke on the way (the network, not the copy): the
+    /// caller then reads the copy again the download-first way, whose GETs
+    /// are retried, as before streaming.
+    static func checkStreamed(store: any SnapshotStore, pool: String, manifest: Manifest) async -> Outcome? {
+        let source = "\(store.url)/\(pool)/\(manifest.id.value)"
+        let stream: ArchiveStream
+        do { stream = try await ArchiveStream.start(store, pool: pool, id: manifest.id, manifest: manifest) } catch {
+            return Outcome(problem: "\(error)")
+        }
+        StoreLog.logger.info("streaming \(source) (checked as it downloads; not written to disk)")
+        var readError: (any Error)?
+        do {
+            try SnapshotReader.read(.descriptor(try stream.takeReadEnd()), expected: manifest, source: source)
+        } catch {
+            readError = error
+        }
+        guard let error = await stream.finish(readerError: readError) else { return Outcome(problem: nil) }
+        guard stream.broke else { return Outcome(problem: "\(error)") }
+        StoreLog.logger.warning("\(error); reading it again, downloaded first")
+        return nil
     }
 }

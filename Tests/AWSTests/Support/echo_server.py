@@ -7,6 +7,7 @@ GET|POST|PUT|DELETE /echo     -> JSON: method, path, headers [[name, value]], bo
 GET|HEAD /bytes?n=N           -> N bytes, byte i = i % 251
 ANY /status?code=C&body=B     -> status C with body B
 GET /sleep?s=S                -> sleeps S seconds, then 200 "slept"
+GET /cut?n=N                  -> declares N bytes of /bytes, sends half, closes the connection
 GET /stats                    -> JSON: connections accepted so far
 """
 import base64
@@ -90,6 +91,19 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(q.get("s", "1")))
             try:
                 self.reply(200, b"slept", "text/plain", head)
+            except OSError:
+                pass
+        elif url.path == "/cut":
+            self.read_body()
+            body = pattern(int(q.get("n", "0")))
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
             except OSError:
                 pass
         elif url.path == "/stats":
