@@ -36,7 +36,10 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .noSnapshots(let w): return "no snapshots in \(w) yet: run `snap create` first"
         case .badManifest(let s, let r): return "manifest \(s) is not valid: \(r)"
         case .damaged(let s, let m, let r):
-            return "snapshot \(s)\(m.map { ", member \($0)" } ?? "") is damaged: \(r); use another store's copy (snap sync repairs it)"
+            // An archive error already ends with the advice; it is given once.
+            let advice = "use another store's copy"
+            let where_ = "snapshot \(s)\(m.map { ", member \($0)" } ?? "")"
+            return "\(where_) is damaged: \(r)\(r.hasSuffix(advice) ? "" : "; \(advice)") (snap sync repairs it)"
         case .malformedLine(let s, let m, let l, let r):
             return "snapshot \(s), member \(m), line \(l): malformed JSON line: \(r)"
         case .unsorted(let s, let m, let l):
