@@ -2,7 +2,8 @@
 # The main job, end to end on this machine: start a local moto (signatures
 # checked), load the demo pool from fixtures/, take a snapshot into the
 # default local store (./snapshots), change the pool, take another, and show
-# what snap keeps. Everything runs in .demo/ and moto stops when this ends.
+# what snap keeps, restore into a new pool, then undo a bad night in the live
+# pool (--only-missing). Everything runs in .demo/ and moto stops when this ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -62,3 +63,16 @@ head -2 restore-*-"$TARGET".submap.jsonl
 
 step "snap diff latest~1 pool:$TARGET --ignore attributes.sub --stat   (the restored pool against its snapshot)"
 "$SNAP" diff latest~1 "pool:$TARGET" --ignore attributes.sub --stat
+
+step "a bad night in the live pool: a script deletes 20 users and takes everyone out of admins"
+names() { python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))'; }   # usernames may hold spaces
+aws cognito-idp list-users --user-pool-id "$POOL" --limit 20 --query 'Users[].Username' --output json | names |
+  while IFS= read -r u; do aws cognito-idp admin-delete-user --user-pool-id "$POOL" --username "$u"; done
+aws cognito-idp list-users-in-group --user-pool-id "$POOL" --group-name admins --query 'Users[].Username' --output json | names |
+  while IFS= read -r u; do aws cognito-idp admin-remove-user-from-group --user-pool-id "$POOL" --username "$u" --group-name admins; done
+"$SNAP" diff latest "pool:$POOL" --stat
+
+step "undo it in place: snap restore latest --user-pool-id $POOL --only-missing   (re-creates only what the pool lacks)"
+"$SNAP" restore latest --user-pool-id "$POOL" --only-missing --dry-run
+"$SNAP" restore latest --user-pool-id "$POOL" --only-missing
+"$SNAP" diff latest "pool:$POOL" --ignore attributes.sub --stat
