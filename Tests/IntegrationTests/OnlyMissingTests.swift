@@ -390,11 +390,14 @@ import Testing
                 }.reduce(0, +)
             #expect(writes > 40 && plan["existingMemberships"] as! Int > 2, "plan: \(plan)")
             // Late in the run (the memberships of users the pool holds come last), at random, twice at random.
+            // The second kill comes early in the resumed run: the resume skips what the first run did, and the
+            // plan's count of writes is an upper bound (steps the pool already shows done are not written), so a
+            // second kill as late as the first could find the resume finished before it (a run on 2026-11-27 did).
             let kills =
                 switch trial {
                 case 0: [writes - 2]
                 case 1: [Int.random(in: 1..<writes, using: &generator)]
-                default: [Int.random(in: 1..<writes / 2, using: &generator), Int.random(in: 1..<writes / 2, using: &generator)]
+                default: [Int.random(in: 1..<writes / 2, using: &generator), Int.random(in: 1...4, using: &generator)]
                 }
             var killEnv = env
             for (i, n) in kills.enumerated() {
