@@ -168,8 +168,7 @@ enum PoolListing {
         var out = try BufferedFile(path: path)
         try sorter.drain { key, line in try out.write(key + [0] + line + [0x0A]) }
         try out.close()
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
-        try? FileManager.default.removeItem(atPath: sortDir)
+        FileSystem.removeScratch(sortDir)
         return path
     }
 

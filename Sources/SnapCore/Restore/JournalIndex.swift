@@ -23,8 +23,7 @@ public struct JournalIndex: @unchecked Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SnapError.io(path: path, reason: "cannot read the restore journal")
         }
-        // A read-only handle: closing it cannot lose anything.
-        defer { try? handle.close() }
+        defer { try? handle.close() }  // read-only: closing it cannot lose anything
         var reader = LineReader(maxLineLength: 1 << 22) { try handle.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }
         let sortDir = "\(directory)/journal-sort"
         try FileSystem.makeFolder(sortDir)
@@ -35,7 +34,7 @@ public struct JournalIndex: @unchecked Sendable {
             guard !line.isEmpty else { continue }
             // A line torn by a kill mid-write is not lost work: it is counted (`torn`, told on
             // resume) and what it recorded is found again by checking the pool.
-            guard let json = try? JSONParser.parse(line), let entry = JournalEntry(json: json) else {
+            guard let json = try? JSONParser.parse(line), let entry = JournalEntry(json: json) else {  // torn: counted below
                 index.torn += 1
                 continue
             }
@@ -70,8 +69,7 @@ public struct JournalIndex: @unchecked Sendable {
         var out = try BufferedFile(path: index.sorted!)
         try sorter.drain { _, line in try out.write(line + [0x0A]) }
         try out.close()
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
-        try? FileManager.default.removeItem(atPath: sortDir)
+        FileSystem.removeScratch(sortDir)
         return index
     }
 
@@ -103,7 +101,7 @@ struct PriorCursor {
         while let text = try lines?.peek() {
             try lines?.advance()
             // Written by `build` from entries it parsed: an unreadable line here is damage, not a torn write.
-            guard let json = try? JSONParser.parse(Data(text.utf8)), let e = JournalEntry(json: json) else {
+            guard let json = try? JSONParser.parse(Data(text.utf8)), let e = JournalEntry(json: json) else {  // thrown below
                 throw SnapError.io(
                     path: "the restore journal index", reason: "a line of the journal index cannot be read: \(text.prefix(80))")
             }

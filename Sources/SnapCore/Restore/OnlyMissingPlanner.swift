@@ -121,8 +121,7 @@ struct OnlyMissingPlanner {
             try renamed.drain { _, _ in }
             _ = FileManager.default.createFile(atPath: renamedPath, contents: nil)
         }
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
-        try? FileManager.default.removeItem(atPath: renamedDir)
+        FileSystem.removeScratch(renamedDir)
         try carried.close()
 
         // The users to re-create: those the pool lacks (when users are in scope) and those an earlier run began.
@@ -171,8 +170,7 @@ struct OnlyMissingPlanner {
         }
         try restoredOut.close()
         try existingOut.close()
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
-        try? FileManager.default.removeItem(atPath: sortDir)
+        FileSystem.removeScratch(sortDir)
 
         if scope.includes(.groups) {
             // Named users bring just the groups their memberships need.
@@ -195,10 +193,9 @@ struct OnlyMissingPlanner {
         let foundDir = "\(directory)/renamed-found-sort", lostDir = "\(directory)/renamed-lost-sort"
         try FileSystem.makeFolder(foundDir)
         try FileSystem.makeFolder(lostDir)
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
         defer {
-            try? FileManager.default.removeItem(atPath: foundDir)
-            try? FileManager.default.removeItem(atPath: lostDir)
+            FileSystem.removeScratch(foundDir)
+            FileSystem.removeScratch(lostDir)
         }
         let found = ExternalSorter(directory: foundDir, runBytes: 16 << 20)
         let lost = ExternalSorter(directory: lostDir, runBytes: 16 << 20)

@@ -34,8 +34,7 @@ enum OnlyMissingSubMap {
         var file = try BufferedFile(path: out)
         try sorter.drain { _, line in try file.write(line + [0x0A]) }
         try file.close()
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
-        try? FileManager.default.removeItem(atPath: sortDir)
+        FileSystem.removeScratch(sortDir)
         return out
     }
 }

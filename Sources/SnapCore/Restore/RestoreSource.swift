@@ -95,8 +95,7 @@ public final class RestoreSource: @unchecked Sendable {
             }
         }
         try out.close()
-        // Sort runs are scratch inside the restore's work folder, removed with it at the end.
-        try? FileManager.default.removeItem(atPath: sortDir)
+        FileSystem.removeScratch(sortDir)
         plan.membershipCount = restored
         plan.skippedMemberships = dropped
         return plan

@@ -13,6 +13,14 @@ enum FileSystem {
         }
     }
 
+    /// Removes a scratch folder (sort runs and the like) early, to give its
+    /// space back. It lies inside a work folder that is removed whole when the
+    /// command ends, and nothing is read from it again, so a removal that
+    /// fails here loses nothing.
+    static func removeScratch(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)  // see above: the work folder's removal takes it
+    }
+
     static func tempName(for path: String) -> String {
         let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
         return "\(path[..<slash]).\(path[slash...]).tmp-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
