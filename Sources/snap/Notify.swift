@@ -35,7 +35,7 @@ struct NotifyOptions: ParsableArguments {
         if targets.isEmpty { return try await body() }
         var outcome: Error?
         do {
-            try await Output.$errorSink.withValue({ report.error($0) }) { try await body() }
+            try await Output.$errorReport.withValue(report) { try await body() }
         } catch {
             outcome = error
         }
@@ -49,7 +49,7 @@ struct NotifyOptions: ParsableArguments {
         }
         let notification = Notification(
             command: command, exitCode: code, userPoolId: pool, summary: report.summary, errors: report.errors,
-            tool: "snap \(Snap.version)")
+            tool: Snap.versionText)
         let failures = await Notifier(targets: targets, environment: ctx.environment, http: ctx.http, credentials: ctx.credentials)
             .send(notification)
         // Reported after the command's own lines; the exit status stays the command's.

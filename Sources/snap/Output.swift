@@ -37,18 +37,22 @@ struct Output: Sendable {
     /// its own cleanup's doing, and the signal is the answer.
     static func error(_ text: String) {
         guard CleanupRegistry.shared.interruption == nil else { return }
-        errorSink?(text)
+        errorReport?.error(text)
         StandardStreams.err(Data(("snap: error: " + text + "\n").utf8))
     }
 
     /// Also told each error line, for the notification at the end (see `NotifyOptions`).
-    @TaskLocal static var errorSink: (@Sendable (String) -> Void)?
+    /// A class, never a closure: a task-local value of function type (optional or
+    /// not) crashes optimized builds of Swift 6.3 in `swift_task_localValuePush`
+    /// (issue 18; `ReleaseHazardTests` keeps the pattern out).
+    @TaskLocal static var errorReport: NotifyReport?
 }
 
 /// Runs a command body, turning errors into one line on stderr and the SPEC's
 /// exit codes; with the signal handlers installed (130/143), and 141, quietly,
 /// when the reader of stdout went away.
 func runReportingErrors(_ body: () async throws -> Void) async throws {
+    TestHooks.crashIfAsked()
     Signals.install()
     do {
         try await body()
