@@ -51,7 +51,11 @@ let package = Package(
                 "SnapCore", "AWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            plugins: ["BuildInfo"]),
+
+        // Records the commit a binary was built from, for `snap --version` and manifests.
+        .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
 
         .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["Support/echo_server.py", "Support/CredentialServer.py"]),
         .testTarget(name: "SnapCoreTests", dependencies: ["SnapCore", "AWS"]),

@@ -86,7 +86,7 @@ struct Create: AsyncParsableCommand {
             exporter.withMFA = try withMfa ?? ctx.config().withMFA ?? false
             exporter.log = { output.message($0) }
             let create = CreateSnapshot(
-                exporter: exporter, stores: stores, waitLock: wait, tool: "snap \(Snap.version)",
+                exporter: exporter, stores: stores, waitLock: wait, tool: Snap.versionText,
                 workBase: try workDir ?? ctx.config().workDir, log: { output.message($0) })
             var progress: (@Sendable (ExportProgress) -> Void)?
             if output.showsProgress {

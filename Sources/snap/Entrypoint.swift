@@ -5,6 +5,17 @@ import Foundation
 struct Snap: AsyncParsableCommand {
     static let version = "0.1.0"
 
+    /// What `snap --version` prints and manifests and notifications carry as `tool`:
+    /// "snap VERSION (COMMIT, CONFIGURATION)". The commit comes from the BuildInfo plugin.
+    static let versionText: String = {
+        #if DEBUG
+            let configuration = "debug"
+        #else
+            let configuration = "release"
+        #endif
+        return "snap \(version) (\(buildCommit), \(configuration))"
+    }()
+
     static let configuration = CommandConfiguration(
         commandName: "snap",
         abstract: "Point-in-time snapshots of Amazon Cognito user pools.",
@@ -24,7 +35,7 @@ struct Snap: AsyncParsableCommand {
             uploads aborted, lock released), 141 the reader of stdout went away (e.g. | head); \
             snap check: 0 ok, 1 stale or missing, 3 a store could not be read.
             """,
-        version: version,
+        version: versionText,
         subcommands: [
             Create.self, List.self, Show.self, Cat.self, Diff.self, LogCommand.self, Prune.self, Verify.self, Sync.self, Restore.self,
             Check.self,

@@ -12,4 +12,15 @@ enum TestHooks {
             return nil
         #endif
     }
+
+    /// `SNAP_TEST_CRASH=1`: snap dereferences a bad pointer as a command
+    /// begins, so the tests can prove that a crash is reported with its signal
+    /// and backtrace, never read as an exit status.
+    static func crashIfAsked() {
+        #if DEBUG
+            guard ProcessInfo.processInfo.environment["SNAP_TEST_CRASH"] == "1" else { return }
+            let bad = UnsafeMutablePointer<Int>(bitPattern: 8)!
+            bad.pointee = 1
+        #endif
+    }
 }

@@ -12,10 +12,13 @@ import Testing
         let out = Pipe()
         let err = Pipe()
 
+        let args: [String]
+
         init(_ args: [String], env: [String: String]) throws {
-            process.executableURL = URL(fileURLWithPath: Repo.snapBinary)
+            self.args = args
+            process.executableURL = URL(fileURLWithPath: Repo.snapBinary(for: env))
             process.arguments = args
-            process.environment = env
+            process.environment = withBacktraces(env)
             process.standardOutput = out
             process.standardError = err
             process.standardInput = FileHandle.nullDevice
@@ -26,7 +29,11 @@ import Testing
             let o = out.fileHandleForReading.readDataToEndOfFile()
             let e = err.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return RunResult(status: process.terminationStatus, stdout: o, stderr: String(decoding: e, as: UTF8.self))
+            let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
+            let r = RunResult(status: process.terminationStatus, signal: signal, stdout: o, stderr: String(decoding: e, as: UTF8.self))
+            // snap handles the SIGINT and SIGTERM these tests send and exits 130 or 143: any signal is a crash.
+            if signal != nil { Issue.record(Comment(rawValue: crashReport(r, binary: Repo.snapBinary, args: args))) }
+            return r
         }
     }
 

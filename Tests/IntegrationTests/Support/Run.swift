@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Where the repository and the built `snap` are.
 enum Repo {
@@ -11,8 +12,20 @@ enum Repo {
         fatalError("no Package.swift above \(#filePath)")
     }()
 
-    /// The `snap` built next to this test bundle.
+    /// The `snap` the integration tests run: the one operators run. scripts/test.sh
+    /// builds it with `-c release` and names it in `SNAP_BINARY`; without that
+    /// (a bare `swift test`, the sanitizer runs) the build beside this test bundle.
     static let snapBinary: String = {
+        if let path = ProcessInfo.processInfo.environment["SNAP_BINARY"], !path.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: path) else { fatalError("SNAP_BINARY=\(path) is not an executable") }
+            return path
+        }
+        return snapBesideTests
+    }()
+
+    /// The `snap` built next to this test bundle, with the tests' configuration
+    /// (debug, or a sanitizer's debug build): the one that holds the test hooks.
+    static let snapBesideTests: String = {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for dir in [beside, beside.deletingLastPathComponent()] {
             let candidate = dir.appendingPathComponent("snap").path
@@ -20,10 +33,29 @@ enum Repo {
         }
         return root + "/.build/debug/snap"
     }()
+
+    /// The binary for a run with this environment. The `SNAP_TEST_` hooks
+    /// (kill after N writes, short stall timeouts, no archive downloads) are
+    /// compiled out of release builds (`TestHooks`), so a run that sets one
+    /// needs the debug build; every other run takes `snapBinary`.
+    static func snapBinary(for env: [String: String]) -> String {
+        env.keys.contains { $0.hasPrefix("SNAP_TEST_") } ? snapBesideTests : snapBinary
+    }
+}
+
+/// Swift's backtracer, on for every snap the tests start: a crash prints its
+/// backtrace to stderr, where `crashReport` finds it.
+func withBacktraces(_ env: [String: String]) -> [String: String] {
+    var env = env
+    if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,output-to=stderr" }
+    return env
 }
 
 struct RunResult {
+    /// The exit status; for a process killed by a signal, the signal number (see `signal`).
     var status: Int32
+    /// The signal that ended the process, if one did.
+    var signal: Int32? = nil
     var stdout: Data
     var stderr: String
     var out: String { String(decoding: stdout, as: UTF8.self) }
@@ -48,11 +80,40 @@ func run(_ executable: String, _ args: [String], env: [String: String], cwd: Str
     DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
     group.wait()
     p.waitUntilExit()
-    return RunResult(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    return RunResult(
+        status: p.terminationStatus, signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil, stdout: outData,
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
-func snap(_ args: [String], env: [String: String], cwd: String? = nil) throws -> RunResult {
-    try run(Repo.snapBinary, args, env: env, cwd: cwd)
+/// Runs snap to completion. Nothing here sends it a signal, so a run that a
+/// signal ended is a crash: the test fails with the signal and the backtrace,
+/// whatever status it expected.
+func snap(_ args: [String], env: [String: String], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+    let binary = Repo.snapBinary(for: env)
+    let r = try run(binary, args, env: withBacktraces(env), cwd: cwd)
+    if r.signal != nil { Issue.record(Comment(rawValue: crashReport(r, binary: binary, args: args)), sourceLocation: sourceLocation) }
+    return r
+}
+
+/// The names of the signals a crash ends with, and the ones tests send.
+let signalNames: [Int32: String] = [
+    SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE",
+    SIGSYS: "SIGSYS", SIGKILL: "SIGKILL", SIGTERM: "SIGTERM", SIGINT: "SIGINT", SIGPIPE: "SIGPIPE",
+]
+
+/// What a test says when snap died of a signal: which signal, which command,
+/// and everything snap wrote to stderr, where Swift's backtracer puts the
+/// backtrace. Never "exit status not 0".
+func crashReport(_ r: RunResult, binary: String, args: [String]) -> String {
+    let sig = r.signal ?? 0
+    return """
+        snap was killed by signal \(sig) (\(signalNames[sig] ?? "signal \(sig)")): a crash, not an exit status
+          binary: \(binary)
+          command: snap \(args.joined(separator: " "))
+        --- stderr, with the backtrace ---
+        \(r.stderr)
+        --- end of stderr ---
+        """
 }
 
 /// The AWS CLI's JSON answer (it follows every page itself).

@@ -46,10 +46,13 @@ final class Background: @unchecked Sendable {
     nonisolated(unsafe) private var outData = Data()
     nonisolated(unsafe) private var errData = Data()
 
+    private let args: [String]
+
     init(_ args: [String], env: [String: String], cwd: String? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: Repo.snapBinary)
+        self.args = args
+        process.executableURL = URL(fileURLWithPath: Repo.snapBinary(for: env))
         process.arguments = args
-        process.environment = env
+        process.environment = withBacktraces(env)
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         process.standardOutput = out
         process.standardError = err
@@ -72,7 +75,13 @@ final class Background: @unchecked Sendable {
         elapsed = Date().timeIntervalSince(started)
         group.wait()
         process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
+        let r = RunResult(status: process.terminationStatus, signal: signal, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        // SIGKILL is this test's own; any other signal is snap crashing.
+        if let signal, signal != SIGKILL {
+            Issue.record(Comment(rawValue: crashReport(r, binary: process.executableURL?.path ?? "?", args: args)))
+        }
+        return r
     }
 
     var killed: Bool { process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL }
