@@ -11,7 +11,7 @@
 # ListUsersInGroup share that budget) against snap's share of the quota, and
 # the wall time against the floor (UserList calls / share).
 #
-# SNAP=/path/to/snap picks the binary (default: the newest build found).
+# SNAP=/path/to/snap picks the binary (default: the release build, built if missing).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

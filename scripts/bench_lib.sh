@@ -2,12 +2,14 @@
 # (signatures on) and the quota proxy in front of it, and cleans up on exit.
 # Needs ROOT and LATENCY set; sets SNAP, WORK, MOTO_URL, PROXY_URL and the AWS_* keys.
 
+# The release build, as operators run it (issue 18); built here when missing.
+# SNAP=/path/to/snap runs another binary, and the numbers then say which.
 if [[ -z "${SNAP:-}" ]]; then
-    for c in "$ROOT/.build/release/snap" "$ROOT/.build-restore/release/snap" "$ROOT/.build/debug/snap" "$ROOT/.build-restore/debug/snap"; do
-        if [[ -x "$c" ]]; then SNAP=$c; break; fi
-    done
+    (cd "$ROOT" && swift build -c release --product snap >&2)
+    SNAP="$(cd "$ROOT" && swift build -c release --show-bin-path)/snap"
 fi
-[[ -x "${SNAP:-}" ]] || { echo "no snap binary; build first (swift build -c release) or set SNAP=" >&2; exit 1; }
+[[ -x "${SNAP:-}" ]] || { echo "no snap binary at ${SNAP:-?}; build it (swift build -c release --product snap) or set SNAP=" >&2; exit 1; }
+echo "bench: $("$SNAP" --version)" >&2
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/snap-bench.XXXXXX")
 PIDS=()
