@@ -13,11 +13,12 @@ struct Check: AsyncParsableCommand {
             store and verifies it whole. Without a configured pool, every pool in the stores is checked.
 
             Prints one line per pool: OK, STALE (too old, or no snapshot at all), MISSING (a store \
-            lacks it or holds it damaged) or UNKNOWN (a store could not be read), with the age and the \
+            lacks it or holds it damaged), UNKNOWN (a store could not be read) or FUTURE (the newest \
+            snapshot is dated more than 5 minutes after now: a clock ran ahead), with the age and the \
             problems; --json prints one JSON object per pool and line: \
             {"kind":"check","userPoolId","status","maxAgeSeconds","newest":{"id","createdAt","ageSeconds"},"stores":[{"url","readable","ok","newest","error"}],"problems"}.
 
-            Exit 0 ok; 1 stale or missing, or no store could be read; 3 fresh and present in every store \
+            Exit 0 ok; 1 stale, missing or future, or no store could be read; 3 fresh and present in every store \
             that could be read, but some store could not be (never taken for an empty one); 64 usage error.
 
             cron: 0 7 * * *  snap check --max-age 26h || notify-on-call
@@ -80,7 +81,7 @@ struct Check: AsyncParsableCommand {
     static func exitCode(_ s: FreshnessCheck.Status) -> Int {
         switch s {
         case .ok: 0
-        case .stale, .missing: 1
+        case .stale, .missing, .future: 1
         case .unknown: 3
         }
     }

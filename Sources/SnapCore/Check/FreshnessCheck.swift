@@ -20,7 +20,15 @@ public struct FreshnessCheck: Sendable {
         case missing
         /// Fresh and in every store that could be read; some could not.
         case unknown
+        /// The newest snapshot is dated after now, beyond `futureTolerance`: a
+        /// clock ran ahead (here or where it was taken). Its age proves nothing,
+        /// and every create refuses to sort before it.
+        case future
     }
+
+    /// How far ahead of this machine's clock a snapshot may be dated before
+    /// `check` calls it a clock fault: ordinary NTP drift stays well inside.
+    public static let futureTolerance: Duration = .seconds(300)
 
     public struct StoreState: Sendable {
         public var url: String
@@ -81,7 +89,14 @@ public struct FreshnessCheck: Sendable {
         var problems: [String] = []
         var status = Status.ok
         var age: Duration?
-        if let best {
+        if let best, best.date.timeIntervalSince(now) > Double(Self.futureTolerance.components.seconds) {
+            let ahead = Duration.seconds(Int64(best.date.timeIntervalSince(now)))
+            status = .future
+            problems.append(
+                "the newest snapshot \(best.value) is dated \(Self.format(ahead)) in the future: a clock ran ahead (here or on the host that took it); "
+                    + "its age proves nothing and every create refuses to sort before it; fix the clock, then remove or rename that snapshot (DESIGN.md, Invariants)"
+            )
+        } else if let best {
             let seconds = max(0, now.timeIntervalSince(best.date))
             age = .seconds(Int64(seconds))
             if seconds > Double(maxAge.components.seconds) {
@@ -153,7 +168,9 @@ extension FreshnessCheck.Report {
     public var line: String {
         let head = "\(status.rawValue.uppercased()) \(pool):"
         var text: String
-        if let newest, let age {
+        if status == .future, let newest {
+            text = "\(head) newest snapshot \(newest.id.value) is dated in the future"
+        } else if let newest, let age {
             let held = stores.filter { $0.newest == newest.id }.count
             text =
                 "\(head) newest intact snapshot \(newest.id.value) is \(FreshnessCheck.format(age)) old (max \(FreshnessCheck.format(maxAge))), in \(held) of \(stores.count) store(s)"
