@@ -236,4 +236,29 @@ import Testing
         let out = try aws(["s3api", "list-objects-v2", "--bucket", bucket], env: env) as! [String: Any]
         return ((out["Contents"] as? [[String: Any]]) ?? []).map { $0["Key"] as! String }.sorted()
     }
+
+    /// Issue 19, item 12: two creates naming the same two stores in opposite
+    /// orders deadlocked (each held its first store and waited for the other)
+    /// until one gave up with exit 4. Locks are taken in one order (by URL),
+    /// so the second waits for the first and both succeed.
+    @Test func storesInOppositeOrderNeverDeadlock() throws {
+        let moto = try Moto.shared()
+        let env = moto.environment
+        let pool = try seedPool(extraUsers: 0, env: env)
+        // S3 stores behind a slow proxy: taking each lock takes a while, so two
+        // runs started together each hold their first store before asking for the second.
+        let s1 = "s3://\(try newBucket(env))", s2 = "s3://\(try newBucket(env))"
+        let proxy = try AWSProxy(["--no-quota", "--latency-ms", "400"], upstream: moto)
+        defer { proxy.stop() }
+        var slow = env
+        slow["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let common = ["create", "--user-pool-id", pool, "--wait-lock", "100s", "--shards", "1"]
+        let first = try Background(common + ["--store", s1, "--store", s2], env: slow)
+        let second = try Background(common + ["--store", s2, "--store", s1], env: slow)
+        let a = first.kill9(after: 150), b = second.kill9(after: 150)
+        #expect(a.status == 0 && b.status == 0, "first: \(a.status) \(a.stderr)\nsecond: \(b.status) \(b.stderr)")
+        #expect(!first.killed && !second.killed)
+        let listed = try snap(["list", "--user-pool-id", pool, "--store", s1, "--store", s2, "--json"], env: env)
+        #expect((try JSONSerialization.jsonObject(with: listed.stdout) as? [Any])?.count == 2, "\(listed.out)")
+    }
 }

@@ -61,10 +61,10 @@ public struct Pruner: Sendable {
             usable = stores
         } else {
             let owner = LockOwner.current()
-            for store in stores {
+            // One global order, as create takes them (`lockOrder`): waits never cycle.
+            for store in lockOrder(stores) {
                 do {
                     locks[store.url] = try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log)
-                    usable.append(store)
                 } catch let e as SnapError {
                     if case .lockHeld = e {
                         for l in locks.values { await l.release() }
@@ -75,6 +75,7 @@ public struct Pruner: Sendable {
                     fail(store, error)
                 }
             }
+            usable = stores.filter { locks[$0.url] != nil }
         }
 
         var held: [(store: any SnapshotStore, manifests: [SnapshotID: Manifest])] = []

@@ -46,17 +46,17 @@ public struct CreateSnapshot: Sendable {
         // Every reachable store's lock. A live holder anywhere stops the whole
         // create (exit 4): two creates must never interleave. A store that
         // cannot be reached is left out and reported; the others are written.
-        var locks: [any StoreLock] = []
-        var usable: [any SnapshotStore] = []
+        // Taken in one global order (`lockOrder`), so two runs naming the same
+        // stores in different orders never wait on each other in a cycle.
+        var held: [String: any StoreLock] = [:]
         var failed: [StoreOutcome] = []
         let owner = LockOwner.current()
-        for store in stores {
+        for store in lockOrder(stores) {
             do {
-                locks.append(try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log))
-                usable.append(store)
+                held[store.url] = try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log)
             } catch let e as SnapError {
                 if case .lockHeld = e {
-                    for l in locks { await l.release() }
+                    for l in held.values { await l.release() }
                     throw e
                 }
                 failed.append(StoreOutcome(url: store.url, ok: false, error: "\(e)"))
@@ -64,6 +64,8 @@ public struct CreateSnapshot: Sendable {
                 failed.append(StoreOutcome(url: store.url, ok: false, error: "\(error)"))
             }
         }
+        let usable = stores.filter { held[$0.url] != nil }
+        let locks = usable.compactMap { held[$0.url] }
         guard !usable.isEmpty else {
             throw SnapError.storeFailed(
                 store: stores.map(\.url).joined(separator: ", "), reason: failed.compactMap(\.error).joined(separator: "; "))

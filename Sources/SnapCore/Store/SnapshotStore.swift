@@ -125,3 +125,10 @@ struct GuardedLock: StoreLock {
         await inner.release()
     }
 }
+
+/// The order every command takes store locks in: by URL. Two runs that name
+/// the same stores in different orders then wait for each other in one
+/// direction only, never in a cycle (issue 19, item 12).
+public func lockOrder(_ stores: [any SnapshotStore]) -> [any SnapshotStore] {
+    stores.sorted { $0.url < $1.url }
+}
