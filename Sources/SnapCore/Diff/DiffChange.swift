@@ -33,18 +33,23 @@ public enum DiffChange: Sendable, Equatable {
     }
 
     /// One line of text: `+`, `-` or `~`, the kind, the name, and what changed.
+    /// Names and values are escaped (`PrintableText`): one change is one line.
     public var text: String {
-        func show(_ v: JSONValue) -> String { v == .null ? "(none)" : v.canonicalString() }
-        func fields(_ f: [Field]) -> String { f.map { "\($0.field) \(show($0.old)) -> \(show($0.new))" }.joined(separator: "; ") }
+        func show(_ v: JSONValue) -> String { v == .null ? "(none)" : PrintableText.json(v.canonicalString()) }
+        func fields(_ f: [Field]) -> String {
+            f.map { "\(PrintableText.name($0.field)) \(show($0.old)) -> \(show($0.new))" }.joined(separator: "; ")
+        }
+        func name(_ v: JSONValue?) -> String { v?.stringValue.map(PrintableText.name) ?? "?" }
+        let n = PrintableText.name
         switch self {
-        case .userAdded(let r): return "+ user \(r["username"]?.stringValue ?? "?")"
-        case .userRemoved(let r): return "- user \(r["username"]?.stringValue ?? "?")"
-        case .userChanged(let u, let f): return "~ user \(u): \(fields(f))"
-        case .groupAdded(let r): return "+ group \(r["name"]?.stringValue ?? "?")"
-        case .groupRemoved(let r): return "- group \(r["name"]?.stringValue ?? "?")"
-        case .groupChanged(let g, let f): return "~ group \(g): \(fields(f))"
-        case .membershipAdded(let g, let u): return "+ member \(g) \(u)"
-        case .membershipRemoved(let g, let u): return "- member \(g) \(u)"
+        case .userAdded(let r): return "+ user \(name(r["username"]))"
+        case .userRemoved(let r): return "- user \(name(r["username"]))"
+        case .userChanged(let u, let f): return "~ user \(n(u)): \(fields(f))"
+        case .groupAdded(let r): return "+ group \(name(r["name"]))"
+        case .groupRemoved(let r): return "- group \(name(r["name"]))"
+        case .groupChanged(let g, let f): return "~ group \(n(g)): \(fields(f))"
+        case .membershipAdded(let g, let u): return "+ member \(n(g)) \(n(u))"
+        case .membershipRemoved(let g, let u): return "- member \(n(g)) \(n(u))"
         }
     }
 }

@@ -51,6 +51,8 @@ public struct Exporter: Sendable {
     }
 
     private var pacer: QuotaPacer? { cognito.sender.pacer }
+    /// Names this export refuses (U+0000); an Exporter runs one export.
+    private let refused = RefusedNames()
 
     public func run(workDirectory dir: String, progress: (@Sendable (ExportProgress) -> Void)? = nil) async throws -> ExportResult {
         let tracker = ProgressTracker(report: progress, pacer: pacer)
@@ -92,7 +94,7 @@ public struct Exporter: Sendable {
         let usersFile = try MemberFile(member: .users, directory: dir)
         try users.drain { _, line in try usersFile.writeLine(line) }
         var usersInfo = try usersFile.finish()
-        var warnings: [String] = []
+        var warnings: [String] = refused.warnings
         if withMFA {
             let fetcher = MFAFetcher(
                 cognito: cognito, poolId: poolId, inFlight: RestoreExecutor.workers(rate: await pacer?.rate(of: .userRead) ?? 96))
@@ -216,6 +218,7 @@ public struct Exporter: Sendable {
             }
             for item in page.items {
                 let user = try UserRecord(cognito: item)
+                if refused.refuseUser(user.username) { continue }
                 try sink.add(key: user.username, line: Array(user.json.canonicalData()))
             }
             await tracker.add(users: page.items.count)
@@ -231,6 +234,7 @@ public struct Exporter: Sendable {
             let page = try await cognito.listGroups(poolId, nextToken: token)
             for item in page.items {
                 let g = try GroupRecord(cognito: item)
+                if refused.refuseGroup(g.name) { continue }
                 groups[g.name] = g
             }
             await tracker.add(groups: page.items.count)
@@ -279,6 +283,7 @@ public struct Exporter: Sendable {
             }
             for item in page.items {
                 guard let username = item["Username"]?.stringValue else { continue }
+                if refused.refuseMembership(group: group, username: username) { continue }
                 try sink.add(key: username + "\u{0}" + group, line: [])
             }
             await tracker.add(memberships: page.items.count)
