@@ -9,7 +9,9 @@ struct Prune: AsyncParsableCommand {
         discussion: """
             restic's rules: --keep-last N keeps the N newest; --keep-hourly/daily/weekly/monthly/yearly N \
             keep the newest snapshot of each of the last N hours, days, ISO weeks, months, years (UTC) that \
-            have one; --keep-within DURATION keeps all within that time before now. Rules are ORed; \
+            have one, and when such a count has room left, the oldest snapshot as well; --keep-within \
+            SPAN keeps all taken within SPAN before now, in restic's units (y years, m months, w weeks, \
+            d days, h hours: 7d, 36h, 1y2m3d; m is months, not minutes). Rules are ORed; \
             each kept snapshot is listed with its reasons. The newest snapshot is never removed. An empty \
             policy is refused. --drop-unchanged also removes a kept snapshot identical to the last kept one \
             before it, so every state the rules keep is still kept. \
@@ -35,7 +37,10 @@ struct Prune: AsyncParsableCommand {
     @Option(help: "Keep the newest snapshot of each of the last N ISO weeks.") var keepWeekly: Int?
     @Option(help: "Keep the newest snapshot of each of the last N months.") var keepMonthly: Int?
     @Option(help: "Keep the newest snapshot of each of the last N years.") var keepYearly: Int?
-    @Option(help: ArgumentHelp("Keep every snapshot taken within DURATION before now (e.g. 7d, 36h).", valueName: "DURATION"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep every snapshot taken within SPAN before now: y, m (months), w, d, h, combined (e.g. 7d, 36h, 1y2m3d).", valueName: "SPAN")
+    )
     var keepWithin: String?
     @Flag(help: "Also remove a snapshot identical to the last kept one before it.") var dropUnchanged = false
     @Option(help: ArgumentHelp("Wait up to DURATION for a store's lock held by a running snap (default 0s).", valueName: "DURATION"))
@@ -49,7 +54,7 @@ struct Prune: AsyncParsableCommand {
         ] {
             if let v, v < 0 { throw ValidationError("\(flag) \(v): must be 0 or more") }
         }
-        if let keepWithin { _ = try Durations.parse(keepWithin, flag: "--keep-within") }
+        if let keepWithin { _ = try Self.keepWithin(keepWithin, from: "--keep-within") }
         if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
     }
 
@@ -64,7 +69,11 @@ struct Prune: AsyncParsableCommand {
         p.weekly = keepWeekly ?? Int(t["keep_weekly"] ?? "") ?? 0
         p.monthly = keepMonthly ?? Int(t["keep_monthly"] ?? "") ?? 0
         p.yearly = keepYearly ?? Int(t["keep_yearly"] ?? "") ?? 0
-        if let w = keepWithin ?? t["keep_within"] { p.within = try Durations.parse(w, flag: "--keep-within") }
+        if let w = keepWithin {
+            p.within = try Self.keepWithin(w, from: "--keep-within")
+        } else if let w = t["keep_within"] {
+            p.within = try Self.keepWithin(w, from: "keep_within in snap.toml's [prune]")
+        }
         p.dropUnchanged = dropUnchanged || file.prune["drop_unchanged"] == "true"
         guard !p.isEmpty else {
             throw ValidationError(
@@ -146,5 +155,11 @@ struct Prune: AsyncParsableCommand {
         if failedStores.isEmpty { return }
         if failedStores.count >= storeCount { throw ExitCode.failure }
         throw ExitCode(3)
+    }
+
+    /// restic's duration units (`KeepWithin`), or a usage error naming where it came from.
+    static func keepWithin(_ text: String, from source: String) throws -> KeepWithin {
+        guard let w = KeepWithin(text) else { throw ValidationError("\(source) \(text): not a retention span; \(KeepWithin.usage)") }
+        return w
     }
 }

@@ -42,7 +42,7 @@ import Testing
         p.daily = Int.random(in: 0...5, using: &g)
         p.weekly = Int.random(in: 0...3, using: &g)
         p.monthly = Int.random(in: 0...3, using: &g)
-        if Bool.random(using: &g) { p.within = .seconds(Int64.random(in: 3_600...(30 * 86_400), using: &g)) }
+        if Bool.random(using: &g) { p.within = KeepWithin(hours: Int.random(in: 1...(30 * 24), using: &g)) }
         let now = Date(timeIntervalSince1970: t + Double.random(in: -86_400...86_400, using: &g))
         var dropping = p
         dropping.dropUnchanged = true

@@ -1,7 +1,10 @@
 import Foundation
 
-/// restic's retention rules: calendar buckets per rule, rules ORed, and the
-/// reasons each kept snapshot is kept. Times are UTC, from the snapshot IDs.
+/// restic's retention rules, as its current documentation gives them:
+/// calendar buckets per rule, rules ORed, the reasons each kept snapshot is
+/// kept, and the oldest snapshot kept as well when a calendar rule's count
+/// has room left. Times are UTC, from the snapshot IDs. Where snap differs on
+/// purpose: `within` counts back from now, not from the newest snapshot.
 public struct RetentionPolicy: Sendable, Equatable {
     public var last = 0
     public var hourly = 0
@@ -9,7 +12,7 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var weekly = 0
     public var monthly = 0
     public var yearly = 0
-    public var within: Duration?
+    public var within: KeepWithin?
     public var dropUnchanged = false
 
     public init() {}
@@ -48,6 +51,7 @@ public struct RetentionPolicy: Sendable, Equatable {
         ]
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC")!
+        let oldest = newestFirst.last!
         for (name, count, bucket) in rules where count > 0 {
             var left = count
             var lastBucket: String?
@@ -60,10 +64,16 @@ public struct RetentionPolicy: Sendable, Equatable {
                     left -= 1
                 }
             }
+            // restic: "If there are not enough snapshots to keep one for each
+            // duration related --keep-{within-,} option, the oldest snapshot
+            // in the group is kept additionally."
+            if left > 0 && !(reasons[oldest] ?? []).contains(where: { $0.hasPrefix(name + " ") }) {
+                reasons[oldest, default: []].append("oldest (\(name) \(count): \(left) left)")
+            }
         }
         if let within {
-            let limit = now.addingTimeInterval(-(Double(within.components.seconds) + Double(within.components.attoseconds) / 1e18))
-            for id in newestFirst where id.date >= limit { reasons[id, default: []].append("within \(Self.format(within))") }
+            let limit = within.limit(before: now)
+            for id in newestFirst where id.date >= limit { reasons[id, default: []].append("within \(within)") }
         }
         reasons[newest, default: []].insert("newest", at: 0)
         var sameAs: [SnapshotID: SnapshotID] = [:]
@@ -85,6 +95,4 @@ public struct RetentionPolicy: Sendable, Equatable {
                 sameAs: sameAs[id])
         }
     }
-
-    static func format(_ d: Duration) -> String { DurationText.format(d) }
 }
