@@ -11,12 +11,21 @@ struct Sync: AsyncParsableCommand {
             without a download). One line per store and snapshot: ok, copied from STORE, or FAILED \
             and why. A .json that cannot be read is repaired from an intact copy; a store that cannot \
             be read is named and left alone. Each copy is written with its own store's encryption \
-            setting. Exit 0 when every store was read and ends holding every snapshot intact; 1 when \
-            a copy could not be made or no store could be read; 3 when some stores could not be read.
+            setting. Holds each store's lock while it runs, as create and prune do (--wait-lock), so a \
+            create never takes sync's uploads for debris. Exit 0 when every store was read and ends \
+            holding every snapshot intact; 1 when a copy could not be made or no store could be read; \
+            3 when some stores could not be read; 4 when a running snap holds a store's lock.
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var notify: NotifyOptions
+
+    @Option(help: ArgumentHelp("Wait up to DURATION for a store's lock held by a running snap (default 0s).", valueName: "DURATION"))
+    var waitLock: String?
+
+    func validate() throws {
+        if let waitLock { _ = try Durations.parse(waitLock, flag: "--wait-lock") }
+    }
 
     func run() async throws {
         let ctx = Context(global)
@@ -37,6 +46,7 @@ struct Sync: AsyncParsableCommand {
             guard stores.count > 1 else {
                 throw ValidationError("sync needs at least two stores (--store URL twice, SNAP_STORES or [[store]] in snap.toml)")
             }
+            let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
             let work = try WorkDirectory()
             defer { work.remove() }
             var rows: [JSONValue] = []
@@ -46,8 +56,8 @@ struct Sync: AsyncParsableCommand {
                 configured: try ctx.configuredPool(), catalog: Catalog(stores: stores))
             unreadable.add(listFailures)
             for pool in pools {
-                let storeFailures = await Syncer(stores: stores).sync(
-                    pool: pool, workDirectory: work.path, planned: { meter.add(total: $0) }
+                let storeFailures = try await Syncer(stores: stores, waitLock: wait).sync(
+                    pool: pool, workDirectory: work.path, log: { ctx.output.message($0) }, planned: { meter.add(total: $0) }
                 ) { r in
                     meter.advance(detail: "\(r.pool)/\(r.id.value)")
                     if meter.isShown { ctx.output.endProgress() }

@@ -7,6 +7,12 @@ import Foundation
 /// store with its own encryption setting, so a region that failed catches up.
 /// A store that cannot be listed is reported once and left alone: what it
 /// holds is unknown, so nothing is written into it.
+///
+/// Sync holds each store's lock while it runs, as create and prune do (in
+/// `lockOrder`): a create never meets sync's uploads and takes them for
+/// debris, and a live holder stops sync before it writes (`lockHeld`, exit 4).
+/// A store whose lock cannot be taken for another reason (denied, down) is
+/// still read as a source but never written to.
 public struct Syncer: Sendable {
     public enum Action: Sendable, Equatable {
         case intact
@@ -22,12 +28,44 @@ public struct Syncer: Sendable {
     }
 
     public let stores: [any SnapshotStore]
-    public init(stores: [any SnapshotStore]) { self.stores = stores }
+    public let waitLock: Duration
+    public init(stores: [any SnapshotStore], waitLock: Duration = .zero) {
+        self.stores = stores
+        self.waitLock = waitLock
+    }
 
     /// Returns the stores that could not be listed; `planned` is told how
     /// many copies (snapshots times readable stores) will be looked at.
+    /// Throws `SnapError.lockHeld` when a running snap holds a store's lock.
     public func sync(
-        pool: String, workDirectory: String, planned: (Int) -> Void = { _ in }, report: (Result) -> Void
+        pool: String, workDirectory: String, log: @escaping @Sendable (String) -> Void = { _ in }, planned: (Int) -> Void = { _ in },
+        report: (Result) -> Void
+    ) async throws -> [StoreFailure] {
+        var locks: [String: any StoreLock] = [:]
+        var unlockable: [String: String] = [:]
+        let owner = LockOwner.current()
+        for store in lockOrder(stores) {
+            do {
+                locks[store.url] = try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log)
+            } catch let e as SnapError {
+                if case .lockHeld = e {
+                    for l in locks.values { await l.release() }
+                    throw e
+                }
+                unlockable[store.url] = "\(e)"
+            } catch {
+                unlockable[store.url] = "\(error)"
+            }
+        }
+        let failures = await copy(
+            pool: pool, workDirectory: workDirectory, locks: locks, unlockable: unlockable, planned: planned, report: report)
+        for l in locks.values { await l.release() }
+        return failures
+    }
+
+    private func copy(
+        pool: String, workDirectory: String, locks: [String: any StoreLock], unlockable: [String: String], planned: (Int) -> Void,
+        report: (Result) -> Void
     ) async -> [StoreFailure] {
         let listed = await Verifier(stores: stores).listings(pool: pool)
         var failures: [StoreFailure] = []
@@ -83,7 +121,17 @@ public struct Syncer: Sendable {
                     report(Result(store: store.url, pool: pool, id: id, action: .failed("\(why), and no store holds an intact copy")))
                     continue
                 }
+                guard let lock = locks[store.url] else {
+                    let lockError = unlockable[store.url] ?? "no lock"
+                    report(
+                        Result(
+                            store: store.url, pool: pool, id: id,
+                            action: .failed("\(why); not written: its lock could not be taken: \(lockError)")))
+                    continue
+                }
                 do {
+                    // Still ours (a lease another host took over is never written past).
+                    try await lock.checkHeld()
                     let manifestData = source.manifest.json.canonicalData() + Data([0x0A])
                     try await store.write(pool: pool, id: id, archivePath: source.path, manifest: manifestData)
                     report(Result(store: store.url, pool: pool, id: id, action: .copied(from: source.store)))
