@@ -82,7 +82,7 @@ struct Create: AsyncParsableCommand {
             let output = ctx.output
             var exporter = Exporter(
                 cognito: cognito, poolId: pool, prefixLength: shards.flatMap { Self.shardCounts[$0] },
-                tokenLife: try Durations.parse(tokenLife, flag: "--token-life"))
+                tokenLife: try Durations.parse(tokenLife, flag: "--token-life"), checkScratch: !TestHooks.skipScratchCheck)
             exporter.withMFA = try withMfa ?? ctx.config().withMFA ?? false
             exporter.log = { output.message($0) }
             let create = CreateSnapshot(

@@ -23,4 +23,14 @@ enum TestHooks {
             bad.pointee = 1
         #endif
     }
+
+    /// `SNAP_TEST_SKIP_SCRATCH_CHECK=1`: create skips the free-space pre-check,
+    /// so the tests can fill a disk mid-export and see the error it gives.
+    static var skipScratchCheck: Bool {
+        #if DEBUG
+            return ProcessInfo.processInfo.environment["SNAP_TEST_SKIP_SCRATCH_CHECK"] == "1"
+        #else
+            return false
+        #endif
+    }
 }

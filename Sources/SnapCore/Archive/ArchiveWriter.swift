@@ -41,6 +41,8 @@ private final class CompressedOutput {
         bytes += Int64(data.count)
         do {
             try file.write(contentsOf: data)
+        } catch  where WriteFailure.isNoSpace(error) {
+            throw WriteFailure.error(error, path: path, writing: "the snapshot archive")
         } catch {
             throw ArchiveError.io(path: path, operation: "write", reason: error.localizedDescription)
         }

@@ -58,7 +58,7 @@ final class DiffSpool {
         } catch let e as SnapError {
             throw e
         } catch {
-            throw SnapError.io(path: path, reason: "cannot write the diff's work file: \(error.localizedDescription)")
+            throw WriteFailure.error(error, path: path, writing: "the diff's work file")
         }
         memory.removeAll(keepingCapacity: true)
     }

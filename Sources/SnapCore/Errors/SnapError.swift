@@ -20,6 +20,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case clockSkew(newest: String, now: String)
     case listingRefused(pool: String, listing: String, restarts: Int, reason: String)
     case scratchSpace(path: String, needBytes: Int64, freeBytes: Int64, users: Int)
+    /// A write that met a full disk (ENOSPC, EDQUOT): the file, what it held, the free space there and, when known, the need.
+    case noSpace(path: String, writing: String, freeBytes: Int64?, needBytes: Int64?)
     /// `create --with-mfa`: AdminGetUser of one user failed with something other than throttling or "not found".
     case mfaRead(pool: String, username: String, reason: String)
 
@@ -61,6 +63,11 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .listingRefused(let p, let l, let n, let r):
             return
                 "pool \(p), \(l): Cognito refused the pagination token again after \(n) restart(s) (\(r)); the listing outlives the token: raise --quota-share or the UserList quota (--quota UserList=RPS), or run when production traffic is lower"
+        case .noSpace(let p, let what, let free, let need):
+            let freeText = free.map { "\($0 / 1_000_000) MB free there" } ?? "the free space there cannot be read"
+            let needText = need.map { "this run needs about \($0 / 1_000_000) MB" } ?? "an export needs about 2 GB per million users"
+            return
+                "no space left on the disk writing \(what) to \(p) (\(freeText); \(needText)): free space there or point --work-dir (work_dir in snap.toml) at a larger disk"
         case .scratchSpace(let p, let need, let free, let users):
             return
                 "work folder \(p): \(free / 1_000_000) MB free, the export of about \(users) users needs about \(need / 1_000_000) MB: free space there or point --work-dir (work_dir in snap.toml) at a larger disk"

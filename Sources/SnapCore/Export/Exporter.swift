@@ -53,8 +53,19 @@ public struct Exporter: Sendable {
     private var pacer: QuotaPacer? { cognito.sender.pacer }
     /// Names this export refuses (U+0000); an Exporter runs one export.
     private let refused = RefusedNames()
+    /// DescribeUserPool's estimate, for the need a full disk's error names.
+    private let estimatedUsers = EstimatedUsers()
 
+    /// A full disk met mid-way names the need as the pre-check would have.
     public func run(workDirectory dir: String, progress: (@Sendable (ExportProgress) -> Void)? = nil) async throws -> ExportResult {
+        do {
+            return try await export(workDirectory: dir, progress: progress)
+        } catch let e as SnapError {
+            throw e.withNeed(ScratchSpace.need(users: estimatedUsers.value))
+        }
+    }
+
+    private func export(workDirectory dir: String, progress: (@Sendable (ExportProgress) -> Void)?) async throws -> ExportResult {
         let tracker = ProgressTracker(report: progress, pacer: pacer)
         let rawPool: JSONValue
         do {
@@ -65,6 +76,7 @@ public struct Exporter: Sendable {
         let poolJSON = Self.stableConfiguration(rawPool)
         let poolInfo = Manifest.PoolInfo(id: poolId, name: rawPool["Name"]?.stringValue ?? "", region: cognito.region)
         let estimated = rawPool["EstimatedNumberOfUsers"]?.intValue ?? 0
+        estimatedUsers.value = estimated
         if checkScratch { try ScratchSpace.check(path: dir, users: estimated) }
         let rate = await pacer?.rate(of: .userList) ?? QuotaCategory.userList.defaultRPS
         let plan = ShardPlan.make(

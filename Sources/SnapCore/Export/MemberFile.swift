@@ -42,7 +42,7 @@ public final class MemberFile {
         guard !buffer.isEmpty else { return }
         hasher.update(data: buffer)
         bytes += Int64(buffer.count)
-        try handle.write(contentsOf: buffer)
+        do { try handle.write(contentsOf: buffer) } catch { throw WriteFailure.error(error, path: path, writing: "a member file") }
         buffer.removeAll(keepingCapacity: true)
     }
 

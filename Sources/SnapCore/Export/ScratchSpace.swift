@@ -8,10 +8,13 @@ import Foundation
 /// summary. `bytesPerUser` rounds that up.
 public enum ScratchSpace {
     public static let bytesPerUser: Int64 = 2_000
-    /// Below this many users the check is skipped: any disk holds them.
-    public static let floorUsers = 10_000
+    /// What any export needs besides its users: the pool's configuration, the
+    /// groups, the archive's blocks and the sorters' first runs.
+    public static let baseBytes: Int64 = 1 << 20
 
-    public static func need(users: Int) -> Int64 { Int64(max(0, users)) * bytesPerUser }
+    /// Checked at every size (issue 19, item 10): a nearly full disk fails a
+    /// small pool as surely as a large one.
+    public static func need(users: Int) -> Int64 { baseBytes + Int64(max(0, users)) * bytesPerUser }
 
     /// Free bytes for an unprivileged writer on the file system holding `path`.
     public static func freeBytes(at path: String) throws -> Int64 {
@@ -24,7 +27,6 @@ public enum ScratchSpace {
 
     /// Throws `scratchSpace` when `path` lacks room for `users` users.
     public static func check(path: String, users: Int) throws {
-        guard users >= floorUsers else { return }
         let free = try freeBytes(at: path)
         let need = need(users: users)
         if free < need { throw SnapError.scratchSpace(path: path, needBytes: need, freeBytes: free, users: users) }

@@ -39,7 +39,7 @@ struct SortRunWriter {
 
     private mutating func flush() throws {
         do { try handle.write(contentsOf: out) } catch {
-            throw SnapError.io(path: path, reason: "cannot write a sort run: \(error)")
+            throw WriteFailure.error(error, path: path, writing: "a sort run")
         }
         out.removeAll(keepingCapacity: true)
     }

@@ -174,7 +174,7 @@ struct BufferedFile {
 
     mutating func flush() throws {
         guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch { throw SnapError.io(path: path, reason: "\(error)") }
+        do { try handle.write(contentsOf: buffer) } catch { throw WriteFailure.error(error, path: path, writing: "a restore work file") }
         buffer.removeAll(keepingCapacity: true)
     }
 
