@@ -43,6 +43,13 @@ struct Diff: AsyncParsableCommand {
     @Flag(help: "Exit 0 when there are no differences, 1 when there are, 2 on trouble.")
     var exitCode = false
 
+    @Option(
+        name: .customLong("map"),
+        help: ArgumentHelp(
+            "With a live NEW side (pool:ID), a restore's sub map: the pool's users are compared under their snapshot usernames and subs (checks a restore into a pool that signs in by email or phone).",
+            valueName: "SUBMAP"))
+    var subMap: String?
+
     func validate() throws {
         let sides = refs.count + (oldAt == nil ? 0 : 1) + (newAt == nil ? 0 : 1)
         if sides > 2 { throw ValidationError("diff takes at most two sides: OLD NEW, with --old-at/--new-at counted") }
@@ -74,7 +81,14 @@ struct Diff: AsyncParsableCommand {
         if let note = mfa.note { output.message("note: \(note)") }
         async let oldExport = side(old, ctx: ctx, directory: oldFolder, withMFA: mfa.readLive)
         async let newExport = side(new, ctx: ctx, directory: newFolder, withMFA: mfa.readLive)
-        let (oldSide, newSide) = try await (oldExport, newExport)
+        var (oldSide, newSide) = try await (oldExport, newExport)
+        if let subMap {
+            guard case .live = new, case .files(let paths) = newSide else {
+                throw ValidationError("--map \(subMap): the NEW side must be a live pool (pool:ID), the pool the map's restore wrote into")
+            }
+            let map = try SubMapTranslation.load(subMap)
+            newSide = .files(try SubMapTranslation.apply(map, to: paths, directory: try work.folder("mapped")))
+        }
         let json = global.json, stat = stat
         let summary = try await VerifiedDiff.run(
             old: oldSide, new: newSide, catalog: catalog, engine: DiffEngine(ignore: Set(ignore).union(mfa.ignore)),
