@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import SnapCore
+
 /// S3 stores in two regions against moto (signatures checked, S3 policies
 /// enforced): replicate, verify, sync, lock, multipart, encryption.
 @Suite(.serialized) struct S3StoreTests {
@@ -227,9 +229,20 @@ import Testing
         let held = try snap(["create", "--user-pool-id", pool, "--store", store, "--wait-lock", "1s"], env: moto.environment)
         #expect(held.status == 4, "stderr: \(held.stderr)")
         #expect(held.stderr.contains("pid \(getpid())"))
-        // A dead holder: taken over.
+        // A dead holder in an older snap's record (no boot id or pid namespace):
+        // nothing proves it gone, and it never expires; the message says to delete it.
         try "{\"host\":\"\(host)\",\"pid\":999999,\"started\":\"2026-01-01T00:00:00Z\"}".write(
             toFile: "\(store)/\(pool)/lock", atomically: true, encoding: .utf8)
+        let legacy = try snap(["create", "--user-pool-id", pool, "--store", store], env: moto.environment)
+        #expect(legacy.status == 4 && legacy.stderr.contains("delete"), "stderr: \(legacy.stderr)")
+        // A dead holder of this host, boot and pid namespace: taken over.
+        let me = LockOwner.current()
+        try LockRecord(
+            owner: LockOwner(
+                host: me.host, bootId: me.bootId, pid: 999_999, nonce: "gone", started: "2026-01-01T00:00:00Z",
+                pidNamespace: me.pidNamespace),
+            expires: Date(timeIntervalSinceNow: 600), leaseSeconds: 600
+        ).data.write(to: URL(fileURLWithPath: "\(store)/\(pool)/lock"))
         let took = try snap(["create", "--user-pool-id", pool, "--store", store], env: moto.environment)
         #expect(took.status == 0, "stderr: \(took.stderr)")
         #expect(took.stderr.contains("taking over the lock"))

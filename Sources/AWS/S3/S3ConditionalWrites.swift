@@ -64,4 +64,21 @@ extension S3Client {
         }
         return (response.body, etag)
     }
+
+    /// As `getObjectWithETag`, with the object's age as S3 itself measures
+    /// it: the answer's `Date` less its `Last-Modified`, both the server's
+    /// clock, so no two machines' clocks are compared. nil when either header
+    /// is missing or unreadable.
+    public func getObjectWithAge(bucket: String, key: String) async throws -> (data: Data, etag: String, age: TimeInterval?)? {
+        let response = try await send("GetObject", "GET", bucket: bucket, key: key, accept: [404])
+        if response.status == 404 { return nil }
+        guard let etag = response.header("ETag")?.unquotedETag, !etag.isEmpty else {
+            throw Self.invalid("GetObject", "no ETag in the answer for \(key)")
+        }
+        var age: TimeInterval?
+        if let now = response.header("Date").flatMap(S3Dates.http), let modified = response.header("Last-Modified").flatMap(S3Dates.http) {
+            age = now.timeIntervalSince(modified)
+        }
+        return (response.body, etag, age)
+    }
 }

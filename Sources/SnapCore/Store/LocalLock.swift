@@ -42,7 +42,8 @@ actor LocalLock: StoreLock, LeasedLock {
     ) async throws -> LocalLock {
         let deadline = ContinuousClock.now + wait
         while true {
-            let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+            let mine = LockRecord(
+                owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)), leaseSeconds: Int(LockRecord.seconds(ttl)))
             if try create(path: path, data: mine.data) {
                 LockLog.logger.info("store \(store): took the lock \(path) until \(Timestamp.format(mine.expires))")
                 let lock = LocalLock(path: path, store: store, owner: owner, ttl: ttl, record: mine, log: log)
@@ -51,7 +52,7 @@ actor LocalLock: StoreLock, LeasedLock {
             }
             guard let current = try read(path) else { continue }  // released meanwhile
             let holder = try? LockRecord(data: current, source: path)
-            if let holder, let why = holder.staleness(now: Date(), me: owner) {
+            if let holder, let why = holder.staleness(age: Self.age(path), ttl: ttl, now: Date(), me: owner) {
                 if try moveAside(path: path, expected: current) {
                     log("store \(store): taking over the lock of \(holder.owner.description), which \(why)")
                 }
@@ -65,6 +66,14 @@ actor LocalLock: StoreLock, LeasedLock {
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 250...750)))
         }
+    }
+
+    /// How long ago the lock file was last written: its modification time
+    /// against this machine's clock (one clock for a local disk). nil when it
+    /// cannot be read (it was just released or taken): the record decides then.
+    static func age(_ path: String) -> TimeInterval? {
+        guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
+        return Date().timeIntervalSince(modified)
     }
 
     private func startHeartbeat() {
@@ -90,7 +99,8 @@ actor LocalLock: StoreLock, LeasedLock {
             lost = reason
             throw SnapError.lockLost(store: store, reason: reason)
         }
-        let record = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+        let record = LockRecord(
+            owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)), leaseSeconds: Int(LockRecord.seconds(ttl)))
         try FileSystem.atomicWrite(record.data, to: path)
         (body, expires) = (record.data, record.expires)
     }

@@ -59,14 +59,15 @@ actor S3Lock: StoreLock, LeasedLock {
             return lock
         }
         while true {
-            let mine = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+            let mine = LockRecord(
+                owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)), leaseSeconds: Int(LockRecord.seconds(ttl)))
             if let etag = try await client.putObject(
                 bucket: bucket, key: key, data: mine.data, condition: .absent, sse: sse, contentType: "application/json")
             {
                 LockLog.logger.info("store \(store): took the lock \(source) until \(Timestamp.format(mine.expires))")
                 return await held(etag, mine)
             }
-            guard let (current, etag) = try await client.getObjectWithETag(bucket: bucket, key: key) else {
+            guard let (current, etag, age) = try await client.getObjectWithAge(bucket: bucket, key: key) else {
                 continue  // released between our put and our read: try again at once
             }
             let holder = try? LockRecord(data: current, source: source)
@@ -75,7 +76,7 @@ actor S3Lock: StoreLock, LeasedLock {
                 // and the retry met our lock. We hold it.
                 return await held(etag, holder)
             }
-            if let holder, let why = holder.staleness(now: Date(), me: owner) {
+            if let holder, let why = holder.staleness(age: age, ttl: ttl, now: Date(), me: owner) {
                 if let taken = try await client.putObject(
                     bucket: bucket, key: key, data: mine.data, condition: .etag(etag), sse: sse, contentType: "application/json")
                 {
@@ -122,7 +123,8 @@ actor S3Lock: StoreLock, LeasedLock {
             lost = reason
             throw SnapError.lockLost(store: store, reason: reason)
         }
-        let record = LockRecord(owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)))
+        let record = LockRecord(
+            owner: owner, expires: Date().addingTimeInterval(LockRecord.seconds(ttl)), leaseSeconds: Int(LockRecord.seconds(ttl)))
         let next = record.data
         if let tag = try await client.putObject(
             bucket: bucket, key: key, data: next, condition: .etag(etag), sse: sse, contentType: "application/json")
