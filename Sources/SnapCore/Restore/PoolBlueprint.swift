@@ -5,8 +5,8 @@ import Foundation
 /// rebuilds a snapshot's pool (its `pool.json`, DescribeUserPool's
 /// `UserPool`) in another region or account, and what cannot be carried.
 ///
-/// Carried: the schema (custom attributes with their constraints, standard
-/// attributes made required), username and alias attributes, case
+/// Carried: the schema (custom and developer-only attributes with their
+/// constraints, standard attributes made required, immutable or constrained), username and alias attributes, case
 /// sensitivity, password and sign-in policies, MFA configuration (SMS with
 /// its role; software-token MFA is switched on after creation), account
 /// recovery, verification and invitation messages, admin-create-user
@@ -33,19 +33,53 @@ public struct PoolBlueprint: Sendable {
     /// Standard attributes the service manages: never part of a CreateUserPool schema.
     static let managed: Set<String> = ["sub", "identities", "updated_at", "email_verified", "phone_number_verified"]
 
+    /// A standard attribute's properties when nobody changed them (CreateUserPool's
+    /// defaults): mutable, optional, strings of 0 to 2048 characters.
+    static func isDefaultStandard(_ a: [String: JSONValue]) -> Bool {
+        guard a["Required"]?.boolValue != true, a["Mutable"]?.boolValue != false else { return false }
+        guard let c = a["StringAttributeConstraints"]?.objectValue else { return true }
+        let min = c["MinLength"]?.stringValue ?? "0", max = c["MaxLength"]?.stringValue ?? "2048"
+        return min == "0" && max == "2048"
+    }
+
     public static func make(from pool: JSONValue, name: String, region: String) -> PoolBlueprint {
         var out: [String: JSONValue] = ["PoolName": .string(name)]
         var notCarried: [String] = []
         for key in copied { if let v = pool[key], v != .null { out[key] = v } }
 
+        // DescribeUserPool returns the legacy AdminCreateUserConfig.UnusedAccountValidityDays
+        // beside Policies.PasswordPolicy.TemporaryPasswordValidityDays; CreateUserPool refuses
+        // the pair ("Please use TemporaryPasswordValidityDays in PasswordPolicy instead of
+        // UnusedAccountValidityDays"; the API reference's PasswordPolicyType says the same).
+        // The new field carries it; the legacy one alone is moved into it.
+        if var admin = out["AdminCreateUserConfig"]?.objectValue, let legacy = admin["UnusedAccountValidityDays"] {
+            admin["UnusedAccountValidityDays"] = nil
+            out["AdminCreateUserConfig"] = .object(admin)
+            var policies = out["Policies"]?.objectValue ?? [:]
+            var password = policies["PasswordPolicy"]?.objectValue ?? [:]
+            if password["TemporaryPasswordValidityDays"] == nil {
+                password["TemporaryPasswordValidityDays"] = legacy
+                policies["PasswordPolicy"] = .object(password)
+                out["Policies"] = .object(policies)
+            }
+        }
+
         var schema: [JSONValue] = []
         for attribute in pool["SchemaAttributes"]?.arrayValue ?? [] {
             guard var a = attribute.objectValue, let n = a["Name"]?.stringValue else { continue }
-            if n.hasPrefix("custom:") {
+            if n.hasPrefix("dev:custom:") {
+                // DescribeUserPool names a developer-only attribute dev:custom:NAME;
+                // CreateUserPool takes NAME with DeveloperOnlyAttribute.
+                a["Name"] = .string(String(n.dropFirst(11)))
+                a["DeveloperOnlyAttribute"] = true
+                a["Required"] = nil
+                schema.append(.object(a))
+            } else if n.hasPrefix("custom:") {
                 a["Name"] = .string(String(n.dropFirst(7)))
                 a["Required"] = nil  // custom attributes cannot be required
                 schema.append(.object(a))
-            } else if !managed.contains(n), a["Required"]?.boolValue == true {
+            } else if !managed.contains(n), !isDefaultStandard(a) {
+                // A standard attribute made required, immutable or constrained keeps those properties.
                 schema.append(.object(a))
             }
         }
