@@ -149,7 +149,13 @@ def main():
     ap.add_argument("--stall-seconds", type=float, default=90)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--record-secrets", action="store_true")
+    ap.add_argument("--model-check", metavar="LOG",
+                    help="refuse (400 SnapModelViolation) every request snap sends that its service model refuses, and log it")
     args = ap.parse_args()
+    if args.model_check:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import model_check
+    violations_lock = threading.Lock()
     rates = []
     for f in args.fault_rate:
         op, share, kind = f.split(":")
@@ -179,7 +185,7 @@ def main():
         g, n = a.split(":", 1)
         add_members.setdefault(g, []).append(n)
     stats_lock = threading.Lock()
-    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}}
+    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}, "modelViolations": {}}
 
     def draw(op, is_cognito):
         """The kind of fault to inject into this call, or None."""
@@ -251,6 +257,16 @@ def main():
             body = self.rfile.read(length) if length else b""
             target = self.headers.get("X-Amz-Target", "")
             op = target.split(".")[-1] if target else s3_operation(self.command, self.path)
+            if args.model_check and (self.headers.get("User-Agent") or "").startswith("snap"):
+                violations = model_check.check(self.headers, body)
+                if violations:
+                    record("modelViolations", op or "?")
+                    with violations_lock, open(args.model_check, "a", encoding="utf-8") as log:
+                        for v in violations:
+                            log.write(json.dumps({"operation": op, "violation": v}) + "\n")
+                    message = "the request breaks the AWS service model: " + "; ".join(violations)
+                    return self.reply(400, json.dumps({"__type": "SnapModelViolation", "message": message}).encode(),
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "SnapModelViolation")])
             cat = CATEGORY.get(op)
             if op:
                 record("operations", op)

@@ -10,7 +10,12 @@ inline policy, then prints one JSON line to stdout:
 and keeps moto running until this process's parent exits (or it gets
 SIGTERM/SIGINT), so a test run that dies never leaves a server behind.
 
-  moto.py [--policy FILE] [--user NAME=POLICY_FILE ...]
+  moto.py [--policy FILE] [--user NAME=POLICY_FILE ...] [--model-log FILE] [--no-model-check]
+
+The endpoint printed is aws_proxy.py --model-check in front of moto: every
+request snap sends is checked against its AWS service model (model_check.py)
+and refused, named, when the model refuses it (moto would accept it). The
+violations also go to --model-log. --no-model-check prints moto's own endpoint.
 
 The first user ("snap") gets --policy (default: allow everything); each
 --user is created after it, with exactly that policy, and reported under
@@ -44,6 +49,8 @@ def main():
     ap.add_argument("--policy")
     ap.add_argument("--log", default=os.devnull)
     ap.add_argument("--user", action="append", default=[])
+    ap.add_argument("--model-log", default=os.devnull)
+    ap.add_argument("--no-model-check", action="store_true")
     args = ap.parse_args()
 
     parent = os.getppid()
@@ -52,7 +59,11 @@ def main():
     log = open(args.log, "ab")
     server = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=log, stderr=log)
 
+    proxy = None
+
     def stop(*_):
+        if proxy is not None:
+            proxy.terminate()
         server.terminate()
         try:
             server.wait(5)
@@ -96,10 +107,16 @@ def main():
             admin.put_user_policy(UserName=name, PolicyName=name, PolicyDocument=doc)
             k = admin.create_access_key(UserName=name)["AccessKey"]
             users[name] = {"accessKeyId": k["AccessKeyId"], "secretAccessKey": k["SecretAccessKey"]}
-    print(json.dumps({"endpoint": endpoint, "accessKeyId": key["AccessKeyId"],
+    advertised = endpoint
+    if not args.no_model_check:
+        here = os.path.dirname(os.path.abspath(__file__))
+        proxy = subprocess.Popen([sys.executable, os.path.join(here, "aws_proxy.py"), "--upstream", endpoint, "--no-quota",
+                                  "--model-check", args.model_log], stdout=subprocess.PIPE)
+        advertised = json.loads(proxy.stdout.readline())["endpoint"]
+    print(json.dumps({"endpoint": advertised, "moto": endpoint, "accessKeyId": key["AccessKeyId"],
                       "secretAccessKey": key["SecretAccessKey"], "pid": server.pid, "users": users}), flush=True)
 
-    while os.getppid() == parent and server.poll() is None:
+    while os.getppid() == parent and server.poll() is None and (proxy is None or proxy.poll() is None):
         time.sleep(0.5)
     stop()
 

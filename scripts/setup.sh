@@ -17,10 +17,10 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import moto, boto3, flask' >/dev/null 2>&1 || ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then
+if ! python3 -c 'import moto, boto3, flask, regex' >/dev/null 2>&1 || ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then
   echo "setup: installing moto[server], boto3 and awscli from PyPI" >&2
-  python3 -m pip install -q 'moto[server]>=5.1' boto3 awscli 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages 'moto[server]>=5.1' boto3 awscli
+  python3 -m pip install -q 'moto[server]>=5.1' boto3 awscli regex 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'moto[server]>=5.1' boto3 awscli regex
   hash -r
 fi
 

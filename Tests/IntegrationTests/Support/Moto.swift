@@ -18,7 +18,12 @@ struct Moto: Sendable {
     static func start() throws -> Moto {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Repo.root + "/scripts/moto.py", "--log", NSTemporaryDirectory() + "snap-tests-moto.log"]
+        // Every request snap sends goes through the model check (scripts/model_check.py): one the
+        // AWS service model refuses is refused, named, and logged here.
+        p.arguments = [
+            "python3", Repo.root + "/scripts/moto.py", "--log", NSTemporaryDirectory() + "snap-tests-moto.log", "--model-log",
+            NSTemporaryDirectory() + "snap-tests-model-violations.jsonl",
+        ]
         let out = Pipe()
         p.standardOutput = out
         try p.run()
