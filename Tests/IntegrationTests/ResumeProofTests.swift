@@ -85,6 +85,17 @@ import Testing
         #expect(try RestoreTests.subsOf(target, env: env) == before, "the refused resume wrote")
         #expect(!FileManager.default.fileExists(atPath: "\(work)/restore-\(second)-\(target).journal.jsonl"))
 
+        // A journal under this snapshot's name that records another (copied or renamed): refused, naming both.
+        let copied = "\(work)/restore-\(second)-\(target).journal.jsonl"
+        try FileManager.default.copyItem(atPath: "\(work)/restore-\(first)-\(target).journal.jsonl", toPath: copied)
+        let c = try snap(latest + ["--resume"], env: env, cwd: work)
+        #expect(c.status == 1, "\(c.stderr)")
+        #expect(
+            c.stderr.contains("the journal \(copied) records a restore of snapshot \(first) into \(target), not of \(second)"),
+            "\(c.stderr)")
+        #expect(try RestoreTests.subsOf(target, env: env) == before, "the refused resume wrote")
+        try FileManager.default.removeItem(atPath: copied)
+
         // A pool holding a stranger, no journal anywhere: refused, nothing written.
         let stranger = try RestoreTests.emptyPool(like: RestoreTests.demo, region: "eu-west-1", env: env)
         _ = try RestoreTests.cli(
