@@ -27,6 +27,10 @@ public enum ResumeGate {
         var held: [String] = []
         if !users.isEmpty { held.append("users (\(RestorePlan.examples(users)))") }
         if !groups.isEmpty { held.append("groups (\(RestorePlan.examples(groups)))") }
+        let missing =
+            FileManager.default.fileExists(atPath: path)
+            ? "its journal \(path) records nothing (not even its start), so there is no journal of it to go by"
+            : "there is no journal of it (\(path))"
         let folder = RestorePaths.folder(of: path)
         let found: String
         let others: [(name: String, snapshot: String?, target: String?)]
@@ -47,7 +51,7 @@ public enum ResumeGate {
                 "; to finish that restore, name its snapshot: `snap restore \($0.snapshot!) --user-pool-id \(target) --resume`"
             } ?? ""
         throw SnapError.configuration(
-            "cannot resume the restore of \(id) into \(target): there is no journal of it (\(path)), and the pool is not empty (it holds \(held.joined(separator: " and "))), so what it holds cannot be told from this restore's work; nothing was written. \(found)\(resumeOther); to restore \(id) over what the pool holds, use --only-missing; or restore into an empty pool without --resume"
+            "cannot resume the restore of \(id) into \(target): \(missing), and the pool is not empty (it holds \(held.joined(separator: " and "))), so what it holds cannot be told from this restore's work; nothing was written. \(found)\(resumeOther); to restore \(id) over what the pool holds, use --only-missing; or restore into an empty pool without --resume"
         )
     }
 
