@@ -110,8 +110,11 @@ extension Restore {
         }
         if f.taken.count > cap { output.message("... and \(f.taken.count - cap) more taken usernames (see --json)") }
         for c in f.conflicts.first.prefix(cap) {
+            let how =
+                c.alias.map { "its \($0) \(c.value) is the alias of the pool's user \(c.holder)" }
+                ?? "its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", "))"
             output.message(
-                "held: user \(c.username) cannot be re-created: its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", ")); the run fails it. Delete or fix \(c.holder) and run again, or leave it"
+                "held: user \(c.username) cannot be re-created: \(how); the run fails it. Delete or fix \(c.holder) and run again, or leave it"
             )
         }
         if f.conflicts.count > cap { output.message("... and \(f.conflicts.count - cap) more sign-in values held (see --json)") }
@@ -193,7 +196,7 @@ private struct OnlyMissingSummary {
                 f.conflicts.first.map {
                     [
                         "username": .string($0.username), "value": .string($0.value), "holder": .string($0.holder),
-                        "differing": .array($0.differing.map { .string($0) }),
+                        "alias": $0.alias.map { .string($0) } ?? .null, "differing": .array($0.differing.map { .string($0) }),
                     ]
                 }
             ),

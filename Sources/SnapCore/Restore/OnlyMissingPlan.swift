@@ -12,15 +12,18 @@ public struct OnlyMissingPlan: Sendable {
         public var poolSub: String
     }
 
-    /// A user to re-create whose sign-in value (email or phone, in a pool that signs in by one) a user
-    /// of the pool holds with other attributes: AdminCreateUser is refused, and the run fails that user.
+    /// A user to re-create whose sign-in value a user of the pool holds (`OnlyMissingConflicts`): its
+    /// email or phone in a pool that signs in by one, held with other attributes, or an alias another
+    /// user holds. AdminCreateUser is refused, and the run fails that user.
     public struct Conflict: Sendable, Equatable {
         public var username: String
-        /// The sign-in value both want.
+        /// The value both want.
         public var value: String
         /// The pool's user that holds it.
         public var holder: String
-        /// The attributes the snapshot gives the user that the holder lacks or holds otherwise.
+        /// The alias attribute the value is (email, phone_number, preferred_username); nil: the sign-in username.
+        public var alias: String?
+        /// Sign-in only: the attributes the snapshot gives the user that the holder lacks or holds otherwise.
         public var differing: [String]
     }
 
