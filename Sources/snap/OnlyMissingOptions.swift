@@ -76,8 +76,9 @@ extension Restore {
         restore-<ID>-<POOL>.only-missing.journal.jsonl, is apart from a full restore's, and --resume finishes \
         a run that was interrupted (until it does, a run without --resume is refused). Keep the same --sub-map from one run to the next: users an earlier undo \
         re-created are known by the new subs it lists, not taken for strangers. The full restore's checks run, \
-        but for the empty pool. In a pool that signs in by email or phone, a user to re-create whose sign-in \
-        value a pool user holds with other attributes is listed as held: the run fails it. --dry-run prints \
+        but for the empty pool. A user to re-create whose sign-in value a pool user holds (its email or phone \
+        in a pool that signs in by one, held with other attributes; an active alias another user holds) is \
+        listed as held: the run fails it. --dry-run prints \
         what would be created and what differs, and exits 1 when the run would (a username taken, a sign-in \
         value held). --only users|groups|memberships (repeatable) narrows it; --user NAME \
         (repeatable) or --users-from FILE (one username per line) restores just those users, their \
