@@ -13,7 +13,10 @@ enum JournalReader {
     /// last line when it was cut short (and dropped), nil when the journal ends with a whole line.
     static func read(path: String, _ body: (JournalEntry) throws -> Void) throws -> Int? {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SnapError.io(path: path, reason: "cannot read the restore journal: \(String(cString: strerror(errno)))")
+            throw SnapError.io(
+                path: path,
+                reason:
+                    "cannot read the restore journal (\(String(cString: strerror(errno)))): make it readable, then run again with --resume")
         }
         defer { try? handle.close() }  // read-only: closing it cannot lose anything
         var reader = LineReader(maxLineLength: maxLine) { try handle.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }

@@ -221,7 +221,8 @@ public struct RestoreExecutor: Sendable {
                     return try await adoptGroup(g, existing, journaled: true, tracker: tracker)
                 }
             } catch let error where Self.isItemError(error) {
-                return await tracker.group(g.name, .failed("group \(g.name): GetGroup: \(error)"))
+                return await tracker.group(
+                    g.name, .failed("group \(g.name): GetGroup, to check it is still there: \(error); run again with --resume"))
             }
         }
         do {
@@ -366,7 +367,9 @@ public struct RestoreExecutor: Sendable {
             } catch let error where Self.isItemError(error) {
                 for g in groups {
                     await tracker.membership(
-                        .failed("membership of \(name) in \(g): its groups cannot be read (AdminListGroupsForUser): \(error)"))
+                        .failed(
+                            "membership of \(name) in \(g): the user's groups cannot be read (AdminListGroupsForUser): \(error); run again with --resume"
+                        ))
                 }
                 return
             }
