@@ -76,12 +76,16 @@ extension Restore {
         restore-<ID>-<POOL>.only-missing.journal.jsonl, is apart from a full restore's, and --resume finishes \
         a run that was interrupted (until it does, a run without --resume is refused). Keep the same --sub-map from one run to the next: users an earlier undo \
         re-created are known by the new subs it lists, not taken for strangers. The full restore's checks run, \
-        but for the empty pool. --dry-run prints what would be created and what differs. --only users|groups|memberships (repeatable) narrows it; --user NAME \
+        but for the empty pool. A user to re-create whose sign-in value a pool user holds (its email or phone \
+        in a pool that signs in by one, held with other attributes; an active alias another user holds) is \
+        listed as held: the run fails it. --dry-run prints \
+        what would be created and what differs, and exits 1 when the run would (a username taken, a sign-in \
+        value held). --only users|groups|memberships (repeatable) narrows it; --user NAME \
         (repeatable) or --users-from FILE (one username per line) restores just those users, their \
         memberships, and the missing groups those memberships need; a named user the snapshot lacks is an error \
         before any write. Exit 0 when everything in scope the pool lacked is now in it (listed differences do \
-        not count); 1 when a check or a write failed, or a username is taken by a different user (the \
-        snapshot's user is not back: delete or rename the pool's user and run again, or accept it); 64 with \
+        not count); 1 when a check or a write failed, or a username or sign-in value is held by a different \
+        user (the snapshot's user is not back: delete or rename the pool's user and run again, or accept it); 64 with \
         --create-pool or --method import-job (import jobs are for empty pools).
         """
 }

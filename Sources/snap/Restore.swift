@@ -25,7 +25,12 @@ struct Restore: AsyncParsableCommand {
             be created and are listed as skipped.
 
             Progress is journaled (restore-<ID>-<POOL>.journal.jsonl, next to the sub map); a restore \
-            that was interrupted continues with --resume. The sub map, JSON Lines \
+            that was interrupted continues with --resume, the same REF and pool: what the journal records \
+            as done is checked in the pool (users, groups, memberships) and made again where it is gone. \
+            Without that snapshot's journal, --resume goes on only into an empty pool; into one that holds \
+            anything it is refused, naming the journals it finds (a restore of latest resumed after a new \
+            snapshot became latest). A journal whose last line was cut (a kill mid-write, a full disk) is \
+            read up to it, with a warning. The sub map, JSON Lines \
             {"username","oldSub","newSub"}, goes to restore-<ID>-<POOL>.submap.jsonl or --sub-map FILE.
 
             Snapshots taken with create --with-mfa: SMS and email MFA preferences (enabled, preferred) \
@@ -62,7 +67,10 @@ struct Restore: AsyncParsableCommand {
     @Flag(help: "Run every check and print the plan (with --create-pool, the pool it would create); write nothing.")
     var dryRun = false
 
-    @Flag(help: "Continue an interrupted restore into the same pool (its journal says what is done; the pool is checked).")
+    @Flag(
+        help:
+            "Continue an interrupted restore of the same snapshot into the same pool (its journal says what was done; the pool is checked)."
+    )
     var resume = false
 
     @Option(help: ArgumentHelp("Where the sub map goes (default: restore-<ID>-<POOL>.submap.jsonl here).", valueName: "FILE"))
@@ -235,22 +243,16 @@ struct Restore: AsyncParsableCommand {
 
             var prior: JournalIndex?
             if resume {
-                if let index = try source.journal(at: journalPath) {
-                    if let s = index.snapshot, s != id || index.target != target {
-                        throw SnapError.configuration(
-                            "journal \(journalPath) belongs to snapshot \(s) into \(index.target ?? "?"), not \(id) into \(target); pass the same REF and pool, or a different --sub-map folder"
-                        )
-                    }
-                    prior = index
+                prior = try await ResumeGate.open(journal: journalPath, snapshot: id, target: target, source: source) {
+                    (try await cognito.sampleUsers(target, limit: 5), try await cognito.sampleGroups(target, limit: 5))
+                }
+                if let index = prior {
+                    if let cut = index.cutLine { output.message("warning: \(ResumeGate.cutWarning(journal: journalPath, line: cut))") }
                     output.message(
                         "resuming: the journal records \(index.groups.count) groups, \(index.users) users, \(index.members) memberships done; each is checked against the pool"
-                            + (index.torn > 0
-                                ? " (\(index.torn) unreadable line(s), as a run killed mid-write leaves one: their work is found in the pool)"
-                                : "")
                     )
                 } else {
-                    output.message(
-                        "resuming without a journal at \(journalPath): every user found in the pool is checked with AdminGetUser")
+                    output.message("resuming: no journal at \(journalPath) and \(target) is empty: the restore starts from the beginning")
                 }
             }
             let journal = try RestoreJournal(path: journalPath, truncate: !resume)

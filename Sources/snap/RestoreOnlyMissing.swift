@@ -52,11 +52,17 @@ extension Restore {
             listFindings(found, plan: plan, output: output)
             for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: pool) { output.message(l) }
             if dryRun {
+                // The run fails what is taken or held by another user: so does its dry run.
                 if global.json {
                     output.result(json: summary.json)
-                } else {
+                } else if found.blocked == 0 {
                     output.result("dry run: all checks passed; nothing was written")
+                } else {
+                    output.result(
+                        "dry run: the run would not bring back \(found.blocked) user(s) (\(found.taken.count) username(s) taken by different users, \(found.conflicts.count) sign-in value(s) held by other users; listed above) and would exit 1; nothing was written"
+                    )
                 }
+                if !summary.ok { throw ExitCode.failure }
                 return
             }
 
@@ -103,6 +109,15 @@ extension Restore {
             )
         }
         if f.taken.count > cap { output.message("... and \(f.taken.count - cap) more taken usernames (see --json)") }
+        for c in f.conflicts.first.prefix(cap) {
+            let how =
+                c.alias.map { "its \($0) \(c.value) is the alias of the pool's user \(c.holder)" }
+                ?? "its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", "))"
+            output.message(
+                "held: user \(c.username) cannot be re-created: \(how); the run fails it. Delete or fix \(c.holder) and run again, or leave it"
+            )
+        }
+        if f.conflicts.count > cap { output.message("... and \(f.conflicts.count - cap) more sign-in values held (see --json)") }
         if f.takenMemberships.count > 0 {
             output.message(
                 "\(f.takenMemberships.count) membership(s) of taken usernames not added: \(f.takenMemberships.first.prefix(10).map { "\($0.group) \($0.username)" }.joined(separator: ", "))"
@@ -153,8 +168,9 @@ private struct OnlyMissingSummary {
     var outcome: RestoreOutcome?
     var seconds: Double = 0
 
-    /// The checks passed and, after a run, everything the pool lacked is back and no username is taken.
-    var ok: Bool { plan.problems.isEmpty && (outcome.map { $0.complete && found.taken.count == 0 } ?? true) }
+    /// The checks passed, no username is taken nor sign-in value held by another user, and, after a run,
+    /// everything the pool lacked is back. A dry run is ok exactly when its run would be, failures aside.
+    var ok: Bool { plan.problems.isEmpty && found.blocked == 0 && (outcome?.complete ?? true) }
 
     var json: JSONValue {
         let f = found
@@ -176,6 +192,15 @@ private struct OnlyMissingSummary {
                 }
             ),
             "takenCount": .int(f.taken.count),
+            "conflicts": .array(
+                f.conflicts.first.map {
+                    [
+                        "username": .string($0.username), "value": .string($0.value), "holder": .string($0.holder),
+                        "alias": $0.alias.map { .string($0) } ?? .null, "differing": .array($0.differing.map { .string($0) }),
+                    ]
+                }
+            ),
+            "conflictCount": .int(f.conflicts.count),
             "takenMemberships": .array(f.takenMemberships.first.map(\.json)), "takenMembershipCount": .int(f.takenMemberships.count),
             "federated": .array(f.federated.first.map { .string($0) }), "federatedCount": .int(f.federated.count),
             "federatedMemberships": .int(f.federatedMemberships),

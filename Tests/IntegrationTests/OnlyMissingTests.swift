@@ -157,11 +157,11 @@ import Testing
         // --dry-run: the plan and the findings, nothing written.
         let d = try snap(
             ["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing", "--dry-run", "--json"], env: env, cwd: work)
-        #expect(d.status == 0, "stderr: \(d.stderr)")
+        #expect(d.status == 1, "the run fails the taken user, so its dry run exits 1: \(d.stderr)")
         let plan = try Self.json(d)
         let p = plan["plan"] as! [String: Any]
         #expect(p["groups"] as? Int == 1 && p["groupNames"] as? [String] == ["beta-testers"])
-        #expect(plan["ok"] as? Bool == true, "a dry run whose checks pass is ok; the taken user is listed")
+        #expect(plan["ok"] as? Bool == false, "the taken user is listed, and the dry run is not ok as the run will not be")
         #expect(p["users"] as? Int == 200)
         #expect(plan["takenCount"] as? Int == 1 && plan["differenceCount"] as? Int == 4)
         #expect(d.stderr.contains("+ group beta-testers"))
@@ -402,7 +402,7 @@ import Testing
             var killEnv = env
             for (i, n) in kills.enumerated() {
                 killEnv["SNAP_TEST_KILL_AFTER_WRITES"] = String(n)
-                let k = try snap(base + (i > 0 ? ["--resume"] : []), env: killEnv, cwd: work)
+                let k = try snapKilledByHook(base + (i > 0 ? ["--resume"] : []), env: killEnv, cwd: work)
                 #expect(k.status == 9, "trial \(trial), kill after \(n) of \(writes) writes: status \(k.status), stderr: \(k.stderr)")
             }
             // Without --resume the interrupted run is named, nothing written.

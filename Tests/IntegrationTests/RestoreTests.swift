@@ -262,7 +262,7 @@ import Testing
             var killEnv = env
             for (i, n) in kills.enumerated() {
                 killEnv["SNAP_TEST_KILL_AFTER_WRITES"] = String(n)
-                let k = try snap(
+                let k = try snapKilledByHook(
                     ["restore", id, "--user-pool-id", target, "--store", store] + (i > 0 ? ["--resume"] : []), env: killEnv, cwd: work)
                 #expect(k.status == 9, "kill after \(n) writes: status \(k.status), stderr: \(k.stderr)")
             }
@@ -318,6 +318,10 @@ import Testing
             ], region: "eu-west-1", env: env)
         _ = try Self.cli(
             ["create-group", "--user-pool-id", target, "--group-name", "support", "--precedence", "77"], region: "eu-west-1", env: env)
+        // As a restore killed right after it began its journal, before its first write: --resume is this
+        // snapshot's, and meets someone else's alice and support.
+        let start = #"{"format":1,"op":"start","snapshot":"\#(id)","source":"\#(source)","target":"\#(target)"}"#
+        try Data((start + "\n").utf8).write(to: URL(fileURLWithPath: "\(work)/restore-\(id)-\(target).journal.jsonl"))
 
         let r = try snap(["restore", id, "--user-pool-id", target, "--store", store, "--resume", "--json"], env: env, cwd: work)
         #expect(r.status == 1)

@@ -100,7 +100,7 @@ import Testing
         // Killed right after StartUserImportJob (writes: CreateUserImportJob, StartUserImportJob), before journaling more.
         var killEnv = sim.environment
         killEnv["SNAP_TEST_KILL_AFTER_WRITES"] = "2"
-        let killed = try snap(args, env: killEnv, cwd: work)
+        let killed = try snapKilledByHook(args, env: killEnv, cwd: work)
         #expect(killed.status == 9 || killed.status == 137 || killed.status != 0, "not killed: \(killed.stderr)")
 
         let r = try snap(args + ["--resume", "--json"], env: sim.environment, cwd: work)

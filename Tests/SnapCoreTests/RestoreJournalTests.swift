@@ -21,8 +21,8 @@ struct RestoreJournalTests {
         ]
         for e in entries { try await j.append(e) }
         for e in entries { #expect(JournalEntry(json: e.json) == e) }
-        let (state, torn) = try #require(try RestoreJournal.load(path: path))
-        #expect(torn == 0)
+        let (state, cut) = try #require(try RestoreJournal.load(path: path))
+        #expect(cut == nil)
         #expect(state.snapshot == "20261127T012345Z-3f9a1c2e" && state.target == "eu-west-1_T")
         #expect(state.groups == ["admins"])
         #expect(state.users["dan\u{e9} \"q\""] == JournalState.Created(targetUsername: "uuid-1", newSub: "sub-1"))
@@ -34,23 +34,37 @@ struct RestoreJournalTests {
         #expect(mode == 0o600)
     }
 
-    @Test func aTornLastLineIsDroppedAndCutBeforeAppending() async throws {
+    @Test func aCutLastLineIsDroppedAndRemovedBeforeAppending() async throws {
         let dir = try TempDir()
         let path = dir.file("j.jsonl")
         let good = JournalEntry.group(name: "g1").json.canonicalString() + "\n"
         try (good + "{\"op\":\"user\",\"username\":\"hal").write(toFile: path, atomically: false, encoding: .utf8)
-        let (state, torn) = try #require(try RestoreJournal.load(path: path))
-        #expect(torn == 1 && state.groups == ["g1"] && state.users.isEmpty)
+        let (state, cut) = try #require(try RestoreJournal.load(path: path))
+        #expect(cut == 2 && state.groups == ["g1"] && state.users.isEmpty)
+        let index = try #require(try JournalIndex.build(path: path, directory: dir.path))
+        #expect(index.cutLine == 2 && index.groups == ["g1"] && index.entries == 1)
 
         let j = try RestoreJournal(path: path, truncate: false)
         try await j.append(.group(name: "g2"))
-        let (after, tornAfter) = try #require(try RestoreJournal.load(path: path))
-        #expect(tornAfter == 0 && after.groups == ["g1", "g2"])
+        let (after, cutAfter) = try #require(try RestoreJournal.load(path: path))
+        #expect(cutAfter == nil && after.groups == ["g1", "g2"])
         #expect(try String(contentsOfFile: path, encoding: .utf8) == good + JournalEntry.group(name: "g2").json.canonicalString() + "\n")
 
         // A fresh restore starts a new journal.
         _ = try RestoreJournal(path: path, truncate: true)
         #expect(try RestoreJournal.load(path: path)?.state == JournalState())
+    }
+
+    @Test func aDamagedLineInTheMiddleIsAnErrorNamingFileAndLine() throws {
+        let dir = try TempDir()
+        let path = dir.file("j.jsonl")
+        let good = JournalEntry.group(name: "g1").json.canonicalString() + "\n"
+        try (good + "{\"op\":\"gro\n" + good).write(toFile: path, atomically: false, encoding: .utf8)
+        for read in [{ _ = try RestoreJournal.load(path: path) }, { _ = try JournalIndex.build(path: path, directory: dir.path) }] {
+            let error = #expect(throws: SnapError.self) { try read() }
+            let text = error.map { "\($0)" } ?? ""
+            #expect(text.contains(path) && text.contains("line 2") && text.contains("--resume"), "\(text)")
+        }
     }
 
     @Test func subMapIsSortedAndNamesNewUsernamesOnlyWhenTheyDiffer() throws {

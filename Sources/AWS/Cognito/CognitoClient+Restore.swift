@@ -55,6 +55,21 @@ extension CognitoClient {
         }
     }
 
+    /// The names of the groups `username` is a member of, every page (AdminListGroupsForUser, UserRead as
+    /// Cognito's quota table puts it).
+    public func adminListGroupsForUser(_ poolId: String, username: String) async throws -> [String] {
+        var names: [String] = []
+        var token: String?
+        repeat {
+            var input: [String: JSONValue] = ["UserPoolId": .string(poolId), "Username": .string(username), "Limit": 60]
+            if let token { input["NextToken"] = .string(token) }
+            let out = try await call("AdminListGroupsForUser", category: .userRead, .object(input))
+            names += (out["Groups"]?.arrayValue ?? []).compactMap { $0["GroupName"]?.stringValue }
+            token = out["NextToken"]?.stringValue
+        } while token != nil
+        return names
+    }
+
     /// Up to `limit` users: enough to tell an empty pool from one that is not, and to name a few.
     public func sampleUsers(_ poolId: String, limit: Int) async throws -> [String] {
         let out = try await call("ListUsers", category: .userList, ["UserPoolId": .string(poolId), "Limit": .int(max(1, min(60, limit)))])

@@ -12,47 +12,38 @@ public struct JournalIndex: @unchecked Sendable {
     public var jobs: [Int: (jobId: String, done: Bool)] = [:]
     public var users = 0
     public var members = 0
-    /// Unreadable lines (only a torn last one is expected).
-    public var torn = 0
+    /// Entries read.
+    public var entries = 0
+    /// The number of the journal's last line when it was cut short (a kill mid-append, a full disk) and dropped.
+    public var cutLine: Int?
     /// Per-user entries, sorted by username (empty path: none).
     let sorted: String?
 
     /// Reads the journal at `path` into a sorted index in `directory`; nil when there is no journal.
     public static func build(path: String, directory: String) throws -> JournalIndex? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SnapError.io(path: path, reason: "cannot read the restore journal")
-        }
-        defer { try? handle.close() }  // read-only: closing it cannot lose anything
-        var reader = LineReader(maxLineLength: 1 << 22) { try handle.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }
         let sortDir = "\(directory)/journal-sort"
         try FileSystem.makeFolder(sortDir)
         let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
         var index = JournalIndex(sorted: "\(directory)/journal-by-user.jsonl")
         var seq = 0
-        while let line = try reader.next() {
-            guard !line.isEmpty else { continue }
-            // A line torn by a kill mid-write is not lost work: it is counted (`torn`, told on
-            // resume) and what it recorded is found again by checking the pool.
-            guard let json = try? JSONParser.parse(line), let entry = JournalEntry(json: json) else {  // torn: counted below
-                index.torn += 1
-                continue
-            }
+        let cut = try JournalReader.read(path: path) { entry in
+            index.entries += 1
             let key: String
             switch entry {
             case .start(let s, let t, _):
                 index.snapshot = s
                 index.target = t
-                continue
+                return
             case .group(let n):
                 index.groups.insert(n)
-                continue
+                return
             case .importJob(let i, let j):
                 index.jobs[i] = (j, false)
-                continue
+                return
             case .importDone(let i, let j, _, _, _):
                 index.jobs[i] = (j, true)
-                continue
+                return
             case .user(let u, _, _):
                 index.users += 1
                 key = u + "\u{0}u\u{0}" + String(format: "%012d", seq)
@@ -64,14 +55,18 @@ public struct JournalIndex: @unchecked Sendable {
                 key = u + "\u{0}m\u{0}" + g
             }
             seq += 1
-            try sorter.add(key: key, line: [UInt8](line))
+            try sorter.add(key: key, line: [UInt8](entry.json.canonicalData()))
         }
+        index.cutLine = cut
         var out = try BufferedFile(path: index.sorted!)
         try sorter.drain { _, line in try out.write(line + [0x0A]) }
         try out.close()
         FileSystem.removeScratch(sortDir)
         return index
     }
+
+    /// Nothing recorded, not even the start line (an empty file, or one whose only line was cut).
+    public var isEmpty: Bool { entries == 0 }
 
     static let empty = JournalIndex(sorted: nil)
 }

@@ -12,6 +12,21 @@ public struct OnlyMissingPlan: Sendable {
         public var poolSub: String
     }
 
+    /// A user to re-create whose sign-in value a user of the pool holds (`OnlyMissingConflicts`): its
+    /// email or phone in a pool that signs in by one, held with other attributes, or an alias another
+    /// user holds. AdminCreateUser is refused, and the run fails that user.
+    public struct Conflict: Sendable, Equatable {
+        public var username: String
+        /// The value both want.
+        public var value: String
+        /// The pool's user that holds it.
+        public var holder: String
+        /// The alias attribute the value is (email, phone_number, preferred_username); nil: the sign-in username.
+        public var alias: String?
+        /// Sign-in only: the attributes the snapshot gives the user that the holder lacks or holds otherwise.
+        public var differing: [String]
+    }
+
     /// Capped list and full count.
     public struct Tally<T: Sendable & Equatable>: Sendable, Equatable {
         public var first: [T] = []
@@ -44,6 +59,8 @@ public struct OnlyMissingPlan: Sendable {
     /// Users and groups on both sides that differ (the diff's changes, `snap diff` form): listed, not touched.
     public var differences = Tally<DiffChange>()
     public var taken = Tally<Taken>()
+    /// Users to re-create whose sign-in value another user of the pool holds (`OnlyMissingConflicts`).
+    public var conflicts = Tally<Conflict>()
     /// Memberships of taken usernames: not added, since the pool's user is someone else.
     public var takenMemberships = Tally<MembershipRecord>()
     /// Federated users the pool lacks: the admin API cannot create them (as in a full restore).
@@ -53,6 +70,9 @@ public struct OnlyMissingPlan: Sendable {
     public var leftOut = Tally<String>()
     /// `--user` / `--users-from` names the snapshot does not have.
     public var unknownUsers: [String] = []
+
+    /// Users the run will not bring back: usernames taken by, and sign-in values held by, other users.
+    public var blocked: Int { taken.count + conflicts.count }
 
     /// Nothing to write.
     public var isEmpty: Bool { groups.isEmpty && users == 0 && existingMemberships == 0 }

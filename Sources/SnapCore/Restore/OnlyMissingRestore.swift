@@ -60,6 +60,11 @@ public struct OnlyMissingRestore: Sendable {
         planner.liveUsers = export.paths[.users]
         var found = try planner.plan(old: .snapshot(source.snapshot), new: .files(export.paths))
         let plan = try checks(&found)
+        // What the run would meet in the pool, found before it (and by --dry-run) rather than by it.
+        if let live = export.paths[.users] {
+            found.conflicts = try OnlyMissingConflicts(directory: directory, target: target).find(
+                users: { each in try restoring(found) { if let u = plan.user(for: $0) { try each(u) } } }, live: live)
+        }
         return (found, plan)
     }
 
@@ -68,13 +73,7 @@ public struct OnlyMissingRestore: Sendable {
         var checks = RestoreChecks(source: PoolConfiguration(pool: source.pool), target: target)
         var unknown = scope.users ?? []
         func pass(_ body: (UserRecord) throws -> Void) throws {
-            let members = try source.snapshot.members()
-            var users = try RecordLines(source.snapshot, .users, members: members)
-            var restoring = try SortedNames(path: found.usersFile)
-            while let u = try users.next(UserRecord.init(json:)) {
-                unknown.remove(u.username)
-                if try restoring.contains(u.username) { try body(u) }
-            }
+            try restoring(found, every: { unknown.remove($0.username) }, body)
         }
         try pass { checks.add($0) }
         if checks.needsSecondPass { try pass { checks.confirm($0) } }
@@ -89,6 +88,19 @@ public struct OnlyMissingRestore: Sendable {
                 at: 0)
         }
         return plan
+    }
+
+    /// Streams the snapshot's users, calling `body` with those `found` re-creates (and `every` with each).
+    private func restoring(
+        _ found: OnlyMissingPlan, every: (UserRecord) -> Void = { _ in }, _ body: (UserRecord) throws -> Void
+    ) throws {
+        let members = try source.snapshot.members()
+        var users = try RecordLines(source.snapshot, .users, members: members)
+        var restoring = try SortedNames(path: found.usersFile)
+        while let u = try users.next(UserRecord.init(json:)) {
+            every(u)
+            if try restoring.contains(u.username) { try body(u) }
+        }
     }
 
     /// Writes the plan: journal and sub map at `paths`, the executor for groups and re-created
@@ -113,6 +125,7 @@ public struct OnlyMissingRestore: Sendable {
                     )
                 }
                 prior = index
+                if let cut = index.cutLine { log("warning: \(ResumeGate.cutWarning(journal: paths.journal, line: cut))") }
                 log(
                     "resuming: the journal records \(index.groups.count) groups, \(index.users) users, \(index.members) memberships done; each is checked against the pool"
                 )

@@ -215,8 +215,15 @@ public struct RestoreExecutor: Sendable {
 
     private func restoreGroup(_ g: GroupRecord, tracker: RestoreTracker, counter: WriteCounter) async throws {
         if prior.groups.contains(g.name) {
-            await tracker.group(g.name, .existing)
-            return
+            // Journaled: checked in the pool, not taken on trust (it may have been deleted since); gone, it is made again.
+            do {
+                if let existing = try await cognito.getGroup(plan.targetPoolId, name: g.name) {
+                    return try await adoptGroup(g, existing, journaled: true, tracker: tracker)
+                }
+            } catch let error where Self.isItemError(error) {
+                return await tracker.group(
+                    g.name, .failed("group \(g.name): GetGroup, to check it is still there: \(error); run again with --resume"))
+            }
         }
         do {
             try await cognito.createGroup(
@@ -231,20 +238,24 @@ public struct RestoreExecutor: Sendable {
                     g.name, .failed("group \(g.name): CreateGroup says it exists, GetGroup says it does not; run again with --resume"))
                 return
             }
-            let diffs = Self.groupDifferences(g, existing)
-            if diffs.isEmpty {
-                try await journal.append(.group(name: g.name))
-                await tracker.group(g.name, .existing)
-            } else {
-                await tracker.group(
-                    g.name,
-                    .failed(
-                        "group \(g.name) already exists in the target with a different \(diffs.joined(separator: ", ")): it was not made by this restore; delete it or fix it and run again with --resume"
-                    ))
-            }
+            try await adoptGroup(g, existing, journaled: false, tracker: tracker)
         } catch let error where Self.isItemError(error) {
             await tracker.group(g.name, .failed("group \(g.name): \(error)"))
         }
+    }
+
+    /// A group the pool holds is this restore's only when it matches the snapshot; otherwise it fails, named.
+    private func adoptGroup(_ g: GroupRecord, _ existing: JSONValue, journaled: Bool, tracker: RestoreTracker) async throws {
+        let diffs = Self.groupDifferences(g, existing)
+        guard diffs.isEmpty else {
+            return await tracker.group(
+                g.name,
+                .failed(
+                    "group \(g.name) already exists in the target with a different \(diffs.joined(separator: ", ")): \(journaled ? "it was changed since this restore made it" : "it was not made by this restore"); delete it or fix it and run again with --resume"
+                ))
+        }
+        if !journaled { try await journal.append(.group(name: g.name)) }
+        await tracker.group(g.name, .existing)
     }
 
     static func groupDifferences(_ g: GroupRecord, _ existing: JSONValue) -> [String] {
@@ -266,6 +277,7 @@ public struct RestoreExecutor: Sendable {
         let name = u.record.username
         var found: (targetUsername: String, newSub: String, status: String, enabled: Bool)?
         var how = RestoreTracker.Result.written
+        var createdNow = false
 
         // An existing user is taken over only when it matches the snapshot; otherwise the user fails, named.
         func adoptOrFail(_ existing: JSONValue) async -> Bool {
@@ -305,6 +317,7 @@ public struct RestoreExecutor: Sendable {
                         service: "cognito-idp", operation: "AdminCreateUser", reason: "no Username or sub for user \(name)")
                 }
                 found = (target, sub, user["UserStatus"]?.stringValue ?? "FORCE_CHANGE_PASSWORD", user["Enabled"]?.boolValue ?? true)
+                createdNow = true
             } catch let AWSError.service(e) where e.code == "UsernameExistsException" || e.code == "AliasExistsException" {
                 guard let existing = try await cognito.adminGetUser(plan.targetPoolId, username: u.createUsername) else {
                     await failUser(
@@ -345,8 +358,25 @@ public struct RestoreExecutor: Sendable {
             await updates.send(
                 UpdateJob(username: name, targetUsername: found.targetUsername, password: password, disable: disable, mfa: mfa))
         }
+        // Memberships the journal records are checked in the pool, not taken on trust: a user created
+        // just now has none, and one found may have lost some since (a group deleted, a member removed).
+        var inPool: Set<String> = []
+        if !createdNow && groups.contains(where: prior.members.contains) {
+            do {
+                inPool = Set(try await cognito.adminListGroupsForUser(plan.targetPoolId, username: found.targetUsername))
+            } catch let error where Self.isItemError(error) {
+                for g in groups {
+                    await tracker.membership(
+                        .failed(
+                            "membership of \(name) in \(g): the user's groups cannot be read (AdminListGroupsForUser): \(error); run again with --resume"
+                        ))
+                }
+                return
+            }
+        }
         for g in groups {
-            if prior.members.contains(g) {
+            if inPool.contains(g) {
+                if !prior.members.contains(g) { try await journal.append(.member(group: g, username: name)) }
                 await tracker.membership(.existing)
             } else {
                 await members.send(MemberJob(group: g, username: name, targetUsername: found.targetUsername))

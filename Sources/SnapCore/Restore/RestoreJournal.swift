@@ -109,32 +109,22 @@ public struct JournalState: Sendable, Equatable {
 }
 
 /// The journal file. Appends are serialized by the actor; each is one write(2)
-/// of a whole line followed by fdatasync, so a crash leaves at most a torn last
-/// line, which `load` drops (and `open` cuts off before appending).
+/// of a whole line followed by fdatasync, so a crash leaves at most a cut last
+/// line, which reading drops (`JournalReader`) and `init` cuts off before appending.
 public actor RestoreJournal {
     public let path: String
     private let fd: Int32
 
-    /// Reads an existing journal: its state, and how many lines were unreadable (only a torn last one is expected).
-    public static func load(path: String) throws -> (state: JournalState, torn: Int)? {
+    /// Reads an existing journal: its state, and the number of its last line when that was cut short
+    /// and dropped (`JournalReader`: a damaged line elsewhere is an error naming it).
+    public static func load(path: String) throws -> (state: JournalState, cutLine: Int?)? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SnapError.io(path: path, reason: "cannot read the restore journal")
-        }
         var state = JournalState()
-        var torn = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            // A line torn by a kill mid-write: counted and returned (`torn`), its work re-checked against the pool.
-            guard let json = try? JSONParser.parse(Data(line)), let entry = JournalEntry(json: json) else {
-                torn += 1
-                continue
-            }
-            state.apply(entry)
-        }
-        return (state, torn)
+        let cut = try JournalReader.read(path: path) { state.apply($0) }
+        return (state, cut)
     }
 
-    /// Opens for appending; `truncate` starts a new journal. A torn last line is cut off first.
+    /// Opens for appending; `truncate` starts a new journal. A cut last line (never acknowledged) is removed first.
     public init(path: String, truncate: Bool) throws {
         self.path = path
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0o600)
@@ -146,7 +136,7 @@ public actor RestoreJournal {
             guard ftruncate(fd, off_t(keep)) == 0 else {
                 let err = String(cString: strerror(errno))
                 close(fd)
-                throw SnapError.io(path: path, reason: "cannot repair the journal's torn last line: \(err)")
+                throw SnapError.io(path: path, reason: "cannot remove the journal's cut last line: \(err)")
             }
         }
         self.fd = fd

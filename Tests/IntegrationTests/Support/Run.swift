@@ -87,15 +87,27 @@ func run(_ executable: String, _ args: [String], env: [String: String], cwd: Str
 
 /// Runs snap to completion. Nothing here sends it a signal, so a run that a
 /// signal ended is a crash: the test fails with the signal and the backtrace,
-/// whatever status it expected. The one exception is the SIGKILL that
-/// `SNAP_TEST_KILL_AFTER_WRITES` asks snap to send itself.
+/// whatever status it expected (a run the kill hook ends: `snapKilledByHook`).
 func snap(_ args: [String], env: [String: String], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws
     -> RunResult
 {
     let binary = Repo.snapBinary(for: env)
     let r = try run(binary, args, env: withBacktraces(env), cwd: cwd)
-    let killedOnRequest = r.signal == SIGKILL && env["SNAP_TEST_KILL_AFTER_WRITES"] != nil
-    if r.signal != nil && !killedOnRequest {
+    if r.signal != nil {
+        Issue.record(Comment(rawValue: crashReport(r, binary: binary, args: args)), sourceLocation: sourceLocation)
+    }
+    return r
+}
+
+/// Runs snap with the `SNAP_TEST_KILL_AFTER_WRITES` hook set in `env`: the hook ends it with SIGKILL
+/// on purpose, so that signal is the expected end, not a crash (any other signal still is one).
+func snapKilledByHook(
+    _ args: [String], env: [String: String], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> RunResult {
+    precondition(env["SNAP_TEST_KILL_AFTER_WRITES"] != nil, "snapKilledByHook without the kill hook")
+    let binary = Repo.snapBinary(for: env)
+    let r = try run(binary, args, env: withBacktraces(env), cwd: cwd)
+    if let signal = r.signal, signal != SIGKILL {
         Issue.record(Comment(rawValue: crashReport(r, binary: binary, args: args)), sourceLocation: sourceLocation)
     }
     return r
