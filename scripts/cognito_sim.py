@@ -69,6 +69,9 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_check  # noqa: E402  (beside this script)
+
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
     "UserCreation": (50, ["AdminCreateUser"]),
@@ -312,7 +315,7 @@ class Simulator:
 
     def count(self, op, what):
         with self.stats_lock:
-            o = self.ops.setdefault(op, {"count": 0, "throttled": 0, "refused": 0, "errors": 0})
+            o = self.ops.setdefault(op, {"count": 0, "throttled": 0, "refused": 0, "errors": 0, "modelViolations": 0})
             o[what] += 1
             if what == "count":
                 now = time.time()
@@ -857,6 +860,11 @@ def make_handler(sim):
                 handler = getattr(Simulator, op, None) if op[:1].isupper() and op in OPERATIONS else None
                 if handler is None:
                     raise ServiceError("UnknownOperationException", f"Unknown operation {target}")
+                if sim.args.model_check and (self.headers.get("User-Agent") or "").startswith("snap"):
+                    violations = model_check.check(self.headers, body)
+                    if violations:
+                        sim.count(op, "modelViolations")
+                        raise ServiceError("SnapModelViolation", "the request breaks the AWS service model: " + "; ".join(violations))
                 try:
                     request = json.loads(body or b"{}")
                 except ValueError:
@@ -906,6 +914,8 @@ def main():
     p.add_argument("--import-rate", type=float, default=0.0, help="users an import job creates per second (0: at once)")
     p.add_argument("--mfa", action="store_true", help="give synthetic users MFA settings (AdminGetUser reports them)")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--no-model-check", dest="model_check", action="store_false",
+                   help="do not hold snap's requests to the AWS service model (model_check.py; on by default)")
     args = p.parse_args()
     if not 0 <= args.users <= 40_000_000:
         p.error("--users must be between 0 and 40,000,000")
