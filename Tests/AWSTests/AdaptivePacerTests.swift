@@ -69,3 +69,26 @@ import Testing
         #expect(ContinuousClock.now - start >= .milliseconds(800))
     }
 }
+
+/// Issue 20, item 10: the quotas page caps each operation of
+/// UserPoolResourceRead and UserPoolResourceUpdate at 5 requests per second per
+/// pool, whatever the category's budget (snap ran CreateGroup at 12/s).
+@Suite struct PerOperationCapTests {
+    @Test func oneOperationOfAResourceCategoryNeverPassesFivePerSecond() async throws {
+        let pacer = QuotaPacer(share: 1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<11 { try await pacer.acquire(.userPoolResourceUpdate, operation: "CreateGroup") }
+        // One at once, then ten at 5 per second: at least two seconds (a lower bound only).
+        #expect(clock.now - start >= .milliseconds(1900))
+    }
+
+    @Test func otherCategoriesAndOtherOperationsAreNotCapped() async throws {
+        #expect(QuotaCategory.userList.perOperationRPS == nil && QuotaCategory.userPoolResourceRead.perOperationRPS == 5)
+        let pacer = QuotaPacer(share: 1, overrides: [.userList: 1000])
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<11 { try await pacer.acquire(.userList, operation: "ListUsers") }
+        #expect(clock.now - start < .milliseconds(1900), "ListUsers paced at the category's 1000/s, not 5/s")
+    }
+}

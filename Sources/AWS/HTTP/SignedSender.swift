@@ -53,7 +53,7 @@ public struct SignedSender: Sendable {
         while true {
             attempt += 1
             var sentAt = ContinuousClock.now
-            if let category, let pacer { sentAt = try await pacer.acquire(category) }
+            if let category, let pacer { sentAt = try await pacer.acquire(category, operation: operation) }
             var signed = request
             signed.scheme = endpoint.scheme
             signed.host = endpoint.host

@@ -23,6 +23,17 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
         }
     }
 
+    /// The cap on any one operation of the category, per user pool: the quotas
+    /// page caps each operation of UserPoolResourceRead and UserPoolResourceUpdate
+    /// at 5 requests per second per user pool, whatever the category's budget
+    /// (issue 20, item 10). nil: no per-operation cap.
+    public var perOperationRPS: Double? {
+        switch self {
+        case .userPoolResourceRead, .userPoolResourceUpdate: 5
+        default: nil
+        }
+    }
+
     /// Case-insensitive lookup by the SPEC's name, for `--quota CATEGORY=RPS`.
     public init?(name: String) {
         guard let c = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else { return nil }

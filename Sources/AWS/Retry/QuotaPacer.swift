@@ -39,6 +39,10 @@ public actor QuotaPacer {
     }
 
     private var buckets: [QuotaCategory: Bucket] = [:]
+    /// Per-operation caps (`QuotaCategory.perOperationRPS` × share), one bucket
+    /// per operation, taken on top of the category's.
+    private var operationBuckets: [String: (rate: Double, tokens: Double, last: ContinuousClock.Instant)] = [:]
+    private let share: Double
     private let clock = ContinuousClock()
     /// The factor a throttle cuts the rate by.
     public let decrease: Double
@@ -59,6 +63,7 @@ public actor QuotaPacer {
         self.decrease = decrease
         self.recoverySteps = max(1, recoverySteps)
         self.floorShare = floorShare
+        self.share = share
         let now = clock.now
         for c in QuotaCategory.allCases {
             let rate = max(0.1, (overrides[c] ?? c.defaultRPS) * share)
@@ -78,6 +83,30 @@ public actor QuotaPacer {
         return Snapshot(
             ceiling: b.ceiling, rate: b.rate, requests: b.requests, throttled: b.throttled, cuts: b.cuts, lowestRate: b.lowestRate,
             throttledRecently: recent)
+    }
+
+    /// Waits until one request of this operation may be sent: its own
+    /// per-pool cap first (where the category has one), then the category's budget.
+    @discardableResult
+    public func acquire(_ category: QuotaCategory, operation: String) async throws -> ContinuousClock.Instant {
+        if let cap = category.perOperationRPS {
+            let rate = max(0.1, cap * share)
+            while true {
+                let now = clock.now
+                var b = operationBuckets[operation] ?? (rate: rate, tokens: 1, last: now)
+                b.tokens = min(max(1, rate.rounded(.down)), b.tokens + Self.seconds(now - b.last) * rate)
+                b.last = now
+                if b.tokens >= 1 {
+                    b.tokens -= 1
+                    operationBuckets[operation] = b
+                    break
+                }
+                let wait = (1 - b.tokens) / rate
+                operationBuckets[operation] = b
+                try await Task.sleep(for: .nanoseconds(Int64(wait * 1e9)))
+            }
+        }
+        return try await acquire(category)
     }
 
     /// Waits until one request of this category may be sent; returns when it was let go.
