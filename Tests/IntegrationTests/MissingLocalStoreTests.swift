@@ -12,13 +12,20 @@ import Testing
         let store = ["--store", missing]
         for args in [
             ["verify", "--all"], ["verify", "--user-pool-id", pool], ["list"], ["list", "--user-pool-id", pool],
-            ["sync", "--user-pool-id", pool], ["prune", "--keep-last", "1", "--user-pool-id", pool], ["check", "--max-age", "1d", "--user-pool-id", pool],
+            ["prune", "--keep-last", "1", "--user-pool-id", pool], ["check", "--max-age", "1d", "--user-pool-id", pool],
         ] {
             let r = try snap(args + store, env: env)
             #expect(r.status == 1, "snap \(args.joined(separator: " ")): stdout: \(r.out) stderr: \(r.stderr)")
             #expect(r.stderr.contains(missing) && r.stderr.contains("does not exist"), "snap \(args.joined(separator: " ")): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: missing), "snap \(args.joined(separator: " ")) made the folder")
         }
+        // sync needs two stores: the one that is there is read, the missing one named (exit 3), and nothing is made.
+        let there = try tempFolder("mounted")
+        let s = try snap(["sync", "--user-pool-id", pool, "--store", there] + store, env: env)
+        #expect(s.status == 3, "stdout: \(s.out) stderr: \(s.stderr)")
+        #expect(s.stderr.contains(missing) && s.stderr.contains("does not exist"), "\(s.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: missing), "sync made the folder")
+
         let c = try snap(["create", "--user-pool-id", pool] + store, env: env)
         #expect(c.status == 0, "stderr: \(c.stderr)")
         #expect(c.stderr.contains("created the store folder \(missing)"), "\(c.stderr)")

@@ -44,9 +44,9 @@ import Testing
         _ = try aws(["s3api", "create-bucket", "--bucket", bucket], env: moto.environment)
         let args = ["--user-pool-id", pool, "--store", "s3://\(bucket)"]
         let ids = try (0..<3).map { _ in try created(args, env: moto.environment) }
-        // Every request for the two old archives is refused, as a bucket policy denying s3:DeleteObject would.
+        // Every DELETE of the two old archives is refused, as a bucket policy denying s3:DeleteObject on them would.
         let proxy = try AWSProxy(
-            ["--no-quota", "--fault-path", "(\(ids[0])|\(ids[1]))\\.tar\\.zst:100:AccessDenied@403"], upstream: moto)
+            ["--no-quota", "--fault-path", "DELETE (\(ids[0])|\(ids[1]))\\.tar\\.zst:100:AccessDenied@403"], upstream: moto)
         defer { proxy.stop() }
         var env = moto.environment
         env["AWS_ENDPOINT_URL"] = proxy.endpoint

@@ -17,7 +17,9 @@ import Testing
     }
 
     func tamper(_ store: String, _ pool: String, _ id: String, _ edits: [String]) throws {
-        let r = try run("python3", [Repo.root + "/scripts/tamper_snapshot.py", "\(store)/\(pool)", id] + edits, env: ProcessInfo.processInfo.environment)
+        let r = try run(
+            "python3", [Repo.root + "/scripts/tamper_snapshot.py", "\(store)/\(pool)", id] + edits, env: ProcessInfo.processInfo.environment
+        )
         guard r.status == 0 else { throw TestFailure("tamper_snapshot.py failed: \(r.stderr)") }
     }
 
