@@ -11,7 +11,8 @@ FOLDER is the pool's folder in the store (<store>/<pool>). Edits:
                              (memberships: GROUP/USERNAME) to the JSON value;
   --raw-line MEMBER TEXT     append TEXT as a line, unchecked;
   --counts NAME=N            make the manifest's counts.NAME say N.
-Then every member's sha256, bytes and records, manifest.json, the archive
+Then every member's sha256, bytes and records, the counts (unless --counts
+says otherwise), manifest.json, the archive
 (tar --format=pax, zstd --check, as snap writes it) and <ID>.json's archive
 sha256 and bytes are written to match the edited bytes.
 """
@@ -81,6 +82,8 @@ def main():
                 data = f.read()
             records = 1 if member == "pool.json" else data.count(b"\n")
             manifest["files"][member] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": records}
+        for name, member in (("users", "users.jsonl"), ("groups", "groups.jsonl"), ("memberships", "memberships.jsonl")):
+            manifest["counts"][name] = manifest["files"][member]["records"]
         for c in a.counts:
             name, n = c.split("=")
             manifest["counts"][name] = int(n)

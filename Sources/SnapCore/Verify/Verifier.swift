@@ -126,13 +126,16 @@ public struct Verifier: Sendable {
         if let expected = manifest.archive?.bytes, expected != listedBytes {
             return "the archive is \(listedBytes) bytes, its .json says \(expected)"
         }
-        if keep == nil, store.streamsArchives, let outcome = await checkStreamed(store: store, pool: pool, manifest: manifest) {
+        if keep == nil, store.streamsArchives,
+            let outcome = await checkStreamed(store: store, pool: pool, manifest: manifest, scratch: workDirectory)
+        {
             return outcome.problem
         }
         let path = keep ?? "\(workDirectory)/verify-\(UUID().uuidString).tar.zst"
         do {
             try await store.downloadArchive(pool: pool, id: manifest.id, to: path)
-            try SnapshotReader.read(archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(manifest.id.value)")
+            try SnapshotReader.read(
+                archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(manifest.id.value)", scratch: workDirectory)
             // Scratch in the command's private work folder, which is removed
             // when the command ends: a failed removal here loses nothing.
             if keep == nil { try? FileManager.default.removeItem(atPath: path) }
@@ -155,7 +158,7 @@ public struct Verifier: Sendable {
     /// when the download broke on the way (the network, not the copy): the
     /// caller then reads the copy again the download-first way, whose GETs
     /// are retried, as before streaming.
-    static func checkStreamed(store: any SnapshotStore, pool: String, manifest: Manifest) async -> Outcome? {
+    static func checkStreamed(store: any SnapshotStore, pool: String, manifest: Manifest, scratch: String) async -> Outcome? {
         let source = "\(store.url)/\(pool)/\(manifest.id.value)"
         let stream: ArchiveStream
         do { stream = try await ArchiveStream.start(store, pool: pool, id: manifest.id, manifest: manifest) } catch {
@@ -164,7 +167,7 @@ public struct Verifier: Sendable {
         StoreLog.logger.info("streaming \(source) (checked as it downloads; not written to disk)")
         var readError: (any Error)?
         do {
-            try SnapshotReader.read(.descriptor(try stream.takeReadEnd()), expected: manifest, source: source)
+            try SnapshotReader.read(.descriptor(try stream.takeReadEnd()), expected: manifest, source: source, scratch: scratch)
         } catch {
             readError = error
         }
