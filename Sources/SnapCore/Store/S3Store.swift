@@ -91,6 +91,10 @@ public struct S3Store: SnapshotStore {
                         // Removed (by prune) between the listing and this read:
                         // the snapshot no longer exists, so nothing is hidden.
                         return .gone
+                    } catch let e as AWSError where e.serviceError?.isAccessDenied == true {
+                        // This object refused (a policy on some keys): that snapshot is
+                        // unreadable here, named with its key; the store's others still count.
+                        return .unreadable(UnreadableManifest(id: id, source: source, reason: "\(e)"))
                     }
                     do {
                         return .manifest(try Manifest(data: [UInt8](data), source: source))
