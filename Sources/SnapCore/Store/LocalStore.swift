@@ -95,7 +95,9 @@ public struct LocalStore: SnapshotStore {
         let dir = folder(pool)
         for name in ["\(id.value).json", "\(id.value).tar.zst"] {
             if unlink("\(dir)/\(name)") != 0 && errno != ENOENT {
-                throw SnapError.io(path: "\(dir)/\(name)", reason: "cannot remove: \(String(cString: strerror(errno)))")
+                let reason = "cannot remove: \(String(cString: strerror(errno)))"
+                guard name.hasSuffix(".tar.zst") else { throw SnapError.io(path: "\(dir)/\(name)", reason: reason) }
+                throw SnapError.partlyRemoved(store: url, snapshot: "\(pool)/\(id.value)", left: "\(dir)/\(name)", reason: reason)
             }
             FileSystem.syncFolder(dir)
         }

@@ -194,7 +194,11 @@ public struct S3Store: SnapshotStore {
     public func delete(pool: String, id: SnapshotID) async throws {
         let c = try await client()
         try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).json"))
-        try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"))
+        let archiveKey = key(pool, "\(id.value).tar.zst")
+        do { try await c.deleteObject(bucket: bucket, key: archiveKey) } catch {
+            throw SnapError.partlyRemoved(
+                store: url, snapshot: "\(pool)/\(id.value)", left: "s3://\(bucket)/\(archiveKey)", reason: "\(error)")
+        }
     }
 
     public func removeDebris(pool: String, olderThan limit: Date, log: @Sendable (String) -> Void) async throws -> [String] {
