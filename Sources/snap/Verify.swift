@@ -86,6 +86,8 @@ struct Verify: AsyncParsableCommand {
                 ctx.output.message(
                     "nothing to verify: \(targets.isEmpty ? "no pool" : "no snapshot") in \(failures.isEmpty ? "" : "the readable stores of ")\(ctx.storeURLs().joined(separator: ", "))"
                 )
+            } else if copies == 0 && failures.all.count >= stores.count {
+                ctx.output.message("nothing verified: no store could be read (see the errors)")
             } else {
                 ctx.output.message(
                     "checked \(copies) cop\(copies == 1 ? "y" : "ies") of \(snapshots) snapshot\(snapshots == 1 ? "" : "s"): "

@@ -52,6 +52,8 @@ public struct CreateSnapshot: Sendable {
         let owner = LockOwner.current()
         for store in stores {
             do {
+                // Only create makes a missing store folder, and says so: every other command refuses it.
+                if try store.makeIfMissing() { log("created the store folder \(store.url) (it did not exist)") }
                 locks.append(try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log))
                 usable.append(store)
             } catch let e as SnapError {
