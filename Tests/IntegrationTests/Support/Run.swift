@@ -88,7 +88,9 @@ func run(_ executable: String, _ args: [String], env: [String: String], cwd: Str
 /// Runs snap to completion. Nothing here sends it a signal, so a run that a
 /// signal ended is a crash: the test fails with the signal and the backtrace,
 /// whatever status it expected.
-func snap(_ args: [String], env: [String: String], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+func snap(_ args: [String], env: [String: String], cwd: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> RunResult
+{
     let binary = Repo.snapBinary(for: env)
     let r = try run(binary, args, env: withBacktraces(env), cwd: cwd)
     if r.signal != nil { Issue.record(Comment(rawValue: crashReport(r, binary: binary, args: args)), sourceLocation: sourceLocation) }

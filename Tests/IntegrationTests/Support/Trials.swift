@@ -76,7 +76,8 @@ final class Background: @unchecked Sendable {
         group.wait()
         process.waitUntilExit()
         let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
-        let r = RunResult(status: process.terminationStatus, signal: signal, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        let r = RunResult(
+            status: process.terminationStatus, signal: signal, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
         // SIGKILL is this test's own; any other signal is snap crashing.
         if let signal, signal != SIGKILL {
             Issue.record(Comment(rawValue: crashReport(r, binary: process.executableURL?.path ?? "?", args: args)))
