@@ -3,14 +3,17 @@
 matches: a damaged copy whose `.json` describes the damage. Test support only.
 
   tamper_snapshot.py FOLDER ID [--insert MEMBER JSON] [--set MEMBER KEY FIELD JSON]
-                               [--raw-line MEMBER TEXT] [--counts NAME=N]
+                               [--raw-line MEMBER TEXT] [--counts NAME=N] [--as NEWID]
 
 FOLDER is the pool's folder in the store (<store>/<pool>). Edits:
   --insert MEMBER JSON       add a record (canonical JSON) where its sort key puts it;
   --set MEMBER KEY FIELD JSON set FIELD of the record whose sort key is KEY
                              (memberships: GROUP/USERNAME) to the JSON value;
   --raw-line MEMBER TEXT     append TEXT as a line, unchecked;
-  --counts NAME=N            make the manifest's counts.NAME say N.
+  --counts NAME=N            make the manifest's counts.NAME say N;
+  --as NEWID                 write the result as snapshot NEWID (its manifest
+                             says so), leaving ID as it was: an intact copy
+                             of the same state, as if taken at NEWID's time.
 Then every member's sha256, bytes and records, the counts (unless --counts
 says otherwise), manifest.json, the archive
 (tar --format=pax, zstd --check, as snap writes it) and <ID>.json's archive
@@ -51,9 +54,11 @@ def main():
     p.add_argument("--set", nargs=4, action="append", default=[], metavar=("MEMBER", "KEY", "FIELD", "JSON"))
     p.add_argument("--raw-line", nargs=2, action="append", default=[], metavar=("MEMBER", "TEXT"))
     p.add_argument("--counts", action="append", default=[])
+    p.add_argument("--as", dest="new_id")
     a = p.parse_args()
     archive = os.path.join(a.folder, a.id + ".tar.zst")
-    stored_path = os.path.join(a.folder, a.id + ".json")
+    out_id = a.new_id or a.id
+    stored_path = os.path.join(a.folder, out_id + ".json")
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["sh", "-c", 'zstd -dc "$0" | tar -x -C "$1"', archive, tmp], check=True)
         for member, text in a.insert:
@@ -87,6 +92,11 @@ def main():
         for c in a.counts:
             name, n = c.split("=")
             manifest["counts"][name] = int(n)
+        if a.new_id:
+            manifest["id"] = a.new_id
+            manifest["createdAt"] = "%s-%s-%sT%s:%s:%sZ" % (
+                out_id[0:4], out_id[4:6], out_id[6:8], out_id[9:11], out_id[11:13], out_id[13:15])
+        archive = os.path.join(a.folder, out_id + ".tar.zst")
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             f.write(canonical(manifest))
         tar = subprocess.Popen(["tar", "--format=pax", "--owner=0", "--group=0", "--numeric-owner", "--mtime=2026-11-01 00:00:00Z",
