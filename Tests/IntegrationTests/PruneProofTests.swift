@@ -63,4 +63,27 @@ import Testing
         #expect(!keys.contains("\(pool)/\(ids[1]).json") && keys.contains("\(pool)/\(ids[1]).tar.zst"), "\(keys)")
         #expect(keys.contains("\(pool)/\(ids[0]).json"), "prune went on after a failed delete: \(keys)")
     }
+
+    /// Item 6's other side: a kept copy that cannot be read (GetObject denied)
+    /// is no verdict on the copy. The store fails, naming the object, and
+    /// nothing is removed there; it is neither "damaged" nor taken as intact.
+    @Test func aKeptCopyThatCannotBeReadStopsThatStore() throws {
+        let moto = try Moto.shared()
+        let pool = try seedPool(extraUsers: 0, env: moto.environment)
+        let bucket = "snap-prune-unread-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try aws(["s3api", "create-bucket", "--bucket", bucket], env: moto.environment)
+        let args = ["--user-pool-id", pool, "--store", "s3://\(bucket)"]
+        let ids = try (0..<2).map { _ in try created(args, env: moto.environment) }
+        let proxy = try AWSProxy(["--no-quota", "--fault-path", "GET \(ids[1])\\.tar\\.zst:1000:AccessDenied@403"], upstream: moto)
+        defer { proxy.stop() }
+        var env = moto.environment
+        env["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let p = try snap(["prune", "--keep-last", "1"] + args, env: env)
+        #expect(p.status == 1, "stdout: \(p.out) stderr: \(p.stderr)")
+        #expect(p.stderr.contains("GetObject") && p.stderr.contains("s3://\(bucket)/\(pool)/\(ids[1]).tar.zst"), "\(p.stderr)")
+        #expect(!p.stderr.contains("is damaged"), "an unreadable copy called damaged: \(p.stderr)")
+        let listed = try aws(["s3api", "list-objects-v2", "--bucket", bucket], env: moto.environment) as! [String: Any]
+        let keys = ((listed["Contents"] as? [[String: Any]]) ?? []).map { $0["Key"] as! String }
+        #expect(keys.contains("\(pool)/\(ids[0]).json"), "removed while the kept copy was unproven: \(keys)")
+    }
 }
