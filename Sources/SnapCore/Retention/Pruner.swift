@@ -114,7 +114,7 @@ public struct Pruner: Sendable {
                         )
                         continue
                     }
-                    if let reason = await plan.sparing(d) {
+                    if let reason = try await plan.sparing(d) {
                         outcome.spared.append((store.url, d.id, reason))
                         log("store \(store.url): keeping \(d.id.value), which the policy removes: \(reason)")
                         continue
