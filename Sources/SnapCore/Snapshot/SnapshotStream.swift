@@ -33,9 +33,6 @@ final class SnapshotStream {
         try self.init(input: .path(archivePath), expected: expected, source: source, limits: limits, checksLines: checksLines)
     }
 
-    /// `scratch`: where the consistency check keeps its sorted names (a
-    /// private folder is made inside it; nil: TMPDIR).
-
     /// Where the archive's bytes come from: a file, or a descriptor the
     /// stream owns from now on (a pipe fed by a download: `ArchiveStream`),
     /// closed when the stream goes.
@@ -44,6 +41,9 @@ final class SnapshotStream {
         case descriptor(Int32)
     }
 
+    /// `scratch`: where the consistency check keeps its sorted names (a
+    /// private folder is made inside it; nil: TMPDIR). Refuses at once a
+    /// manifest whose counts contradict its own `files`.
     init(
         input: Input, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true,
         scratch: String? = nil
