@@ -34,22 +34,43 @@ enum RecordShape {
         }
     }
 
-    /// Each member's fields: the kind each must be, and whether it must be there.
-    static let rules: [Member: [String: (kind: Kind, required: Bool)]] = [
-        .users: [
-            "username": (.string, true), "attributes": (.object, true), "enabled": (.bool, true), "status": (.string, true),
-            "mfaOptions": (.array, false), "created": (.string, false), "modified": (.string, false), "mfa": (.object, false),
-        ],
-        .groups: [
-            "name": (.string, true), "description": (.string, false), "precedence": (.integer, false), "roleArn": (.string, false),
-            "created": (.string, false), "modified": (.string, false),
-        ],
+    /// One field the format names: its name's bytes, the kind it must be, whether it must be there.
+    struct Rule {
+        let name: String
+        let bytes: [UInt8]
+        let kind: Kind
+        let required: Bool
+
+        init(_ name: String, _ kind: Kind, required: Bool = false) {
+            self.name = name
+            bytes = Array(name.utf8)
+            self.kind = kind
+            self.required = required
+        }
+    }
+
+    static let userRules = [
+        Rule("username", .string, required: true), Rule("attributes", .object, required: true),
+        Rule("enabled", .bool, required: true), Rule("status", .string, required: true), Rule("mfaOptions", .array),
+        Rule("created", .string), Rule("modified", .string), Rule("mfa", .object),
+    ]
+    static let groupRules = [
+        Rule("name", .string, required: true), Rule("description", .string), Rule("precedence", .integer),
+        Rule("roleArn", .string), Rule("created", .string), Rule("modified", .string),
     ]
 
-    /// What is wrong with the record's fields, or nil.
+    /// What is wrong with the record's fields, or nil. Per line it allocates
+    /// nothing: keys are compared as bytes where they lie (a key with an
+    /// escape is decoded first), and a field's name becomes a string only
+    /// to say what is wrong.
     static func problem(_ member: Member, _ text: Span<UInt8>) -> String? {
-        guard let rules = rules[member] else { return nil }
-        var seen = 0
+        let rules: [Rule]
+        switch member {
+        case .users: rules = userRules
+        case .groups: rules = groupRules
+        case .memberships, .pool, .manifest: return nil
+        }
+        var seen: UInt32 = 0
         var i = 0
         skipSpace(text, &i)
         guard i < text.count, text[i] == UInt8(ascii: "{") else { return "the record is not a JSON object" }
@@ -57,26 +78,47 @@ enum RecordShape {
         while true {
             skipSpace(text, &i)
             guard i < text.count, text[i] == UInt8(ascii: "\"") else { break }
-            let name = key(text, &i)
+            let keyStart = i
+            let escaped = skipString(text, &i)
             skipSpace(text, &i)
             i += 1  // ':'
             skipSpace(text, &i)
             let start = i
             let kind = skipValue(text, &i)
-            if let rule = rules[name] {
-                seen += rule.required ? 1 : 0
+            if let r = rule(rules, text, key: keyStart, escaped: escaped) {
+                seen |= 1 << UInt32(r)
+                let rule = rules[r]
                 // null reads as absent, which an optional field may be.
                 if kind != rule.kind && !(kind == .null && !rule.required) {
-                    return "field \"\(name)\" is \(kind.name), the format says \(rule.kind.name)"
+                    return "field \"\(rule.name)\" is \(kind.name), the format says \(rule.kind.name)"
                 }
-                if name == "attributes", let bad = nonString(text, object: start) { return "field \"attributes.\(bad)\" is not a string" }
+                if rule.kind == .object, rule.name == "attributes", let bad = nonString(text, object: start) {
+                    return "field \"attributes.\(bad)\" is not a string"
+                }
             }
             skipSpace(text, &i)
             if i < text.count, text[i] == UInt8(ascii: ",") { i += 1 } else { break }
         }
-        if seen < rules.values.filter(\.required).count {
-            let absent = rules.filter(\.value.required).map(\.key).sorted().first { !has(text, $0) } ?? "?"
-            return "field \"\(absent)\" is missing"
+        for (n, rule) in rules.enumerated() where rule.required && seen & (1 << UInt32(n)) == 0 {
+            return "field \"\(rule.name)\" is missing"
+        }
+        return nil
+    }
+
+    /// The index of the rule naming the key whose opening quote is at `key`, if any.
+    private static func rule(_ rules: [Rule], _ t: Span<UInt8>, key: Int, escaped: Bool) -> Int? {
+        if escaped {
+            var i = key
+            let name = keyText(t, &i)
+            return rules.firstIndex { $0.name == name }
+        }
+        let open = key + 1
+        var end = open
+        while t[end] != UInt8(ascii: "\"") { end += 1 }
+        for (n, rule) in rules.enumerated() where rule.bytes.count == end - open {
+            var k = 0
+            while k < rule.bytes.count && t[open + k] == rule.bytes[k] { k += 1 }
+            if k == rule.bytes.count { return n }
         }
         return nil
     }
@@ -87,36 +129,39 @@ enum RecordShape {
         while true {
             skipSpace(t, &i)
             guard i < t.count, t[i] == UInt8(ascii: "\"") else { return nil }
-            let name = key(t, &i)
+            let keyStart = i
+            _ = skipString(t, &i)
             skipSpace(t, &i)
             i += 1
             skipSpace(t, &i)
-            if skipValue(t, &i) != .string { return name }
+            if skipValue(t, &i) != .string {
+                var k = keyStart
+                return keyText(t, &k)
+            }
             skipSpace(t, &i)
             if i < t.count, t[i] == UInt8(ascii: ",") { i += 1 } else { return nil }
         }
     }
 
-    /// Whether the top-level object has a member `name` (only to name a missing field).
-    private static func has(_ t: Span<UInt8>, _ name: String) -> Bool {
-        var i = 0
-        skipSpace(t, &i)
+    /// Past the (proven) string opening at `i`; whether it holds an escape.
+    private static func skipString(_ t: Span<UInt8>, _ i: inout Int) -> Bool {
+        var escaped = false
         i += 1
-        while true {
-            skipSpace(t, &i)
-            guard i < t.count, t[i] == UInt8(ascii: "\"") else { return false }
-            if key(t, &i) == name { return true }
-            skipSpace(t, &i)
+        while i < t.count {
+            let b = t[i]
+            if b == UInt8(ascii: "\\") {
+                escaped = true
+                i += 2
+                continue
+            }
             i += 1
-            skipSpace(t, &i)
-            _ = skipValue(t, &i)
-            skipSpace(t, &i)
-            if i < t.count, t[i] == UInt8(ascii: ",") { i += 1 } else { return false }
+            if b == UInt8(ascii: "\"") { break }
         }
+        return escaped
     }
 
-    /// The key string at `i` (its opening quote), decoded; `i` ends past its closing quote.
-    private static func key(_ t: Span<UInt8>, _ i: inout Int) -> String {
+    /// The string at `i` (its opening quote), decoded; `i` ends past its closing quote.
+    private static func keyText(_ t: Span<UInt8>, _ i: inout Int) -> String {
         let open = i
         var escaped = false
         i += 1
@@ -142,7 +187,7 @@ enum RecordShape {
         guard i < t.count else { return .null }
         switch t[i] {
         case UInt8(ascii: "\""):
-            _ = key(t, &i)
+            _ = skipString(t, &i)
             return .string
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let kind: Kind = t[i] == UInt8(ascii: "{") ? .object : .array
@@ -150,7 +195,7 @@ enum RecordShape {
             while i < t.count {
                 switch t[i] {
                 case UInt8(ascii: "\""):
-                    _ = key(t, &i)
+                    _ = skipString(t, &i)
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
