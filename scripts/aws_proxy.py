@@ -13,9 +13,10 @@ signature), and:
     cognito-idp:OPERATION), cognito=CODE (a Cognito HTTP 400 error of that
     code, e.g. cognito=InvalidParameterException), or CODE@STATUS for an S3 error document, e.g.
     RequestTimeout@400) fails the first COUNT calls of that operation;
-  * faults by path: --fault-path REGEX:COUNT:KIND fails the first COUNT
-    calls whose path matches REGEX (e.g. one bucket's archive GETs, leaving
-    its .json files whole); KIND as for --fault-rate but stall: truncate or
+  * faults by path: --fault-path [METHOD ]REGEX:COUNT:KIND fails the first
+    COUNT calls whose path matches REGEX (e.g. one bucket's archive GETs,
+    leaving its .json files whole), only calls of METHOD when one is given
+    (e.g. "DELETE /bucket/.*\.tar\.zst" denies deletes, not reads); KIND as for --fault-rate but stall: truncate or
     reset cut the answer half way through its body, the others answer an
     error without forwarding;
   * stalls: --stall OPERATION:SECONDS holds every call of that operation
@@ -174,7 +175,10 @@ def main():
         pattern, count, kind = f.rsplit(":", 2)
         if kind == "stall":
             raise SystemExit(f"--fault-path {f}: use --stall to hold calls")
-        path_faults.append([re.compile(pattern), int(count), kind])
+        method = None
+        if pattern.split(" ", 1)[0] in ("GET", "PUT", "POST", "DELETE", "HEAD"):
+            method, pattern = pattern.split(" ", 1)
+        path_faults.append([re.compile(pattern), int(count), kind, method])
     path_lock = threading.Lock()
     faults = {}
     for f in args.fault:
@@ -296,7 +300,7 @@ def main():
                     return self.fail(chance, op, bool(target))
             with path_lock:
                 for pf in path_faults:
-                    if pf[1] > 0 and pf[0].search(self.path):
+                    if pf[1] > 0 and (pf[3] is None or pf[3] == self.command) and pf[0].search(self.path):
                         pf[1] -= 1
                         chance = pf[2]
                         record("injected", f"{op or 'S3Other'} {chance}")

@@ -8,7 +8,9 @@ struct Create: AsyncParsableCommand {
         abstract: "Export the pool and write a snapshot to every store.",
         discussion: """
             Prints the new snapshot's ID (or, with --json, {"id","counts","changes","stores","seconds"}). \
-            Holds each store's lock while it runs. Exit 0 when every store holds the snapshot, \
+            Holds each store's lock while it runs. A local store folder that does not exist is made \
+            (its parent must exist), and a line on stderr says so; every other command refuses it. \
+            Exit 0 when every store holds the snapshot, \
             3 when some do, 1 when none do, 4 when another snap holds the lock.
             """)
 

@@ -9,7 +9,11 @@ struct List: AsyncParsableCommand {
         discussion: """
             One line per snapshot: ID, time, counts, changes against the previous one, and the \
             stores holding it. Without a configured pool, every pool in the stores is listed. \
-            --json prints an array of {"id","createdAt","userPoolId","counts","changes","stores"}.
+            --json prints an array of {"id","createdAt","userPoolId","counts","changes","stores"}. \
+            Counts come from each .json; where they disagree with its own member record counts a \
+            warning says so (snap verify proves a copy). A .json that cannot be read (malformed, or \
+            refused by the store) is a warning naming it. A local store folder that does not exist \
+            is an error (is the disk mounted?), never an empty store.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -35,6 +39,12 @@ struct List: AsyncParsableCommand {
                 failures.add(listing.failures)
                 for u in listing.unreadable {
                     ctx.output.message("warning: \(u.description); skipped (snap verify reports it, snap sync repairs it)")
+                }
+                for e in listing.entries {
+                    if let problem = e.manifest.countsProblem {
+                        ctx.output.message(
+                            "warning: \(pool)/\(e.id.value): \(problem); its .json cannot be trusted (snap verify checks the copy)")
+                    }
                 }
                 rows += listing.entries.map { (pool, $0) }
             }

@@ -17,8 +17,11 @@ struct Prune: AsyncParsableCommand {
             before it, so every state the rules keep is still kept. \
             The policy is decided over all stores and applied per store: a snapshot is removed from a store \
             only when every kept snapshot newer than it (and, for an unchanged one, the kept snapshot with \
-            its state) is present and intact (archive size and SHA-256 against its .json) in that same \
-            store; otherwise that store keeps it, and says why (snap sync fills the gap). Holds each \
+            its state) is present and intact in that same store, verified as fully as snap verify does \
+            (checksums, every line, counts, memberships); otherwise that store keeps it, and says why \
+            (snap sync fills the gap). A removal takes the .json first, then the archive; a failed one \
+            stops that store's removals, and the summary counts only what was removed, naming any archive \
+            left behind (debris for a later prune). Holds each \
             store's lock, like create (--wait-lock). \
             The policy may come from [prune] in snap.toml (keep_daily = 14, ...), so cron can run \
             `snap create && snap prune`. Also removes debris older than a day: archives without a \
@@ -131,11 +134,17 @@ struct Prune: AsyncParsableCommand {
                 for f in outcome.failures { Output.error(f) }
                 failedStores.formUnion(outcome.failedStores)
                 let removing = outcome.decisions.filter { !$0.keep }.count
+                // What was done, not what was meant: a snapshot counts once a copy of it is gone from a store.
+                let gone = Set(outcome.removed.map(\.id)).count
                 pruned.append([
                     "userPoolId": .string(pool), "dryRun": .bool(dryRun), "snapshots": .int(outcome.decisions.count),
-                    "removed": .array(outcome.decisions.filter { !$0.keep }.map { .string($0.id.value) }),
+                    "removed": .array(
+                        dryRun
+                            ? outcome.decisions.filter { !$0.keep }.map { .string($0.id.value) }
+                            : Set(outcome.removed.map(\.id)).sorted().map { .string($0.value) }),
                     "copiesRemoved": .int(outcome.removed.count), "copiesSpared": .int(outcome.spared.count),
                     "debris": .int(outcome.debris.count),
+                    "archivesLeft": .array(outcome.halfRemoved.map { .string($0.left) }),
                 ])
                 notice.summary = ["pools": .array(pruned)]
                 let spared =
@@ -143,10 +152,17 @@ struct Prune: AsyncParsableCommand {
                     ? ""
                     : "; \(outcome.spared.count) copies kept where what replaces them is missing or damaged (snap sync, then prune again)"
                 let retained = outcome.retained.isEmpty ? "" : "; \(outcome.retained.count) copies kept under Object Lock retention"
+                let unfinished =
+                    dryRun || outcome.failures.isEmpty || gone + outcome.spared.count + outcome.retained.count >= removing
+                    ? "" : "; the policy removes \(removing): the rest stay, see the errors above"
+                let left =
+                    outcome.halfRemoved.isEmpty
+                    ? ""
+                    : "; \(outcome.halfRemoved.count) removed but their archive left behind (debris, cleared by a later prune): \(outcome.halfRemoved.map(\.left).joined(separator: ", "))"
                 ctx.output.message(
                     dryRun
                         ? "dry run: would remove \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies)\(spared)\(retained)"
-                        : "removed \(removing) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)\(spared)\(retained)"
+                        : "removed \(gone) of \(outcome.decisions.count) snapshot(s) of \(pool) (\(outcome.removed.count) copies), \(outcome.debris.count) debris item(s)\(spared)\(retained)\(left)\(unfinished)"
                 )
             }
             if global.json { ctx.output.result(json: .array(rows)) }

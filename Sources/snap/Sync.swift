@@ -10,11 +10,12 @@ struct Sync: AsyncParsableCommand {
             Every copy is verified first (a copy whose size differs from its .json is known damaged \
             without a download). One line per store and snapshot: ok, copied from STORE, or FAILED \
             and why. A .json that cannot be read is repaired from an intact copy; a store that cannot \
-            be read is named and left alone. Each copy is written with its own store's encryption \
-            setting. Holds each store's lock while it runs, as create and prune do (--wait-lock), so a \
-            create never takes sync's uploads for debris. Exit 0 when every store was read and ends \
-            holding every snapshot intact; 1 when a copy could not be made or no store could be read; \
-            3 when some stores could not be read; 4 when a running snap holds a store's lock.
+            be read (a local folder that does not exist included) is named and left alone. Each copy is \
+            written with its own store's encryption setting. Holds each store's lock while it runs, as \
+            create and prune do (--wait-lock), so a create never takes sync's uploads for debris. Exit 0 \
+            when every store was read and ends holding every snapshot intact; 1 when a copy could not \
+            be made or no store could be read; 3 when some stores could not be read; 4 when a running \
+            snap holds a store's lock.
             """)
 
     @OptionGroup var global: GlobalOptions

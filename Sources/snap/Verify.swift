@@ -8,10 +8,14 @@ struct Verify: AsyncParsableCommand {
         abstract: "Check every copy of snapshots in every store.",
         discussion: """
             Reads each copy (from S3 as it downloads, never written to disk) and checks the archive's sha256, each member's sha256 and record \
-            count against the manifest, the JSON of every line and the sort order. One line per \
+            count against the manifest, the JSON of every line and the types of its fields, the sort order, \
+            the manifest's counts against the members, and that every membership names a user and a group \
+            of the snapshot (a record that breaks a rule is named: member, line, field). One line per \
             store and snapshot: ok, or what is wrong; a store that cannot be read, a .json that \
             cannot be read, and one ID holding different archives in different stores are reported \
-            too. Says how many copies it checked, or "nothing to verify". No REF (or --all): every \
+            too; a .json the store refuses to read is that copy's finding, named by its key. A local store \
+            folder that does not exist is an error (is the disk mounted?). Says how many copies it checked, \
+            or "nothing to verify". No REF (or --all): every \
             snapshot. Exit 0 when every store was read and every copy is intact; 1 when a copy is \
             damaged or missing, or no store could be read; 3 when every copy read is intact but \
             some stores could not be read.
@@ -82,6 +86,8 @@ struct Verify: AsyncParsableCommand {
                 ctx.output.message(
                     "nothing to verify: \(targets.isEmpty ? "no pool" : "no snapshot") in \(failures.isEmpty ? "" : "the readable stores of ")\(ctx.storeURLs().joined(separator: ", "))"
                 )
+            } else if copies == 0 && failures.all.count >= stores.count {
+                ctx.output.message("nothing verified: no store could be read (see the errors)")
             } else {
                 ctx.output.message(
                     "checked \(copies) cop\(copies == 1 ? "y" : "ies") of \(snapshots) snapshot\(snapshots == 1 ? "" : "s"): "

@@ -175,7 +175,7 @@ import Testing
     @Test func aStolenLockIsNoticedAndLeftAlone() async throws {
         let moto = try Moto.shared()
         let bucket = try newBucket(moto.environment)
-        let folder = try tempFolder("localsteal") + "/store"
+        let folder = try tempFolder("localsteal")  // a store folder that exists: only create makes one
         let stores: [any SnapshotStore] = [s3Store(moto, bucket: bucket), LocalStore(root: folder)]
         for store in stores {
             let lock = try await store.lock(pool: "pool", owner: .current(), wait: .zero, log: { _ in })

@@ -303,7 +303,7 @@ import Testing
         let moto = try Moto.shared()
         let env = moto.environment
         let pool = try seedPool(extraUsers: 5, env: env)
-        let a = try tempFolder("progress") + "/a", b = try tempFolder("progress") + "/b"
+        let a = try tempFolder("progress") + "/a", b = try tempFolder("progress")
         let both = ["--user-pool-id", pool, "--store", a, "--store", b]
         _ = try createJSON(["--user-pool-id", pool, "--store", a], env: env)
         _ = try createJSON(["--user-pool-id", pool, "--store", a], env: env)

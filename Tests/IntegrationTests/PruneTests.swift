@@ -81,12 +81,12 @@ import Testing
     }
 
     /// A copy of snapshot `id` in `folder` under `newId`, as if taken then:
-    /// the `.json` says `newId`, the archive is the same bytes (so intact).
+    /// the same members (so the same state), its manifest saying `newId`, so
+    /// the copy is intact under full verification (prune verifies kept copies).
     func fabricate(_ folder: String, from id: String, as newId: String) throws {
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id).json"))) as! [String: Any]
-        json["id"] = newId
-        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: "\(folder)/\(newId).json"))
-        try FileManager.default.copyItem(atPath: "\(folder)/\(id).tar.zst", toPath: "\(folder)/\(newId).tar.zst")
+        let r = try run(
+            "python3", [Repo.root + "/scripts/tamper_snapshot.py", folder, id, "--as", newId], env: ProcessInfo.processInfo.environment)
+        guard r.status == 0 else { throw TestFailure("tamper_snapshot.py --as failed: \(r.stderr)") }
     }
 
     func snapshots(_ folder: String) throws -> [String] {

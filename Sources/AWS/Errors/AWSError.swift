@@ -21,6 +21,8 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
         public var message: String
         public var requestId: String?
         public var attempts: Int
+        /// What the request was about (an S3 object `s3://BUCKET/KEY` or bucket `s3://BUCKET`), when it names one.
+        public var resource: String?
 
         public init(service: String, operation: String, status: Int, code: String, message: String, requestId: String?, attempts: Int = 1) {
             self.service = service
@@ -65,6 +67,22 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The same error, naming `resource` (an S3 object or bucket): a
+    /// transport error carries it in its operation's words.
+    public func about(_ resource: String) -> AWSError {
+        switch self {
+        case .service(var e):
+            e.resource = e.resource ?? resource
+            return .service(e)
+        case .transport(let service, let operation, let error, let attempts):
+            return .transport(service: service, operation: "\(operation) of \(resource)", error: error, attempts: attempts)
+        case .invalidResponse(let service, let operation, let reason):
+            return .invalidResponse(service: service, operation: "\(operation) of \(resource)", reason: reason)
+        case .credentials, .configuration:
+            return self
+        }
+    }
+
     public var serviceError: ServiceError? {
         if case .service(let e) = self { return e }
         return nil
@@ -85,7 +103,8 @@ public enum AWSError: Error, Sendable, CustomStringConvertible {
                 hint = " (gave up after \(e.attempts) attempts)"
             }
             let rid = e.requestId.map { ", request id \($0)" } ?? ""
-            return "\(e.service) \(e.operation) failed: \(e.code): \(e.message)\(hint) [HTTP \(e.status)\(rid)]"
+            let on = e.resource.map { " of \($0)" } ?? ""
+            return "\(e.service) \(e.operation)\(on) failed: \(e.code): \(e.message)\(hint) [HTTP \(e.status)\(rid)]"
         case .transport(let service, let operation, let error, let attempts):
             return "\(service) \(operation) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(error)"
         case .credentials(let m): return "credentials: \(m)"

@@ -65,11 +65,19 @@ public struct S3Client: Sendable {
         // only in a header, and a HEAD response has no error document at all.
         var mapped: Set<Int> = [301, 307]
         if method == "HEAD" { mapped.formUnion([400, 403, 404, 405, 409, 412]) }
-        let response = try await sender.send(
-            request, operation: operation, payloadHash: payloadHash, responseBodyTo: responseBodyTo,
-            responseBodyInto: responseBodyInto, acceptStatus: mapped.union(accept))
+        // Every error names what it was about: the object, or the bucket.
+        let resource = bucket.map { b in key.map { "s3://\(b)/\($0)" } ?? "s3://\(b)" }
+        let response: HTTPResponse
+        do {
+            response = try await sender.send(
+                request, operation: operation, payloadHash: payloadHash, responseBodyTo: responseBodyTo,
+                responseBodyInto: responseBodyInto, acceptStatus: mapped.union(accept))
+        } catch let e as AWSError {
+            throw resource.map { e.about($0) } ?? e
+        }
         if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
-        throw Self.error(response, operation: operation, bucketLevel: key == nil)
+        let error = Self.error(response, operation: operation, bucketLevel: key == nil)
+        throw resource.map { error.about($0) } ?? error
     }
 
     /// The AWSError for a response the sender let through: S3's error document

@@ -12,6 +12,12 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case damaged(source: String, member: String?, reason: String)
     case malformedLine(source: String, member: String, line: Int, reason: String)
     case unsorted(source: String, member: String, line: Int)
+    /// A record whose fields are not of the format's types (`RecordShape`).
+    case badRecord(source: String, member: String, line: Int, reason: String)
+    /// A membership naming a user or group the snapshot lacks (`ConsistencyCheck`).
+    case inconsistent(source: String, line: Int, reason: String)
+    /// A removal that took the `.json` (the snapshot is gone) but not the archive, left at `left`.
+    case partlyRemoved(store: String, snapshot: String, left: String, reason: String)
     case io(path: String, reason: String)
     case lockHeld(store: String, holder: String)
     case storeFailed(store: String, reason: String)
@@ -47,6 +53,15 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .unsorted(let s, let m, let l):
             return
                 "snapshot \(s), member \(m), line \(l): records are out of order (the format requires sorted records); the archive was not written by snap or is damaged"
+        case .badRecord(let s, let m, let l, let r):
+            return
+                "snapshot \(s), member \(m), line \(l): \(r); the archive was not written by snap or is damaged: use another store's copy"
+        case .inconsistent(let s, let l, let r):
+            return
+                "snapshot \(s), member memberships.jsonl, line \(l): \(r) (every membership must name a user and a group of the snapshot); the archive was not written by snap or is damaged: use another store's copy"
+        case .partlyRemoved(let s, let snapshot, let left, let r):
+            return
+                "store \(s): removed the .json of \(snapshot), so the snapshot no longer exists, but not its archive \(left): \(r); it is left as debris, which prune removes after the grace period once it is allowed to delete it"
         case .io(let p, let r): return "\(p): \(r)"
         case .lockHeld(let s, let h):
             return "store \(s) is locked by a running snap (\(h)); wait for it or use --wait-lock DURATION"

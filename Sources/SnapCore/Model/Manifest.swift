@@ -185,3 +185,21 @@ extension Manifest {
         }
     }
 }
+
+extension Manifest {
+    /// Where `counts` disagree with the record counts `files` gives its
+    /// members, or nil. Reading a copy proves each member holds its `files`
+    /// count, so with this the counts shown by `list` and restore are proven too.
+    public var countsProblem: String? {
+        let stated: [(name: String, count: Int, member: Member)] = [
+            ("users", counts.users, .users), ("groups", counts.groups, .groups), ("memberships", counts.memberships, .memberships),
+        ]
+        for s in stated {
+            if let records = files[s.member]?.records, records != s.count {
+                return
+                    "its counts say \(s.count) \(s.name), but \(s.member.rawValue) holds \(records) records (files.\(s.member.rawValue).records)"
+            }
+        }
+        return nil
+    }
+}

@@ -9,16 +9,21 @@ import Foundation
 /// present and intact (the archive's size and SHA-256 against that store's
 /// `.json`) in that same store: every kept snapshot newer than it (those
 /// fill the buckets and counts that pushed it out), and, for one dropped as
-/// unchanged, the kept snapshot with the same state. So a store that missed
+/// unchanged, the kept snapshot with the same state; intact means fully
+/// verified, as `snap verify` does. So a store that missed
 /// recent creates keeps its older snapshots until `snap sync` fills the gap,
 /// and no store is ever left without an intact copy of a state the policy
 /// keeps. A removal deletes `.json` first, so the snapshot stops existing
-/// before its archive goes.
+/// before its archive goes. A removal that fails stops that store's
+/// removals; one whose `.json` went but whose archive could not is counted
+/// as removed (the snapshot no longer exists) and listed in `halfRemoved`.
 public struct Pruner: Sendable {
     public struct Outcome: Sendable {
         public var decisions: [RetentionPolicy.Decision]
         /// Copies removed (in a dry run: that would be).
         public var removed: [(store: String, id: SnapshotID)]
+        /// Copies whose `.json` was removed but whose archive could not be: where it was left.
+        public var halfRemoved: [(store: String, id: SnapshotID, left: String)] = []
         /// Copies the policy removes but their store keeps, and why.
         public var spared: [(store: String, id: SnapshotID, reason: String)]
         /// Copies the policy removes but S3 Object Lock still retains: kept, with the date they may go.
@@ -78,11 +83,12 @@ public struct Pruner: Sendable {
             usable = stores.filter { locks[$0.url] != nil }
         }
 
-        var held: [(store: any SnapshotStore, manifests: [SnapshotID: Manifest])] = []
+        var held: [(store: any SnapshotStore, manifests: [SnapshotID: Manifest], archiveBytes: [SnapshotID: Int64])] = []
         for store in usable {
             do {
-                let ms = try await store.manifests(pool: pool)
-                held.append((store, Dictionary(ms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })))
+                let listing = try await store.listing(pool: pool)
+                held.append(
+                    (store, Dictionary(listing.manifests.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }), listing.archiveBytes))
             } catch {
                 fail(store, error)
             }
@@ -90,16 +96,17 @@ public struct Pruner: Sendable {
         outcome.storesRead = held.count
 
         var union: [SnapshotID: Manifest] = [:]
-        for (_, ms) in held { union.merge(ms) { a, _ in a } }
+        for (_, ms, _) in held { union.merge(ms) { a, _ in a } }
         let decisions = policy.apply(to: Array(union.keys), now: now) { id in union[id].flatMap(Self.state) }
         outcome.decisions = decisions
         let kept = decisions.filter(\.keep).map(\.id)
 
-        for (store, manifests) in held {
+        for (store, manifests, archiveBytes) in held {
             do {
                 let work = try WorkDirectory()
                 defer { work.remove() }
-                var plan = StorePlan(store: store, pool: pool, manifests: manifests, kept: kept, work: work.path)
+                var plan = StorePlan(
+                    store: store, pool: pool, manifests: manifests, archiveBytes: archiveBytes, kept: kept, work: work.path)
                 for d in decisions.reversed() where !d.keep && manifests[d.id] != nil {
                     if let lock = try await store.retention(pool: pool, id: d.id), lock.retainUntil > now {
                         outcome.retained.append((store.url, d.id, lock.retainUntil))
@@ -115,7 +122,14 @@ public struct Pruner: Sendable {
                     }
                     if !dryRun {
                         try await locks[store.url]?.checkHeld()
-                        try await store.delete(pool: pool, id: d.id)
+                        do { try await store.delete(pool: pool, id: d.id) } catch let e as SnapError {
+                            // The `.json` went: the snapshot no longer exists here, its archive is debris.
+                            if case .partlyRemoved(_, _, let left, _) = e {
+                                outcome.removed.append((store.url, d.id))
+                                outcome.halfRemoved.append((store.url, d.id, left))
+                            }
+                            throw e
+                        }
                     }
                     outcome.removed.append((store.url, d.id))
                 }

@@ -1,22 +1,26 @@
-import AWS
-import Crypto
 import Foundation
 
 /// One store's side of a prune: which kept snapshots it holds intact,
-/// checked lazily (each archive downloaded and hashed at most once).
+/// checked lazily (each kept copy fully verified at most once).
 struct StorePlan {
     let store: any SnapshotStore
     let pool: String
     let manifests: [SnapshotID: Manifest]
+    /// Each archive's size as the store lists it (absent: no archive).
+    let archiveBytes: [SnapshotID: Int64]
     /// Kept snapshots, oldest first.
     let kept: [SnapshotID]
     let work: String
     private var checked: [SnapshotID: String?] = [:]
 
-    init(store: any SnapshotStore, pool: String, manifests: [SnapshotID: Manifest], kept: [SnapshotID], work: String) {
+    init(
+        store: any SnapshotStore, pool: String, manifests: [SnapshotID: Manifest], archiveBytes: [SnapshotID: Int64], kept: [SnapshotID],
+        work: String
+    ) {
         self.store = store
         self.pool = pool
         self.manifests = manifests
+        self.archiveBytes = archiveBytes
         self.kept = kept
         self.work = work
     }
@@ -34,7 +38,7 @@ struct StorePlan {
         return nil
     }
 
-    /// Nil when `id` is here and its archive matches its `.json`; else what is wrong.
+    /// Nil when `id` is here and its copy verifies against its `.json`; else what is wrong.
     private mutating func problem(_ id: SnapshotID) async throws -> String? {
         if let known = checked[id] { return known }
         let found = try await inspect(id)
@@ -42,40 +46,21 @@ struct StorePlan {
         return found
     }
 
+    /// The same full verification `snap verify` does (archive and member
+    /// checksums, every line's JSON and field types, sort order, counts, the
+    /// consistency rule): a copy whose `.json` was rewritten to describe
+    /// damaged bytes matches its checksums and is still refused. A copy that
+    /// could not be read (the network, the store refusing) is no verdict on
+    /// the copy: that is the store's failure, thrown.
     private func inspect(_ id: SnapshotID) async throws -> String? {
         guard let m = manifests[id] else { return "is missing" }
-        guard let expected = m.archive else { return "has no archive checksum in its .json" }
-        let path = "\(work)/\(id.value).tar.zst"
-        defer { unlink(path) }
-        do {
-            try await store.downloadArchive(pool: pool, id: id, to: path)
-        } catch let e as SnapError {
-            if case .damaged = e { return "has no archive" }
-            throw e
+        guard m.archive != nil else { return "has no archive checksum in its .json" }
+        switch await Verifier.verdict(
+            store: store, pool: pool, manifest: m, listedBytes: archiveBytes[id], workDirectory: work, keep: nil)
+        {
+        case .intact: return nil
+        case .damaged(let problem): return "is damaged (\(problem))"
+        case .unread(let error): throw error
         }
-        let (bytes, sha256) = try Self.digest(path)
-        if bytes != expected.bytes { return "is damaged (archive of \(bytes) bytes, its .json says \(expected.bytes))" }
-        if sha256 != expected.sha256 { return "is damaged (archive SHA-256 \(sha256), its .json says \(expected.sha256))" }
-        return nil
-    }
-
-    /// Size and SHA-256 (hex) of a file, read in 1 MiB blocks.
-    static func digest(_ path: String) throws -> (Int64, String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SnapError.io(path: path, reason: "cannot open the downloaded archive")
-        }
-        defer { try? handle.close() }  // read-only: nothing to lose on close
-        var hasher = SHA256()
-        var bytes: Int64 = 0
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw SnapError.io(path: path, reason: "cannot read the downloaded archive: \(error)")
-            }
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
-            bytes += Int64(chunk.count)
-        }
-        return (bytes, Hex.encode(hasher.finalize()))
     }
 }

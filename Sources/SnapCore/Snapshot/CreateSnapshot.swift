@@ -53,6 +53,8 @@ public struct CreateSnapshot: Sendable {
         let owner = LockOwner.current()
         for store in lockOrder(stores) {
             do {
+                // Only create makes a missing store folder, and says so: every other command refuses it.
+                if try store.makeIfMissing() { log("created the store folder \(store.url) (it did not exist)") }
                 held[store.url] = try await store.guardedLock(pool: pool, owner: owner, wait: waitLock, log: log)
             } catch let e as SnapError {
                 if case .lockHeld = e {

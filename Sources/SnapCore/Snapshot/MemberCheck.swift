@@ -6,6 +6,9 @@ import Foundation
 /// JSON-Lines members that every line is JSON within the limits and the
 /// records are sorted. Lines are checked where they lie in each chunk
 /// (`JSONLineScanner`, no tree); only a line split across two chunks is copied.
+/// Each record's field types are checked (`RecordShape`), and its names are
+/// handed to the archive's `ConsistencyCheck` (every membership names a user
+/// and a group of the snapshot).
 /// With `checksLines` false only the digest and size are checked here: the
 /// reader of the lines checks each one and counts them (the diff's join,
 /// `MemberLines` verifying, which checks a line once for both sides).
@@ -14,6 +17,8 @@ struct MemberCheck {
     let source: String
     let maxLineLength: Int
     let checksLines: Bool
+    /// Shared by the archive's members; nil when lines are not checked here.
+    let consistency: ConsistencyCheck?
     private var hasher = SHA256()
     private(set) var bytes: Int64 = 0
     private(set) var records = 0
@@ -26,11 +31,14 @@ struct MemberCheck {
     /// The start of a line whose newline has not arrived yet.
     private var partial: [UInt8] = []
 
-    init(member: Member, source: String, maxLineLength: Int = 1 << 20, checksLines: Bool = true) {
+    init(
+        member: Member, source: String, maxLineLength: Int = 1 << 20, checksLines: Bool = true, consistency: ConsistencyCheck? = nil
+    ) {
         self.member = member
         self.source = source
         self.maxLineLength = maxLineLength
         self.checksLines = checksLines
+        self.consistency = consistency
         scanner = Self.scanner(for: member)
     }
 
@@ -83,6 +91,18 @@ struct MemberCheck {
         try Self.sortKey(member, text, scanner: &scanner, source: source, line: lineNumber, into: &key)
         if records > 0, ByteRuns.compare(previousKey.span, key.span) >= 0 {
             throw SnapError.unsorted(source: source, member: member.rawValue, line: lineNumber)
+        }
+        if let reason = RecordShape.problem(member, text) {
+            throw SnapError.badRecord(source: source, member: member.rawValue, line: lineNumber, reason: reason)
+        }
+        if let consistency {
+            switch member {
+            case .groups: consistency.group(key)
+            case .users: try consistency.user(key)
+            case .memberships:
+                try consistency.membership(group: scanner.firstValue, username: scanner.secondValue, line: lineNumber)
+            case .pool, .manifest: break
+            }
         }
         swap(&previousKey, &key)
         records += 1

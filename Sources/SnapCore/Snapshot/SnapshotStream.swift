@@ -22,6 +22,8 @@ final class SnapshotStream {
     private var document = Data()
     private var ended = false
     private let checksLines: Bool
+    /// The consistency rule across members (with `checksLines`).
+    private let consistency: ConsistencyCheck?
 
     /// `checksLines` false leaves the lines of JSON-Lines members (JSON,
     /// key, order, count) to the reader of the chunks; see `MemberCheck`.
@@ -39,10 +41,24 @@ final class SnapshotStream {
         case descriptor(Int32)
     }
 
-    init(input: Input, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true) throws {
+    /// `scratch`: where the consistency check keeps its sorted names (a
+    /// private folder is made inside it; nil: TMPDIR). Refuses at once a
+    /// manifest whose counts contradict its own `files`.
+    init(
+        input: Input, expected: Manifest, source: String, limits: ArchiveLimits = .default, checksLines: Bool = true,
+        scratch: String? = nil
+    ) throws {
         self.source = source
         self.expected = expected
         self.checksLines = checksLines
+        consistency =
+            checksLines
+            ? ConsistencyCheck(source: source, scratch: scratch, expectsMemberships: (expected.files[.memberships]?.records ?? 0) > 0)
+            : nil
+        if let problem = expected.countsProblem {
+            if case .descriptor(let fd) = input { FileSystem.closeDescriptor(fd) }
+            throw SnapError.damaged(source: source, member: Member.manifest.rawValue, reason: problem)
+        }
         do {
             switch input {
             case .path(let path): reader = try ArchiveReader(path: path, limits: limits)
@@ -74,7 +90,7 @@ final class SnapshotStream {
                 )
             }
             member = current
-            check = MemberCheck(member: current, source: source, checksLines: checksLines)
+            check = MemberCheck(member: current, source: source, checksLines: checksLines, consistency: consistency)
             document = Data()
             return current
         }
@@ -125,6 +141,7 @@ final class SnapshotStream {
                 )
             }
         }
+        try consistency?.finish()
         ended = true
     }
 

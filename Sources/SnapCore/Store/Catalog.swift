@@ -178,7 +178,7 @@ public struct Catalog: Sendable {
                 "reading \(store.url)/\(pool)/\(entry.id.value) (store \(attempt + 1) of \(entry.stores.count) holding it)")
             do {
                 let copy = try await download(entry, pool: pool, from: store, into: folder)
-                try SnapshotReader.read(archivePath: copy.archive, expected: copy.manifest, source: copy.source)
+                try SnapshotReader.read(archivePath: copy.archive, expected: copy.manifest, source: copy.source, scratch: folder)
                 return VerifiedSnapshot(store: copy.store, source: copy.source, archive: copy.archive, manifest: copy.manifest)
             } catch {
                 log("\(error)")

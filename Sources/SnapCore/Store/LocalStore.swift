@@ -19,8 +19,30 @@ public struct LocalStore: SnapshotStore {
 
     private func folder(_ pool: String) -> String { "\(root)/\(pool)" }
 
+    /// The error for a store folder that is not there: never an empty store.
+    private var missing: SnapError {
+        .storeFailed(
+            store: url,
+            reason:
+                "the folder \(root) does not exist: if it is on a backup disk, mount it; else fix the store path (snap create makes the folder)"
+        )
+    }
+
+    /// Throws `missing` unless the store's folder exists.
+    private func requireRoot() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else { throw missing }
+        guard isDir.boolValue else { throw SnapError.io(path: root, reason: "the store path is not a folder: fix the store path") }
+    }
+
+    public func makeIfMissing() throws -> Bool {
+        guard !FileManager.default.fileExists(atPath: root) else { return false }
+        try FileSystem.makeFolder(root)
+        return true
+    }
+
     public func pools() async throws -> [String] {
-        guard let names = try Self.entries(of: root) else { return [] }
+        guard let names = try Self.entries(of: root) else { throw missing }
         return names.filter { name in
             var isDir: ObjCBool = false
             return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: "\(root)/\(name)", isDirectory: &isDir) && isDir.boolValue
@@ -28,6 +50,7 @@ public struct LocalStore: SnapshotStore {
     }
 
     public func listing(pool: String) async throws -> StoreListing {
+        try requireRoot()
         let dir = folder(pool)
         guard let names = try Self.entries(of: dir) else { return StoreListing(manifests: []) }
         var out: [Manifest] = []
@@ -53,9 +76,10 @@ public struct LocalStore: SnapshotStore {
         return StoreListing(manifests: out, unreadable: unreadable, archiveBytes: archiveBytes)
     }
 
-    /// A folder's entries; nil when the folder does not exist (a store or
-    /// pool folder not yet written is empty). Any other failure (permissions,
-    /// not a folder) is an error naming the folder.
+    /// A folder's entries; nil when the folder does not exist (a pool folder
+    /// not yet written is empty; a store folder that is missing is an error,
+    /// `missing`). Any other failure (permissions, not a folder) is an error
+    /// naming the folder.
     static func entries(of dir: String) throws -> [String]? {
         guard let d = opendir(dir) else {
             if errno == ENOENT { return nil }
@@ -76,7 +100,7 @@ public struct LocalStore: SnapshotStore {
         pool: String, id: SnapshotID, archivePath: String, manifest: Data, beforeCommit: @Sendable () async throws -> Void
     ) async throws {
         let dir = folder(pool)
-        try FileSystem.makeFolder(root)
+        try requireRoot()
         try FileSystem.makeFolder(dir)
         try FileSystem.atomicCopy(from: archivePath, to: "\(dir)/\(id.value).tar.zst")
         try await beforeCommit()
@@ -95,7 +119,9 @@ public struct LocalStore: SnapshotStore {
         let dir = folder(pool)
         for name in ["\(id.value).json", "\(id.value).tar.zst"] {
             if unlink("\(dir)/\(name)") != 0 && errno != ENOENT {
-                throw SnapError.io(path: "\(dir)/\(name)", reason: "cannot remove: \(String(cString: strerror(errno)))")
+                let reason = "cannot remove: \(String(cString: strerror(errno)))"
+                guard name.hasSuffix(".tar.zst") else { throw SnapError.io(path: "\(dir)/\(name)", reason: reason) }
+                throw SnapError.partlyRemoved(store: url, snapshot: "\(pool)/\(id.value)", left: "\(dir)/\(name)", reason: reason)
             }
             FileSystem.syncFolder(dir)
         }
@@ -132,7 +158,7 @@ public struct LocalStore: SnapshotStore {
     public func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws
         -> any StoreLock
     {
-        try FileSystem.makeFolder(root)
+        try requireRoot()
         try FileSystem.makeFolder(folder(pool))
         return try await LocalLock.acquire(path: "\(folder(pool))/lock", store: url, owner: owner, ttl: lockTTL, wait: wait, log: log)
     }

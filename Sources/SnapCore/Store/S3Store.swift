@@ -91,6 +91,10 @@ public struct S3Store: SnapshotStore {
                         // Removed (by prune) between the listing and this read:
                         // the snapshot no longer exists, so nothing is hidden.
                         return .gone
+                    } catch let e as AWSError where e.serviceError?.isAccessDenied == true {
+                        // This object refused (a policy on some keys): that snapshot is
+                        // unreadable here, named with its key; the store's others still count.
+                        return .unreadable(UnreadableManifest(id: id, source: source, reason: "\(e)"))
                     }
                     do {
                         return .manifest(try Manifest(data: [UInt8](data), source: source))
@@ -190,7 +194,11 @@ public struct S3Store: SnapshotStore {
     public func delete(pool: String, id: SnapshotID) async throws {
         let c = try await client()
         try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).json"))
-        try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"))
+        let archiveKey = key(pool, "\(id.value).tar.zst")
+        do { try await c.deleteObject(bucket: bucket, key: archiveKey) } catch {
+            throw SnapError.partlyRemoved(
+                store: url, snapshot: "\(pool)/\(id.value)", left: "s3://\(bucket)/\(archiveKey)", reason: "\(error)")
+        }
     }
 
     public func removeDebris(pool: String, olderThan limit: Date, log: @Sendable (String) -> Void) async throws -> [String] {

@@ -55,6 +55,12 @@ public protocol SnapshotStore: Sendable {
     /// uploads older than `olderThan`; returns what it removed.
     func removeDebris(pool: String, olderThan: Date, log: @Sendable (String) -> Void) async throws -> [String]
 
+    /// Makes the store itself where it does not exist yet (a local folder
+    /// whose parent exists); true when it did. Only `create` calls it, and
+    /// says so: for every other command a missing store is an error, never
+    /// an empty one (an unmounted backup disk must not pass).
+    func makeIfMissing() throws -> Bool
+
     /// Takes the pool's lock in this store, waiting up to `wait` for a live holder.
     func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws -> any StoreLock
 }
@@ -68,6 +74,9 @@ extension SnapshotStore {
         FileSystem.closeDescriptor(descriptor)
         throw SnapError.storeFailed(store: url, reason: "this store's archives are copied, not streamed (a bug in snap: report it)")
     }
+
+    /// A bucket is never made by snap (a missing one is an error naming it).
+    public func makeIfMissing() throws -> Bool { false }
 
     /// A local folder has no retention.
     public func retention(pool: String, id: SnapshotID) async throws -> S3ObjectLock? { nil }

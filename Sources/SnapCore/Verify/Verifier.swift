@@ -116,38 +116,77 @@ public struct Verifier: Sendable {
         }
     }
 
-    /// Reads one copy; nil when intact. A copy whose listed size differs
-    /// from its manifest's is damaged without a download. With `keep`, an
-    /// intact copy is left at that path (for sync to upload elsewhere).
+    /// Reads one copy; nil when intact, else what is wrong (damage, or why
+    /// it could not be read). A copy whose listed size differs from its
+    /// manifest's is damaged without a download. With `keep`, an intact copy
+    /// is left at that path (for sync to upload elsewhere).
     static func check(
         store: any SnapshotStore, pool: String, manifest: Manifest, listedBytes: Int64?, workDirectory: String, keep: String?
     ) async -> String? {
-        guard let listedBytes else { return "the archive \(manifest.id.value).tar.zst is missing (the .json is there)" }
-        if let expected = manifest.archive?.bytes, expected != listedBytes {
-            return "the archive is \(listedBytes) bytes, its .json says \(expected)"
+        await verdict(
+            store: store, pool: pool, manifest: manifest, listedBytes: listedBytes, workDirectory: workDirectory, keep: keep
+        ).problem
+    }
+
+    /// What reading one copy found.
+    enum Verdict {
+        case intact
+        /// The copy itself is wrong: a checksum, a line, a rule, its archive missing.
+        case damaged(String)
+        /// It could not be read to the end (the network, the store refusing,
+        /// this machine): nothing is known of the copy, which is not called damaged.
+        case unread(any Error)
+
+        var problem: String? {
+            switch self {
+            case .intact: nil
+            case .damaged(let reason): reason
+            case .unread(let error): "\(error)"
+            }
         }
-        if keep == nil, store.streamsArchives, let outcome = await checkStreamed(store: store, pool: pool, manifest: manifest) {
-            return outcome.problem
+
+        /// Damage is what the copy's own bytes or `.json` prove; anything else left it unread.
+        init(_ error: any Error) {
+            if let e = error as? SnapError {
+                switch e {
+                case .damaged, .malformedLine, .unsorted, .badRecord, .inconsistent, .badManifest:
+                    self = .damaged("\(e)")
+                    return
+                default: break
+                }
+            }
+            self = .unread(error)
+        }
+    }
+
+    /// As `check`, telling damage from a copy that could not be read.
+    static func verdict(
+        store: any SnapshotStore, pool: String, manifest: Manifest, listedBytes: Int64?, workDirectory: String, keep: String?
+    ) async -> Verdict {
+        guard let listedBytes else { return .damaged("the archive \(manifest.id.value).tar.zst is missing (the .json is there)") }
+        if let expected = manifest.archive?.bytes, expected != listedBytes {
+            return .damaged("the archive is \(listedBytes) bytes, its .json says \(expected)")
+        }
+        if keep == nil, store.streamsArchives,
+            let verdict = await checkStreamed(store: store, pool: pool, manifest: manifest, scratch: workDirectory)
+        {
+            return verdict
         }
         let path = keep ?? "\(workDirectory)/verify-\(UUID().uuidString).tar.zst"
         do {
             try await store.downloadArchive(pool: pool, id: manifest.id, to: path)
-            try SnapshotReader.read(archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(manifest.id.value)")
+            try SnapshotReader.read(
+                archivePath: path, expected: manifest, source: "\(store.url)/\(pool)/\(manifest.id.value)", scratch: workDirectory)
             // Scratch in the command's private work folder, which is removed
             // when the command ends: a failed removal here loses nothing.
             if keep == nil { try? FileManager.default.removeItem(atPath: path) }
-            return nil
+            return .intact
         } catch {
-            // The copy is reported damaged; the work file is private scratch,
+            // The copy is reported; the work file is private scratch,
             // and the whole work folder is removed when the command ends.
             try? FileManager.default.removeItem(atPath: path)
-            return "\(error)"
+            return Verdict(error)
         }
-    }
-
-    /// What a streamed check found: nil problem when intact.
-    struct Outcome {
-        var problem: String?
     }
 
     /// Reads one copy as it downloads (`ArchiveStream`), never writing it
@@ -155,21 +194,21 @@ public struct Verifier: Sendable {
     /// when the download broke on the way (the network, not the copy): the
     /// caller then reads the copy again the download-first way, whose GETs
     /// are retried, as before streaming.
-    static func checkStreamed(store: any SnapshotStore, pool: String, manifest: Manifest) async -> Outcome? {
+    static func checkStreamed(store: any SnapshotStore, pool: String, manifest: Manifest, scratch: String) async -> Verdict? {
         let source = "\(store.url)/\(pool)/\(manifest.id.value)"
         let stream: ArchiveStream
         do { stream = try await ArchiveStream.start(store, pool: pool, id: manifest.id, manifest: manifest) } catch {
-            return Outcome(problem: "\(error)")
+            return Verdict(error)
         }
         StoreLog.logger.info("streaming \(source) (checked as it downloads; not written to disk)")
         var readError: (any Error)?
         do {
-            try SnapshotReader.read(.descriptor(try stream.takeReadEnd()), expected: manifest, source: source)
+            try SnapshotReader.read(.descriptor(try stream.takeReadEnd()), expected: manifest, source: source, scratch: scratch)
         } catch {
             readError = error
         }
-        guard let error = await stream.finish(readerError: readError) else { return Outcome(problem: nil) }
-        guard stream.broke else { return Outcome(problem: "\(error)") }
+        guard let error = await stream.finish(readerError: readError) else { return .intact }
+        guard stream.broke else { return Verdict(error) }
         StoreLog.logger.warning("\(error); reading it again, downloaded first")
         return nil
     }
