@@ -230,7 +230,9 @@ def main():
                 self.send_response(status)
                 for k, v in headers:
                     self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
+                # A HEAD answer carries the object's length, not its (empty) body's.
+                if not any(k.lower() == "content-length" for k, _ in headers):
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
@@ -348,7 +350,8 @@ def main():
                         for n in add_members.get(req.get("GroupName"), []):
                             doc.setdefault("Users", []).append({"Username": n, "Attributes": [], "Enabled": True, "UserStatus": "CONFIRMED"})
                 data = json.dumps(doc).encode()
-            out = [(k, v) for k, v in resp.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")]
+            dropped = ("transfer-encoding", "connection") if self.command == "HEAD" else ("content-length", "transfer-encoding", "connection")
+            out = [(k, v) for k, v in resp.getheaders() if k.lower() not in dropped]
             conn.close()
             if chance in ("reset", "truncate"):
                 return self.cut(resp.status, data if self.command != "HEAD" else b"", out, rst=chance == "reset")
@@ -377,7 +380,8 @@ def main():
             try:
                 self.send_response(status)
                 for k, v in headers:
-                    self.send_header(k, v)
+                    if k.lower() != "content-length":
+                        self.send_header(k, v)
                 # A body-less answer still declares one byte, so it is cut short too.
                 self.send_header("Content-Length", str(max(len(body), 1)))
                 self.end_headers()
