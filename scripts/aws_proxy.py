@@ -65,7 +65,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
@@ -152,10 +152,42 @@ def main():
     ap.add_argument("--record-secrets", action="store_true")
     ap.add_argument("--model-check", metavar="LOG",
                     help="refuse (400 SnapModelViolation) every request snap sends that its service model refuses, and log it")
+    ap.add_argument("--rules", action="store_true",
+                    help="refuse, as AWS does, every request snap sends that a documented rule refuses (scripts/rules/)")
+    ap.add_argument("--rule-off", action="append", default=[], metavar="NAME", help="switch one rule off (with --rules)")
+    ap.add_argument("--admin-key", metavar="ID:SECRET", help="credentials the rules use to read a pool's settings from upstream")
     args = ap.parse_args()
-    if args.model_check:
+    if args.model_check or args.rules:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    if args.model_check:
         import model_check
+    if args.rules:
+        import rules
+        rules.load(args.rule_off)
+    pools = {}
+    pools_lock = threading.Lock()
+
+    def pool_settings(pool_id):
+        """DescribeUserPool's UserPool from upstream, cached for 5 s; None when it cannot be read."""
+        now = time.time()
+        with pools_lock:
+            hit = pools.get(pool_id)
+            if hit and now - hit[0] < 5:
+                return hit[1]
+        if not args.admin_key:
+            return None
+        import boto3
+        key_id, secret = args.admin_key.split(":", 1)
+        region = pool_id.split("_", 1)[0]
+        client = boto3.client("cognito-idp", endpoint_url=args.upstream, region_name=region,
+                              aws_access_key_id=key_id, aws_secret_access_key=secret)
+        try:
+            found = client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+        except client.exceptions.ResourceNotFoundException:
+            found = None
+        with pools_lock:
+            pools[pool_id] = (now, found)
+        return found
     violations_lock = threading.Lock()
     rates = []
     for f in args.fault_rate:
@@ -189,7 +221,7 @@ def main():
         g, n = a.split(":", 1)
         add_members.setdefault(g, []).append(n)
     stats_lock = threading.Lock()
-    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}, "modelViolations": {}}
+    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}, "modelViolations": {}, "ruleRefusals": {}}
 
     def draw(op, is_cognito):
         """The kind of fault to inject into this call, or None."""
@@ -258,6 +290,25 @@ def main():
 
         do_PUT = do_DELETE = do_HEAD = forward_alias = lambda self: self.forward()
 
+        def rule_refusal(self, op, body, target):
+            """The documented rule (scripts/rules/) that refuses this request, or None."""
+            # The service is the one the request was signed for (its credential scope).
+            scope = re.search(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request", self.headers.get("Authorization") or "")
+            service = scope.group(1) if scope else ("cognito-idp" if target else "s3")
+            if target:
+                try:
+                    params = json.loads(body or b"{}")
+                except ValueError:
+                    return None  # the model check names a body that is not JSON
+            elif service == "s3":
+                parsed = urlparse(self.path)
+                params = {"headers": {k.lower(): v for k, v in self.headers.items()},
+                          "query": parse_qs(parsed.query, keep_blank_values=True), "path": parsed.path, "method": self.command}
+            else:  # the query protocol (STS, SNS): a form body
+                params = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+                op = params.get("Action", op)
+            return rules.check(op, params, rules.Context(service, pool_settings))
+
         def forward(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -273,6 +324,14 @@ def main():
                     message = "the request breaks the AWS service model: " + "; ".join(violations)
                     return self.reply(400, json.dumps({"__type": "SnapModelViolation", "message": message}).encode(),
                                       [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "SnapModelViolation")])
+            if args.rules and (self.headers.get("User-Agent") or "").startswith("snap"):
+                refusal = self.rule_refusal(op, body, target)
+                if refusal is not None:
+                    record("ruleRefusals", op or "?")
+                    if target:
+                        return self.reply(refusal.status, json.dumps({"__type": refusal.code, "message": refusal.message}).encode(),
+                                          [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", refusal.code)])
+                    return self.s3_error(refusal.status, refusal.code, refusal.message)
             cat = CATEGORY.get(op)
             if op:
                 record("operations", op)

@@ -71,6 +71,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_check  # noqa: E402  (beside this script)
+import rules  # noqa: E402  (the documented rules, scripts/rules/)
 
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
@@ -490,6 +491,10 @@ class Simulator:
             out["NextToken"] = self.token("groups", position + limit, began)
         return out
 
+    def pool_settings(self, pool_id):
+        """The rules' view of a pool (rules.Context.pool): this simulator's one pool, or None."""
+        return self.pool.describe(len(self.users)) if pool_id == self.args.pool_id else None
+
     def DescribeUserPool(self, body):
         self.check_pool(body)
         return {"UserPool": self.pool.describe(len(self.users))}
@@ -869,6 +874,11 @@ def make_handler(sim):
                     request = json.loads(body or b"{}")
                 except ValueError:
                     raise ServiceError("SerializationException", "The request body is not JSON.")
+                if sim.args.model_check and (self.headers.get("User-Agent") or "").startswith("snap"):
+                    refusal = rules.check(op, request, rules.Context("cognito-idp", sim.pool_settings))
+                    if refusal is not None:
+                        sim.count(op, "ruleRefusals")
+                        raise ServiceError(refusal.code, refusal.message, refusal.status)
                 sim.count(op, "count")
                 if sim.rtt:
                     time.sleep(sim.rtt)
@@ -915,8 +925,11 @@ def main():
     p.add_argument("--mfa", action="store_true", help="give synthetic users MFA settings (AdminGetUser reports them)")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--no-model-check", dest="model_check", action="store_false",
-                   help="do not hold snap's requests to the AWS service model (model_check.py; on by default)")
+                   help="do not hold snap's requests to the AWS service model (model_check.py) nor to the documented "
+                        "rules (scripts/rules/); both on by default")
+    p.add_argument("--rule-off", action="append", default=[], metavar="NAME", help="switch one documented rule off")
     args = p.parse_args()
+    rules.load(args.rule_off)
     if not 0 <= args.users <= 40_000_000:
         p.error("--users must be between 0 and 40,000,000")
     if not 0 <= args.neighbour < 1:

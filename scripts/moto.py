@@ -10,12 +10,15 @@ inline policy, then prints one JSON line to stdout:
 and keeps moto running until this process's parent exits (or it gets
 SIGTERM/SIGINT), so a test run that dies never leaves a server behind.
 
-  moto.py [--policy FILE] [--user NAME=POLICY_FILE ...] [--model-log FILE] [--no-model-check]
+  moto.py [--policy FILE] [--user NAME=POLICY_FILE ...] [--model-log FILE] [--no-model-check] [--rule-off NAME ...]
 
 The endpoint printed is aws_proxy.py --model-check in front of moto: every
 request snap sends is checked against its AWS service model (model_check.py)
 and refused, named, when the model refuses it (moto would accept it). The
-violations also go to --model-log. --no-model-check prints moto's own endpoint.
+violations also go to --model-log. The same proxy applies the documented
+rules that the models cannot express (scripts/rules/, each with its source),
+all on unless --rule-off names one. --no-model-check prints moto's own
+endpoint: neither models nor rules.
 
 The first user ("snap") gets --policy (default: allow everything); each
 --user is created after it, with exactly that policy, and reported under
@@ -51,6 +54,8 @@ def main():
     ap.add_argument("--user", action="append", default=[])
     ap.add_argument("--model-log", default=os.devnull)
     ap.add_argument("--no-model-check", action="store_true")
+    ap.add_argument("--rule-off", action="append", default=[], metavar="NAME",
+                    help="switch one documented rule (scripts/rules/) off; all are on by default")
     args = ap.parse_args()
 
     parent = os.getppid()
@@ -111,7 +116,9 @@ def main():
     if not args.no_model_check:
         here = os.path.dirname(os.path.abspath(__file__))
         proxy = subprocess.Popen([sys.executable, os.path.join(here, "aws_proxy.py"), "--upstream", endpoint, "--no-quota",
-                                  "--model-check", args.model_log], stdout=subprocess.PIPE)
+                                  "--model-check", args.model_log, "--rules",
+                                  "--admin-key", f"{key['AccessKeyId']}:{key['SecretAccessKey']}"]
+                                 + [a for name in args.rule_off for a in ("--rule-off", name)], stdout=subprocess.PIPE)
         advertised = json.loads(proxy.stdout.readline())["endpoint"]
     print(json.dumps({"endpoint": advertised, "moto": endpoint, "accessKeyId": key["AccessKeyId"],
                       "secretAccessKey": key["SecretAccessKey"], "pid": server.pid, "users": users}), flush=True)

@@ -53,7 +53,7 @@ import Testing
         #expect(Set(users.map { $0["status"] as! String }).isSuperset(of: ["CONFIRMED", "FORCE_CHANGE_PASSWORD"]))
         let usernames = users.map { $0["username"] as! String }
         #expect(usernames == usernames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-        #expect(usernames.contains("dan\u{e9} \"the\" back\\slash, jr"))
+        #expect(usernames.contains("dan\u{e9}\"the\"back\\slash,jr"))
 
         // Groups with their fields; memberships per group.
         let cliGroups =
