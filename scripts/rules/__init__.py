@@ -69,6 +69,19 @@ def load(off=()):
     return [m.NAME for m in _rules]
 
 
+def enabled(name):
+    """Whether the rule NAME is loaded (on). For rules that shape answers (short
+    pages, 500s) rather than refuse requests: the simulator or proxy asks this."""
+    if name not in {m.NAME for m in _all()}:
+        raise KeyError(f"no rule named {name!r} in scripts/rules/")
+    return any(m.NAME == name for m in _rules)
+
+
+def _all():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [importlib.import_module(f"{__name__}.{i.name}") for i in sorted(pkgutil.iter_modules([here]), key=lambda i: i.name)]
+
+
 def catalogue():
     """(NAME, SOURCE) of every rule in this folder, loaded or not."""
     here = os.path.dirname(os.path.abspath(__file__))
