@@ -318,7 +318,7 @@ class Simulator:
     def count(self, op, what):
         with self.stats_lock:
             o = self.ops.setdefault(op, {"count": 0, "throttled": 0, "refused": 0, "errors": 0, "modelViolations": 0})
-            o[what] += 1
+            o[what] = o.get(what, 0) + 1  # ruleRefusals and internalErrors appear when they happen
             if what == "count":
                 now = time.time()
                 self.first = self.first or now
