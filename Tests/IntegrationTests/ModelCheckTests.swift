@@ -148,7 +148,8 @@ import Testing
         #expect(created.status == 0, "stderr: \(created.stderr)")
         _ = try run("curl", ["-s", "-X", "POST", moto.endpoint + "/__proxy/reset"], env: env)
         let id = created.out.trimmingCharacters(in: .whitespacesAndNewlines)
-        let restored = try snap(["restore", id, "--user-pool-id", target, "--store", store], env: env)
+        let restored = try snap(
+            ["restore", id, "--user-pool-id", target, "--store", store], env: env, cwd: try tempFolder("many-groups-work"))
         #expect(restored.status == 0, "stderr: \(restored.stderr)")
         let stats = try run("curl", ["-s", moto.endpoint + "/__proxy/stats"], env: env)
         let doc = try JSONSerialization.jsonObject(with: stats.stdout) as! [String: Any]
