@@ -159,6 +159,46 @@ import Testing
         #expect(throttled.keys.filter { $0.contains("per-pool-operation-cap") }.isEmpty, "snap was throttled by the cap: \(throttled)")
     }
 
+    /// The documented rules refuse as AWS does (or, for MessageAction, as snap's invariant says), naming the rule.
+    @Test func theDocumentedRulesRefuseByName() throws {
+        let env = try Moto.shared().environment
+        let idp = "AWSCognitoIdentityProviderService."
+        let plain = try seedPool(extraUsers: 0, env: env)
+        let mailed = try post(idp + "AdminCreateUser", #"{"UserPoolId":"\#(plain)","Username":"newbie"}"#, userAgent: "snap")
+        #expect(mailed.out.contains("SnapRuleViolation") && mailed.out.contains("[rule admin-create-user-suppress]"), "\(mailed.out)")
+        let weak = try post(
+            idp + "AdminSetUserPassword", #"{"UserPoolId":"\#(plain)","Username":"alice","Password":"alllowercase1!","Permanent":true}"#,
+            userAgent: "snap")
+        #expect(weak.out.contains("InvalidPasswordException"), "\(weak.out)")
+        #expect(weak.out.contains("Password did not conform with policy: Password must have uppercase characters"), "\(weak.out)")
+        let byEmail =
+            (try aws(["cognito-idp", "create-user-pool", "--pool-name", "by-email", "--username-attributes", "email"], env: env)
+            as! [String: Any])["UserPool"] as! [String: Any]
+        let id = byEmail["Id"] as! String
+        let named = try post(
+            idp + "AdminCreateUser", #"{"UserPoolId":"\#(id)","Username":"alice","MessageAction":"SUPPRESS"}"#, userAgent: "snap")
+        #expect(
+            named.out.contains("Username should be an email.") && named.out.contains("[rule username-sign-in-attribute]"), "\(named.out)")
+        let email = try post(
+            idp + "AdminCreateUser", #"{"UserPoolId":"\#(id)","Username":"alice@example.com","MessageAction":"SUPPRESS"}"#,
+            userAgent: "snap")
+        #expect(!email.out.contains("[rule "), "\(email.out)")
+    }
+
+    /// The internal-errors rule answers a share of snap's Cognito calls with 500 before they take effect; snap
+    /// retries them and the command succeeds (here a third of the calls, against a moto of this test's own).
+    @Test func snapRetriesInternalErrors() throws {
+        let moto = try Moto.start(["--internal-error-rate", "0.3"])
+        let env = moto.environment
+        let pool = try seedPool(extraUsers: 20, env: env)
+        let store = try tempFolder("internal-errors") + "/s"
+        let r = try snap(["create", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let stats = try run("curl", ["-s", moto.endpoint + "/__proxy/stats"], env: env)
+        let injected = (try JSONSerialization.jsonObject(with: stats.stdout) as! [String: Any])["injected"] as! [String: Any]
+        #expect(injected.keys.contains { $0.hasSuffix("internal-errors") }, "no 500 was answered: \(injected)")
+    }
+
     /// TESTING.md's "## Documented rules" lists every rule in scripts/rules/ by name (issue 20).
     @Test func testingMdListsEveryRule() throws {
         let r = try run("python3", ["-m", "rules"], env: ProcessInfo.processInfo.environment, cwd: Repo.root + "/scripts")
