@@ -46,8 +46,18 @@ signature), and:
     stats count S3 requests sent without the header ("s3WithoutExpectedOwner");
   * edits responses: --drop-user NAME hides a user from ListUsers pages;
     --add-member GROUP:NAME adds a member to ListUsersInGroup's first page.
+  * with --rules, also shapes answers as the documented rules say
+    (scripts/rules/): internal-errors answers a seeded share
+    (--internal-error-rate, default 1%) of snap's Cognito requests with 500
+    InternalErrorException before forwarding them; per-pool-operation-cap
+    answers TooManyRequestsException beyond 5 requests per second of any
+    one UserPoolResourceRead/UserPoolResourceUpdate operation on one pool,
+    whichever client sends it. Such answers carry x-snap-rule: NAME.
 GET /__proxy/stats returns per-category and per-operation counts with the
-first and last request times; POST /__proxy/reset clears them.
+first and last request times; POST /__proxy/reset clears them. A call that
+an upstream proxy answered with an internal-errors 500 (x-snap-rule) is not
+counted under "operations": snap's retry of it is the call ("upstreamRuled"
+counts them).
 
 Prints {"endpoint": "http://127.0.0.1:PORT"} on its first stdout line and
 exits when its parent does.
@@ -70,7 +80,8 @@ from urllib.parse import parse_qs, urlparse
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
     "UserCreation": (50, ["AdminCreateUser"]),
-    "UserUpdate": (25, ["AdminDisableUser", "AdminSetUserPassword", "AdminUpdateUserAttributes", "AdminEnableUser"]),
+    "UserUpdate": (25, ["AdminDisableUser", "AdminUpdateUserAttributes", "AdminEnableUser"]),
+    "UserAccountRecovery": (30, ["AdminSetUserPassword"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool"]),
@@ -156,6 +167,8 @@ def main():
                     help="refuse, as AWS does, every request snap sends that a documented rule refuses (scripts/rules/)")
     ap.add_argument("--rule-off", action="append", default=[], metavar="NAME", help="switch one rule off (with --rules)")
     ap.add_argument("--admin-key", metavar="ID:SECRET", help="credentials the rules use to read a pool's settings from upstream")
+    ap.add_argument("--internal-error-rate", type=float, default=None, metavar="SHARE",
+                    help="share of snap's Cognito requests the internal-errors rule answers 500 (with --rules; default 0.01)")
     args = ap.parse_args()
     if args.model_check or args.rules:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -163,7 +176,13 @@ def main():
         import model_check
     if args.rules:
         import rules
+        from rules import internal_errors, per_pool_operation_cap
         rules.load(args.rule_off)
+        limiter = per_pool_operation_cap.Limiter()
+        error_rate = internal_errors.RATE if args.internal_error_rate is None else args.internal_error_rate
+        # Its own generator, so the --fault-rate draws stay as they were for a given --seed.
+        error_rng = random.Random(args.seed)
+        error_lock = threading.Lock()
     pools = {}
     pools_lock = threading.Lock()
 
@@ -221,7 +240,8 @@ def main():
         g, n = a.split(":", 1)
         add_members.setdefault(g, []).append(n)
     stats_lock = threading.Lock()
-    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}, "modelViolations": {}, "ruleRefusals": {}}
+    stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}, "modelViolations": {}, "ruleRefusals": {},
+             "upstreamRuled": {}}
 
     def draw(op, is_cognito):
         """The kind of fault to inject into this call, or None."""
@@ -250,6 +270,14 @@ def main():
             s = stats[key].setdefault(name, {"count": 0, "first": now, "last": now})
             s["count"] += 1
             s["last"] = now
+
+    def unrecord(key, name):
+        with stats_lock:
+            s = stats[key].get(name)
+            if s:
+                s["count"] -= 1
+                if s["count"] <= 0:
+                    del stats[key][name]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -295,6 +323,9 @@ def main():
             # The service is the one the request was signed for (its credential scope).
             scope = re.search(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request", self.headers.get("Authorization") or "")
             service = scope.group(1) if scope else ("cognito-idp" if target else "s3")
+            if not scope and not target and self.query_action(body):
+                version = parse_qs(body.decode("utf-8", "replace")).get("Version", [""])[-1]
+                service = {"2011-06-15": "sts", "2010-03-31": "sns"}.get(version, service)
             if target:
                 try:
                     params = json.loads(body or b"{}")
@@ -314,14 +345,22 @@ def main():
             body = self.rfile.read(length) if length else b""
             target = self.headers.get("X-Amz-Target", "")
             op = target.split(".")[-1] if target else s3_operation(self.command, self.path)
+            query_action = self.query_action(body) if not target else None
+            if query_action:
+                op = query_action
             if args.model_check and (self.headers.get("User-Agent") or "").startswith("snap"):
-                violations = model_check.check(self.headers, body)
+                violations = model_check.check(self.headers, body, self.command, self.path)
                 if violations:
-                    record("modelViolations", op or "?")
+                    named = violations[0].split(":", 1)[0] if not target and not query_action else op
+                    record("modelViolations", named or "?")
                     with violations_lock, open(args.model_check, "a", encoding="utf-8") as log:
                         for v in violations:
-                            log.write(json.dumps({"operation": op, "violation": v}) + "\n")
+                            log.write(json.dumps({"operation": named, "violation": v}) + "\n")
                     message = "the request breaks the AWS service model: " + "; ".join(violations)
+                    if query_action:
+                        return self.query_error(400, "SnapModelViolation", message)
+                    if not target:
+                        return self.s3_error(400, "SnapModelViolation", message)
                     return self.reply(400, json.dumps({"__type": "SnapModelViolation", "message": message}).encode(),
                                       [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "SnapModelViolation")])
             if args.rules and (self.headers.get("User-Agent") or "").startswith("snap"):
@@ -331,7 +370,13 @@ def main():
                     if target:
                         return self.reply(refusal.status, json.dumps({"__type": refusal.code, "message": refusal.message}).encode(),
                                           [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", refusal.code)])
+                    if query_action:
+                        return self.query_error(refusal.status, refusal.code, refusal.message)
                     return self.s3_error(refusal.status, refusal.code, refusal.message)
+            if args.rules and target.startswith("AWSCognitoIdentityProviderService."):
+                ruled = self.rule_answer(op, body)
+                if ruled:
+                    return ruled()
             cat = CATEGORY.get(op)
             if op:
                 record("operations", op)
@@ -399,6 +444,13 @@ def main():
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            if resp.getheader("x-snap-rule") == "internal-errors":
+                # An upstream proxy's rule answered instead of the service: the call did not happen.
+                if op:
+                    unrecord("operations", op)
+                if cat:
+                    unrecord("categories", cat)
+                record("upstreamRuled", op or "?")
             if resp.status == 200 and op in ("ListUsers", "ListUsersInGroup") and (args.drop_user or add_members):
                 doc = json.loads(data)
                 if op == "ListUsers":
@@ -415,6 +467,42 @@ def main():
             if chance in ("reset", "truncate"):
                 return self.cut(resp.status, data if self.command != "HEAD" else b"", out, rst=chance == "reset")
             self.reply(resp.status, data if self.command != "HEAD" else b"", out)
+
+        def query_action(self, body):
+            """The Action of a query-protocol (STS, SNS) request: a form-encoded POST; else None."""
+            if self.command != "POST" or not (self.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded"):
+                return None
+            return parse_qs(body.decode("utf-8", "replace")).get("Action", [None])[-1]
+
+        def rule_answer(self, op, body):
+            """The answer a rule that shapes answers gives this Cognito request instead of the service, or None."""
+            snap = (self.headers.get("User-Agent") or "").startswith("snap")
+            if snap and rules.enabled(internal_errors.NAME) and internal_errors.strike(error_rng, error_rate, error_lock):
+                record("injected", f"{op} {internal_errors.NAME}")
+                return lambda: self.reply(
+                    500, json.dumps({"__type": "InternalErrorException", "message": internal_errors.MESSAGE}).encode(),
+                    [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "InternalErrorException"),
+                     ("x-snap-rule", internal_errors.NAME)])
+            if rules.enabled(per_pool_operation_cap.NAME) and CATEGORY.get(op) in per_pool_operation_cap.CATEGORIES:
+                try:
+                    pool_id = json.loads(body or b"{}").get("UserPoolId")
+                except (ValueError, AttributeError):
+                    pool_id = None
+                if pool_id and not limiter.admit(pool_id, op):
+                    record("throttled", f"{op} {per_pool_operation_cap.NAME}")
+                    return lambda: self.reply(
+                        400, json.dumps({"__type": "TooManyRequestsException",
+                                         "message": f"Rate exceeded [rule {per_pool_operation_cap.NAME}]"}).encode(),
+                        [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "TooManyRequestsException"),
+                         ("x-snap-rule", per_pool_operation_cap.NAME)])
+            return None
+
+        def query_error(self, status, code, message):
+            """An error as the query protocol (STS, SNS) answers one."""
+            from xml.sax.saxutils import escape
+            body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message>'
+                    f'</Error><RequestId>proxy</RequestId></ErrorResponse>').encode()
+            self.reply(status, body, [("Content-Type", "text/xml")])
 
         def fail(self, kind, op, is_cognito):
             """Answers an injected error the way the service would."""
@@ -456,7 +544,8 @@ def main():
                 pass
 
         def s3_error(self, status, code, message):
-            body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
+            from xml.sax.saxutils import escape
+            body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>'
                     f'<RequestId>proxy</RequestId></Error>').encode()
             self.reply(status, body if self.command != "HEAD" else b"", [("Content-Type", "application/xml")])
 

@@ -62,6 +62,7 @@ import hmac
 import io
 import json
 import os
+import random
 import signal
 import sys
 import threading
@@ -76,12 +77,12 @@ import rules  # noqa: E402  (the documented rules, scripts/rules/)
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
     "UserCreation": (50, ["AdminCreateUser"]),
-    "UserUpdate": (25, ["AdminDisableUser", "AdminSetUserPassword", "AdminUpdateUserAttributes", "AdminEnableUser",
-                        "AdminSetUserMFAPreference"]),
+    "UserUpdate": (25, ["AdminDisableUser", "AdminUpdateUserAttributes", "AdminEnableUser", "AdminSetUserMFAPreference"]),
+    "UserAccountRecovery": (30, ["AdminSetUserPassword"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool"]),
-    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader"]),
+    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
 }
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
@@ -317,7 +318,7 @@ class Simulator:
     def count(self, op, what):
         with self.stats_lock:
             o = self.ops.setdefault(op, {"count": 0, "throttled": 0, "refused": 0, "errors": 0, "modelViolations": 0})
-            o[what] += 1
+            o[what] = o.get(what, 0) + 1  # ruleRefusals and internalErrors appear when they happen
             if what == "count":
                 now = time.time()
                 self.first = self.first or now
@@ -754,6 +755,26 @@ class Simulator:
             j["csv"] = data
             return True
 
+    def rule_answer(self, op, request, snap):
+        """The answer a rule that shapes answers (scripts/rules/) gives instead of the service, or None; before
+        counting, so the stats count the calls that took effect."""
+        from rules import internal_errors, per_pool_operation_cap
+        if not self.args.model_check:
+            return None
+        if snap and rules.enabled(internal_errors.NAME):
+            if not hasattr(self, "error_rng"):
+                self.error_rng, self.error_lock = random.Random(0), threading.Lock()
+            if internal_errors.strike(self.error_rng, self.args.internal_error_rate, self.error_lock):
+                self.count(op, "internalErrors")
+                return ServiceError("InternalErrorException", internal_errors.MESSAGE, 500)
+        if rules.enabled(per_pool_operation_cap.NAME) and CATEGORY.get(op) in per_pool_operation_cap.CATEGORIES:
+            if not hasattr(self, "limiter"):
+                self.limiter = per_pool_operation_cap.Limiter(per_pool_operation_cap.RATE * self.args.time_scale)
+            if not self.limiter.admit(request.get("UserPoolId"), op):
+                self.count(op, "throttled")
+                return ServiceError("TooManyRequestsException", f"Rate exceeded [rule {per_pool_operation_cap.NAME}]")
+        return None
+
     # --- admission -------------------------------------------------------
     def admit(self, op):
         """Throttles beyond the category's bucket (and during a storm)."""
@@ -879,6 +900,9 @@ def make_handler(sim):
                     if refusal is not None:
                         sim.count(op, "ruleRefusals")
                         raise ServiceError(refusal.code, refusal.message, refusal.status)
+                ruled = sim.rule_answer(op, request, (self.headers.get("User-Agent") or "").startswith("snap"))
+                if ruled is not None:
+                    raise ruled
                 sim.count(op, "count")
                 if sim.rtt:
                     time.sleep(sim.rtt)
@@ -928,6 +952,8 @@ def main():
                    help="do not hold snap's requests to the AWS service model (model_check.py) nor to the documented "
                         "rules (scripts/rules/); both on by default")
     p.add_argument("--rule-off", action="append", default=[], metavar="NAME", help="switch one documented rule off")
+    p.add_argument("--internal-error-rate", type=float, default=0.01, metavar="SHARE",
+                   help="share of snap's requests the internal-errors rule answers 500 InternalErrorException")
     args = p.parse_args()
     rules.load(args.rule_off)
     if not 0 <= args.users <= 40_000_000:

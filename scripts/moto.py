@@ -11,13 +11,17 @@ and keeps moto running until this process's parent exits (or it gets
 SIGTERM/SIGINT), so a test run that dies never leaves a server behind.
 
   moto.py [--policy FILE] [--user NAME=POLICY_FILE ...] [--model-log FILE] [--no-model-check] [--rule-off NAME ...]
+          [--internal-error-rate SHARE]
 
 The endpoint printed is aws_proxy.py --model-check in front of moto: every
 request snap sends is checked against its AWS service model (model_check.py)
 and refused, named, when the model refuses it (moto would accept it). The
 violations also go to --model-log. The same proxy applies the documented
 rules that the models cannot express (scripts/rules/, each with its source),
-all on unless --rule-off names one. --no-model-check prints moto's own
+all on unless --rule-off names one (the rules that shape answers too: 1% of
+snap's Cognito requests get 500 InternalErrorException, --internal-error-rate;
+5 requests per second per pool and operation of UserPoolResourceRead and
+UserPoolResourceUpdate). --no-model-check prints moto's own
 endpoint: neither models nor rules.
 
 The first user ("snap") gets --policy (default: allow everything); each
@@ -56,6 +60,8 @@ def main():
     ap.add_argument("--no-model-check", action="store_true")
     ap.add_argument("--rule-off", action="append", default=[], metavar="NAME",
                     help="switch one documented rule (scripts/rules/) off; all are on by default")
+    ap.add_argument("--internal-error-rate", type=float, metavar="SHARE",
+                    help="share of snap's Cognito requests the internal-errors rule answers 500 (default 0.01)")
     args = ap.parse_args()
 
     parent = os.getppid()
@@ -118,7 +124,9 @@ def main():
         proxy = subprocess.Popen([sys.executable, os.path.join(here, "aws_proxy.py"), "--upstream", endpoint, "--no-quota",
                                   "--model-check", args.model_log, "--rules",
                                   "--admin-key", f"{key['AccessKeyId']}:{key['SecretAccessKey']}"]
-                                 + [a for name in args.rule_off for a in ("--rule-off", name)], stdout=subprocess.PIPE)
+                                 + [a for name in args.rule_off for a in ("--rule-off", name)]
+                                 + ([] if args.internal_error_rate is None else ["--internal-error-rate", str(args.internal_error_rate)]),
+                                 stdout=subprocess.PIPE)
         advertised = json.loads(proxy.stdout.readline())["endpoint"]
     print(json.dumps({"endpoint": advertised, "moto": endpoint, "accessKeyId": key["AccessKeyId"],
                       "secretAccessKey": key["SecretAccessKey"], "pid": server.pid, "users": users}), flush=True)

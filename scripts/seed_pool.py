@@ -13,6 +13,7 @@ import os
 import sys
 
 import boto3
+import botocore.config
 
 
 def synthetic_users(n):
@@ -49,7 +50,10 @@ def main():
 
     with open(args.file, encoding="utf-8") as f:
         spec = json.load(f)
-    idp = boto3.client("cognito-idp", region_name=args.region)
+    # Retries with backoff, as AWS's own quotas need: the tests' proxy caps CreateGroup at 5 per second
+    # per pool (rule per-pool-operation-cap), and a spec with many groups goes faster than that.
+    idp = boto3.client("cognito-idp", region_name=args.region,
+                       config=botocore.config.Config(retries={"mode": "standard", "max_attempts": 10}))
 
     create = dict(spec.get("pool", {}))
     if args.name:

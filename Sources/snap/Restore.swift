@@ -351,10 +351,10 @@ enum RestoreMethod: String, ExpressibleByArgument, Sendable {
     case importJob = "import-job"
 
     /// From this many users an import job is the default (given a role for it). Below it the API
-    /// path is quick anyway (the password calls of 50,000 users take about 40 minutes at 25/s and
+    /// path is quick anyway (the password calls of 50,000 users take about 35 minutes at 30/s and
     /// an 0.8 share, about what an import job's queueing, upload and polling cost) and needs no IAM
-    /// role; above it AdminSetUserPassword, one call per user at a fixed 25/s, dominates the API
-    /// path (14 hours per million users), while an import job needs no password call at all.
+    /// role; above it AdminSetUserPassword, one call per user at a fixed 30/s (UserAccountRecovery), dominates the API
+    /// path (12 hours per million users), while an import job needs no password call at all.
     static let importThreshold = 50_000
 
     static func choose(_ given: RestoreMethod?, users: Int, roleArn: String?) -> (method: RestoreMethod, why: String) {

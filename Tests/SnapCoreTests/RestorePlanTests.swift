@@ -77,7 +77,9 @@ struct RestorePlanTests {
         #expect(users[1].attributes.map(\.name) == ["phone_number_verified"])
         #expect(plan.notes.contains { $0.contains("1 FORCE_CHANGE_PASSWORD") })
         #expect(plan.notes.contains { $0.contains("RESET_REQUIRED") })
-        #expect(plan.calls == [.userPoolResourceUpdate: 2, .userCreation: 4, .userUpdate: 4, .userResourceUpdate: 2])
+        // Passwords count against UserAccountRecovery, the disable against UserUpdate (issue 20, item 11).
+        #expect(
+            plan.calls == [.userPoolResourceUpdate: 2, .userCreation: 4, .userAccountRecovery: 3, .userUpdate: 1, .userResourceUpdate: 2])
     }
 
     @Test func estimateIsTheSlowestCategory() {
@@ -87,7 +89,9 @@ struct RestorePlanTests {
                 users: users, memberships: users.map { MembershipRecord(group: "g", username: $0.username) },
                 groups: [GroupRecord(name: "g")]),
             target: PoolConfiguration(pool: pool(schema: [tier])))
-        let rates: [QuotaCategory: Double] = [.userPoolResourceUpdate: 12, .userCreation: 40, .userUpdate: 20, .userResourceUpdate: 20]
+        let rates: [QuotaCategory: Double] = [
+            .userPoolResourceUpdate: 12, .userCreation: 40, .userAccountRecovery: 20, .userUpdate: 20, .userResourceUpdate: 20,
+        ]
         // 100 users / 40 = 2.5 s; 100 passwords / 20 = 5 s; 100 memberships / 20 = 5 s.
         #expect(plan.estimatedSeconds { rates[$0]! } == 5)
     }

@@ -55,7 +55,7 @@ def load(off=()):
     An unknown name in off is an error, so a typo never leaves a rule on."""
     here = os.path.dirname(os.path.abspath(__file__))
     found = []
-    for info in sorted(pkgutil.iter_modules([here]), key=lambda i: i.name):
+    for info in _modules(here):
         module = importlib.import_module(f"{__name__}.{info.name}")
         for attr in ("NAME", "SOURCE", "check"):
             if not hasattr(module, attr):
@@ -79,14 +79,19 @@ def enabled(name):
 
 def _all():
     here = os.path.dirname(os.path.abspath(__file__))
-    return [importlib.import_module(f"{__name__}.{i.name}") for i in sorted(pkgutil.iter_modules([here]), key=lambda i: i.name)]
+    return [importlib.import_module(f"{__name__}.{i.name}") for i in _modules(here)]
+
+
+def _modules(here):
+    """The rule modules of this folder: every module but __main__ (python3 -m rules)."""
+    return [i for i in sorted(pkgutil.iter_modules([here]), key=lambda i: i.name) if not i.name.startswith("_")]
 
 
 def catalogue():
     """(NAME, SOURCE) of every rule in this folder, loaded or not."""
     here = os.path.dirname(os.path.abspath(__file__))
     out = []
-    for info in sorted(pkgutil.iter_modules([here]), key=lambda i: i.name):
+    for info in _modules(here):
         module = importlib.import_module(f"{__name__}.{info.name}")
         out.append((module.NAME, module.SOURCE))
     return out
@@ -103,9 +108,3 @@ def check(op, params, ctx):
             refusal.message = f"{refusal.message} [rule {rule.NAME}]"
             return refusal
     return None
-
-
-if __name__ == "__main__":
-    # python3 -m rules (from scripts/): the catalogue, one rule per line, for TESTING.md.
-    for name, source in catalogue():
-        print(f"{name}\t{source}")

@@ -19,9 +19,10 @@ extension CognitoClient {
         return user
     }
 
+    /// Paced as UserAccountRecovery, the quota category of operations that change or set a password (issue 20, item 11).
     public func adminSetUserPassword(_ poolId: String, username: String, password: String, permanent: Bool) async throws {
         _ = try await call(
-            "AdminSetUserPassword", category: .userUpdate,
+            "AdminSetUserPassword", category: .userAccountRecovery,
             ["UserPoolId": .string(poolId), "Username": .string(username), "Password": .string(password), "Permanent": .bool(permanent)])
     }
 

@@ -4,6 +4,9 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
     case userList = "UserList"
     case userCreation = "UserCreation"
     case userUpdate = "UserUpdate"
+    /// Operations that recover an account or change or set a password (AdminSetUserPassword): the
+    /// quotas page's "Operations that recover a user's account, or change or update a user's password."
+    case userAccountRecovery = "UserAccountRecovery"
     case userResourceUpdate = "UserResourceUpdate"
     case userRead = "UserRead"
     case userPoolRead = "UserPoolRead"
@@ -15,6 +18,7 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
         case .userList: 30
         case .userCreation: 50
         case .userUpdate: 25
+        case .userAccountRecovery: 30
         case .userResourceUpdate: 25
         case .userRead: 120
         case .userPoolRead: 15

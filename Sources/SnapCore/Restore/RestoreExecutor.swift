@@ -112,7 +112,8 @@ public struct RestoreExecutor: Sendable {
 
         let nGroups = Self.workers(rate: await pacer.rate(of: .userPoolResourceUpdate))
         let nCreate = Self.workers(rate: await pacer.rate(of: .userCreation))
-        let nUpdate = Self.workers(rate: await pacer.rate(of: .userUpdate))
+        // An update job sets a password (UserAccountRecovery) and disables (UserUpdate): enough workers for the faster.
+        let nUpdate = Self.workers(rate: max(await pacer.rate(of: .userUpdate), await pacer.rate(of: .userAccountRecovery)))
         let nMember = Self.workers(rate: await pacer.rate(of: .userResourceUpdate))
 
         try await withThrowingTaskGroup(of: Void.self) { group in

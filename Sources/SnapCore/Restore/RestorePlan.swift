@@ -88,7 +88,8 @@ public struct RestorePlan: Sendable {
         [
             .userPoolResourceUpdate: groups.count,
             .userCreation: userCount,
-            .userUpdate: passwords + disables + mfa.apply,
+            .userAccountRecovery: passwords,
+            .userUpdate: disables + mfa.apply,
             .userResourceUpdate: membershipCount,
         ]
     }

@@ -15,15 +15,18 @@ struct Moto: Sendable {
     /// The one server of this test process, started on first use.
     static func shared() throws -> Moto { try started.get() }
 
-    static func start() throws -> Moto {
+    /// A server of its own, with moto.py's `extra` arguments (`--model-log FILE`, `--rule-off NAME`): for a test
+    /// that counts what the proxy in front of moto saw, or needs a rule off.
+    static func start(_ extra: [String] = []) throws -> Moto {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // Every request snap sends goes through the model check (scripts/model_check.py): one the
         // AWS service model refuses is refused, named, and logged here.
-        p.arguments = [
-            "python3", Repo.root + "/scripts/moto.py", "--log", NSTemporaryDirectory() + "snap-tests-moto.log", "--model-log",
-            NSTemporaryDirectory() + "snap-tests-model-violations.jsonl",
-        ]
+        p.arguments =
+            [
+                "python3", Repo.root + "/scripts/moto.py", "--log", NSTemporaryDirectory() + "snap-tests-moto.log", "--model-log",
+                NSTemporaryDirectory() + "snap-tests-model-violations.jsonl",
+            ] + extra
         let out = Pipe()
         p.standardOutput = out
         try p.run()
