@@ -34,7 +34,7 @@ TAG="Key=purpose,Value=snap-smoke"
 POOLS=()    # "REGION POOL_ID" of every pool made here
 BUCKETS=()  # "REGION BUCKET" of every bucket made here
 
-step() { printf '\n== %s\n' "$*" >&2; }
+step() { printf '\n== [%ss] %s\n' "$SECONDS" "$*" >&2; }
 fail() { echo "aws_smoke: FAILED: $*" >&2; exit 1; }
 
 cleanup() {
@@ -43,8 +43,10 @@ cleanup() {
   step "cleanup (exit status so far: $status)"
   for entry in "${POOLS[@]}"; do
     read -r region pool <<<"$entry"
-    aws cognito-idp update-user-pool --region "$region" --user-pool-id "$pool" --deletion-protection INACTIVE >/dev/null 2>&1
-    aws cognito-idp delete-user-pool --region "$region" --user-pool-id "$pool" && echo "deleted pool $pool" >&2 \
+    # Deletion protection (a restored pool copies the source's) is switched off only when it refuses.
+    { aws cognito-idp delete-user-pool --region "$region" --user-pool-id "$pool" 2>/dev/null ||
+      { aws cognito-idp update-user-pool --region "$region" --user-pool-id "$pool" --deletion-protection INACTIVE >/dev/null &&
+        aws cognito-idp delete-user-pool --region "$region" --user-pool-id "$pool"; }; } && echo "deleted pool $pool" >&2 \
       || echo "aws_smoke: could not delete pool $pool in $region: delete it by hand" >&2
   done
   for entry in "${BUCKETS[@]}"; do
@@ -113,21 +115,25 @@ POOL=$(aws cognito-idp create-user-pool --region "$REGION_A" --pool-name "$RUN" 
   --schema Name=email,AttributeDataType=String,Mutable=true Name=tier,AttributeDataType=String,Mutable=true \
   --query UserPool.Id --output text)
 POOLS+=("$REGION_A $POOL")
-cog() { aws cognito-idp --region "$REGION_A" --user-pool-id "$POOL" "$@"; }
+cog() { local op=$1; shift; aws cognito-idp "$op" --region "$REGION_A" --user-pool-id "$POOL" "$@"; }
+# Independent calls run together, in two waves (the CLI's start-up dominates); a failed one fails the run.
+together() { local pids=() p; while IFS= read -r cmd; do eval "$cmd" & pids+=($!); done; for p in "${pids[@]}"; do wait "$p"; done; }
+together <<'CALLS'
 cog create-group --group-name admins --description "can do anything" --precedence 1 >/dev/null
 cog create-group --group-name support --description "answers tickets" --precedence 5 >/dev/null
-cog admin-create-user --username alice --message-action SUPPRESS \
-  --user-attributes Name=email,Value=alice@example.com Name=email_verified,Value=true Name=custom:tier,Value=gold >/dev/null
-cog admin-set-user-password --username alice --password 'Smoke-Test-Passw0rd!' --permanent
-cog admin-create-user --username bob --message-action SUPPRESS \
-  --user-attributes Name=email,Value=bob@example.com Name=custom:tier,Value=silver >/dev/null
-cog admin-disable-user --username bob
+cog admin-create-user --username alice --message-action SUPPRESS --user-attributes Name=email,Value=alice@example.com Name=email_verified,Value=true Name=custom:tier,Value=gold >/dev/null
+cog admin-create-user --username bob --message-action SUPPRESS --user-attributes Name=email,Value=bob@example.com Name=custom:tier,Value=silver >/dev/null
 cog admin-create-user --username carol --message-action SUPPRESS --user-attributes Name=email,Value=carol@example.com >/dev/null
 cog admin-create-user --username dave --message-action SUPPRESS --user-attributes Name=custom:tier,Value=bronze >/dev/null
+CALLS
+together <<'CALLS'
+cog admin-set-user-password --username alice --password 'Smoke-Test-Passw0rd!' --permanent
+cog admin-disable-user --username bob
 cog admin-add-user-to-group --username alice --group-name admins
 cog admin-add-user-to-group --username alice --group-name support
 cog admin-add-user-to-group --username carol --group-name support
 cog admin-add-user-to-group --username bob --group-name support
+CALLS
 dump_pool "$REGION_A" "$POOL" >"$WORK/source.json"
 echo "pool $POOL: 4 users (bob disabled, alice email-verified with a password), 2 groups, 4 memberships" >&2
 
@@ -144,7 +150,7 @@ for region in "$REGION_A" "$REGION_B"; do
 done
 # No ?region=: snap finds each bucket's region, and checks the owner there.
 export SNAP_USER_POOL_ID=$POOL
-export SNAP_STORES="s3://$RUN-$REGION_A/smoke,s3://$RUN-$REGION_B/smoke"
+export SNAP_STORES="s3://$RUN-$REGION_A,s3://$RUN-$REGION_B"
 OWNER=(--expected-bucket-owner "$ACCOUNT")
 cd "$WORK"
 
