@@ -193,6 +193,20 @@ def main():
         with pools_lock:
             pools[pool_id] = (now, found)
         return found
+
+    def pool_usernames(pool_id):
+        """issue 20, item 13: every username of the pool, listed from upstream (no cache: a create
+        changes it); None when it cannot be read. Asked only for case-insensitive pools."""
+        if not args.admin_key:
+            return None
+        import boto3
+        key_id, secret = args.admin_key.split(":", 1)
+        client = boto3.client("cognito-idp", endpoint_url=args.upstream, region_name=pool_id.split("_", 1)[0],
+                              aws_access_key_id=key_id, aws_secret_access_key=secret)
+        try:
+            return [u["Username"] for page in client.get_paginator("list_users").paginate(UserPoolId=pool_id) for u in page["Users"]]
+        except client.exceptions.ResourceNotFoundException:
+            return None
     violations_lock = threading.Lock()
     rates = []
     for f in args.fault_rate:
@@ -312,7 +326,8 @@ def main():
             else:  # the query protocol (STS, SNS): a form body
                 params = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
                 op = params.get("Action", op)
-            return rules.check(op, params, rules.Context(service, pool_settings, bucket_region=s3doc and s3doc.bucket_region))
+            return rules.check(op, params, rules.Context(service, pool_settings, bucket_region=s3doc and s3doc.bucket_region,
+                                                         usernames=pool_usernames))
 
         def forward(self):
             length = int(self.headers.get("Content-Length") or 0)
