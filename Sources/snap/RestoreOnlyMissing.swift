@@ -114,7 +114,7 @@ extension Restore {
                 c.alias == "username"
                 ? "its username is the pool's user \(c.holder)'s, case aside, and the pool's usernames are case-insensitive"
                 : c.alias.map { "its \($0) \(c.value) is the alias of the pool's user \(c.holder)" }
-                ?? "its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", "))"
+                    ?? "its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", "))"
             output.message(
                 "held: user \(c.username) cannot be re-created: \(how); the run fails it. Delete or fix \(c.holder) and run again, or leave it"
             )
