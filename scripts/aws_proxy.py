@@ -183,6 +183,11 @@ def main():
         # Its own generator, so the --fault-rate draws stay as they were for a given --seed.
         error_rng = random.Random(args.seed)
         error_lock = threading.Lock()
+    # issue 20, items 5 and 6: S3 as documented where moto differs (scripts/s3_documented.py).
+    s3doc = None
+    if args.rules and args.admin_key:
+        from s3_documented import S3Documented
+        s3doc = S3Documented(args.upstream, args.admin_key)
     pools = {}
     pools_lock = threading.Lock()
 
@@ -207,6 +212,20 @@ def main():
         with pools_lock:
             pools[pool_id] = (now, found)
         return found
+
+    def pool_usernames(pool_id):
+        """issue 20, item 13: every username of the pool, listed from upstream (no cache: a create
+        changes it); None when it cannot be read. Asked only for case-insensitive pools."""
+        if not args.admin_key:
+            return None
+        import boto3
+        key_id, secret = args.admin_key.split(":", 1)
+        client = boto3.client("cognito-idp", endpoint_url=args.upstream, region_name=pool_id.split("_", 1)[0],
+                              aws_access_key_id=key_id, aws_secret_access_key=secret)
+        try:
+            return [u["Username"] for page in client.get_paginator("list_users").paginate(UserPoolId=pool_id) for u in page["Users"]]
+        except client.exceptions.ResourceNotFoundException:
+            return None
     violations_lock = threading.Lock()
     rates = []
     for f in args.fault_rate:
@@ -338,7 +357,8 @@ def main():
             else:  # the query protocol (STS, SNS): a form body
                 params = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
                 op = params.get("Action", op)
-            return rules.check(op, params, rules.Context(service, pool_settings))
+            return rules.check(op, params, rules.Context(service, pool_settings, bucket_region=s3doc and s3doc.bucket_region,
+                                                         usernames=pool_usernames))
 
         def forward(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -372,11 +392,13 @@ def main():
                                           [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", refusal.code)])
                     if query_action:
                         return self.query_error(refusal.status, refusal.code, refusal.message)
-                    return self.s3_error(refusal.status, refusal.code, refusal.message)
+                    return self.s3_error(refusal.status, refusal.code, refusal.message, refusal.headers)
             if args.rules and target.startswith("AWSCognitoIdentityProviderService."):
                 ruled = self.rule_answer(op, body)
                 if ruled:
                     return ruled()
+            if s3doc and not target and self.s3_documented(op):
+                return
             cat = CATEGORY.get(op)
             if op:
                 record("operations", op)
@@ -463,6 +485,9 @@ def main():
                 data = json.dumps(doc).encode()
             dropped = ("transfer-encoding", "connection") if self.command == "HEAD" else ("content-length", "transfer-encoding", "connection")
             out = [(k, v) for k, v in resp.getheaders() if k.lower() not in dropped]
+            if s3doc and not target and op in ("HeadObject", "GetObject") and rules.enabled("s3-object-lock-headers-need-permission"):
+                bucket, _, key = urlparse(self.path).path.lstrip("/").partition("/")
+                out = s3doc.strip_lock_headers(out, self.access_key_id(), bucket, key)
             conn.close()
             if chance in ("reset", "truncate"):
                 return self.cut(resp.status, data if self.command != "HEAD" else b"", out, rst=chance == "reset")
@@ -543,11 +568,41 @@ def main():
             except OSError:
                 pass
 
-        def s3_error(self, status, code, message):
+        def s3_error(self, status, code, message, headers=()):
             from xml.sax.saxutils import escape
             body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>'
                     f'<RequestId>proxy</RequestId></Error>').encode()
-            self.reply(status, body if self.command != "HEAD" else b"", [("Content-Type", "application/xml")])
+            self.reply(status, body if self.command != "HEAD" else b"", [("Content-Type", "application/xml")] + list(headers))
+
+        def access_key_id(self):
+            found = CREDENTIAL.search(self.headers.get("Authorization") or "")
+            return found.group(1) if found else None
+
+        def s3_documented(self, op):
+            """issue 20, item 6: answers GetObjectRetention, which moto lacks; True when answered."""
+            parsed = urlparse(self.path)
+            query = parse_qs(parsed.query, keep_blank_values=True)
+            bucket, _, key = parsed.path.lstrip("/").partition("/")
+            if not (self.command == "GET" and "retention" in query and key and rules.enabled("s3-get-object-retention")):
+                return False
+            # moto checks the signature (it answers the request as a GetObject, or with versionId as a
+            # GetObjectVersion, against those permissions); only its signature verdict counts.
+            conn = http.client.HTTPConnection(up.hostname, up.port, timeout=120)
+            conn.request(self.command, self.path, headers=dict(self.headers.items()))
+            resp = conn.getresponse()
+            data = resp.read()
+            conn.close()
+            if resp.status in (400, 403) and b"<Code>AccessDenied</Code>" not in data:
+                self.reply(resp.status, data, [(k, v) for k, v in resp.getheaders()
+                                               if k.lower() not in ("content-length", "transfer-encoding", "connection")])
+                return True
+            record("operations", "GetObjectRetention")
+            status, code, text = s3doc.get_object_retention(self.access_key_id(), bucket, key, (query.get("versionId") or [None])[0])
+            if code:
+                self.s3_error(status, code, text)
+            else:
+                self.reply(status, text.encode(), [("Content-Type", "application/xml")])
+            return True
 
         def throttle(self, op):
             self.reply(400, json.dumps({"__type": "TooManyRequestsException", "message": "Rate exceeded"}).encode(),

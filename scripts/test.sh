@@ -17,6 +17,9 @@ if [ "$#" -gt 0 ]; then SNAP_BINARY="$SNAP_BINARY" exec swift test --skip-build 
 # tests' own timers if both ran in one process.
 swift test --skip-build --filter 'AWSTests|SnapCoreTests'
 SNAP_BINARY="$SNAP_BINARY" swift test --skip-build --filter IntegrationTests
+# The release checklist (scripts/aws_smoke.sh) against moto, so it keeps
+# working for the operator who runs it against AWS (issue 20, build item 5).
+SNAP_BINARY="$SNAP_BINARY" scripts/smoke_moto.sh
 # A bounded fuzzing run over the archive reader and the line scanner
 # (builds in under a minute outside SwiftPM; RELIABILITY.md).
 scripts/fuzz.sh "${SNAP_FUZZ_SECONDS:-60}"

@@ -111,8 +111,10 @@ extension Restore {
         if f.taken.count > cap { output.message("... and \(f.taken.count - cap) more taken usernames (see --json)") }
         for c in f.conflicts.first.prefix(cap) {
             let how =
-                c.alias.map { "its \($0) \(c.value) is the alias of the pool's user \(c.holder)" }
-                ?? "its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", "))"
+                c.alias == "username"
+                ? "its username is the pool's user \(c.holder)'s, case aside, and the pool's usernames are case-insensitive"
+                : c.alias.map { "its \($0) \(c.value) is the alias of the pool's user \(c.holder)" }
+                    ?? "its sign-in value \(c.value) is held by the pool's user \(c.holder), with a different \(c.differing.joined(separator: ", "))"
             output.message(
                 "held: user \(c.username) cannot be re-created: \(how); the run fails it. Delete or fix \(c.holder) and run again, or leave it"
             )

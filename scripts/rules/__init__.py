@@ -29,6 +29,7 @@ class Refusal:
     status: int
     code: str
     message: str
+    headers: tuple = ()  # (name, value) pairs the answer carries, e.g. S3's x-amz-bucket-region
 
 
 class Context:
@@ -37,14 +38,26 @@ class Context:
     pool(pool_id) -> DescribeUserPool's UserPool object, or None when it is
     unknown. The proxy asks moto for it; the simulator answers from its own
     pool. service: "cognito-idp", "s3", "sts", "sns" or "kms".
+    bucket_region(name) -> the S3 bucket's region, or None when unknown (the
+    proxy asks moto's GetBucketLocation).
+    usernames(pool_id) -> the pool's usernames, or None when unknown (the
+    proxy lists them from moto).
     """
 
-    def __init__(self, service, pool=None):
+    def __init__(self, service, pool=None, bucket_region=None, usernames=None):
         self.service = service
         self._pool = pool or (lambda _id: None)
+        self._bucket_region = bucket_region or (lambda _name: None)
+        self._usernames = usernames or (lambda _id: None)
+
+    def usernames(self, pool_id):
+        return self._usernames(pool_id) if pool_id else None
 
     def pool(self, pool_id):
         return self._pool(pool_id) if pool_id else None
+
+    def bucket_region(self, name):
+        return self._bucket_region(name) if name else None
 
 
 _rules = []

@@ -272,7 +272,8 @@ public struct S3Client: Sendable {
         }
         return S3ObjectInfo(
             key: key, size: r.header("Content-Length").flatMap { Int64($0) } ?? 0, etag: r.header("ETag")?.unquotedETag,
-            lastModified: r.header("Last-Modified").flatMap(S3Dates.http), objectLock: lock)
+            lastModified: r.header("Last-Modified").flatMap(S3Dates.http), objectLock: lock,
+            versionId: r.header("x-amz-version-id").flatMap { $0.isEmpty || $0 == "null" ? nil : $0 })
     }
 
     /// DeleteObject. S3 answers 204 for a key that does not exist, so this is idempotent.

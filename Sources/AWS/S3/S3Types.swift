@@ -47,15 +47,23 @@ public struct S3ObjectInfo: Sendable, Equatable {
     public var size: Int64
     public var etag: String?
     public var lastModified: Date?
-    /// HeadObject only: the object's retention, when it has one.
+    /// HeadObject only: the object's retention, when S3 showed it (only to a
+    /// caller holding s3:GetObjectRetention; `S3Client.objectRetention` asks).
     public var objectLock: S3ObjectLock?
+    /// HeadObject only: the current version's id in a versioned bucket (nil
+    /// when S3 sent none or "null": the bucket never had versioning).
+    public var versionId: String?
 
-    public init(key: String, size: Int64, etag: String? = nil, lastModified: Date? = nil, objectLock: S3ObjectLock? = nil) {
+    public init(
+        key: String, size: Int64, etag: String? = nil, lastModified: Date? = nil, objectLock: S3ObjectLock? = nil,
+        versionId: String? = nil
+    ) {
         self.key = key
         self.size = size
         self.etag = etag
         self.lastModified = lastModified
         self.objectLock = objectLock
+        self.versionId = versionId
     }
 }
 

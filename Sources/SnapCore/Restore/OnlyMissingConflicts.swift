@@ -8,7 +8,11 @@ import Foundation
 ///   attribute the snapshot gives the user (`RestoreExecutor.adopt`), and
 ///   fails the user otherwise;
 /// - with aliases (a verified email or phone, a preferred_username), a value
-///   another user holds as its alias fails the user (AliasExistsException).
+///   another user holds as its alias fails the user (AliasExistsException);
+/// - with case-insensitive usernames (`CaseSensitive: false`), a pool user
+///   whose username differs only in case is the same username to Cognito
+///   (UsernameExistsException): the snapshot's `Alice` is present, as the
+///   pool's `alice`, not missing (issue 20, item 13).
 ///
 /// Found here, before any write, they are listed, and `--dry-run` fails as
 /// the run will. (A username held by another user is the diff's `taken`; this
@@ -27,7 +31,7 @@ struct OnlyMissingConflicts {
         >
     {
         var out = OnlyMissingPlan.Tally<OnlyMissingPlan.Conflict>()
-        guard !target.usernameAttributes.isEmpty || !target.aliasAttributes.isEmpty else { return out }
+        guard !target.usernameAttributes.isEmpty || !target.aliasAttributes.isEmpty || !target.caseSensitive else { return out }
         let sortDir = "\(directory)/conflict-sort"
         try FileSystem.makeFolder(sortDir)
         defer { FileSystem.removeScratch(sortDir) }
@@ -39,7 +43,7 @@ struct OnlyMissingConflicts {
             let line = [UInt8](
                 JSONValue.object(["username": .string(u.record.username), "attributes": .object(attributes)]).canonicalData())
             let signIn = RestorePlan.signInUsername(u.record, target: target).map { [$0] } ?? []
-            for value in Set(values(of: u.record.attributes, signIn: signIn)) {
+            for value in Set(values(of: u.record.attributes, signIn: signIn, username: u.record.username)) {
                 try sorter.add(key: value + "\u{0}w\u{0}" + u.record.username, line: line)
                 wanted += 1
             }
@@ -59,7 +63,7 @@ struct OnlyMissingConflicts {
             for (k, v) in record.attributes { attributes[k] = .string(v) }
             let line = [UInt8](JSONValue.object(["username": .string(record.username), "attributes": .object(attributes)]).canonicalData())
             let signIn = target.usernameAttributes.compactMap { record.attributes[$0] }
-            for value in Set(values(of: record.attributes, signIn: signIn)) {
+            for value in Set(values(of: record.attributes, signIn: signIn, username: record.username)) {
                 try sorter.add(key: value + "\u{0}h\u{0}" + record.username, line: line)
             }
         }
@@ -109,10 +113,14 @@ struct OnlyMissingConflicts {
     /// The values a user takes in the pool's one namespace of sign-in names: `signin:V` for each of
     /// `signIn` (the username AdminCreateUser is given in a pool that signs in by email or phone; for a
     /// pool user, its email and phone), `ATTRIBUTE:V` for an alias that is active (a verified email or
-    /// phone, a preferred_username). Cognito compares emails case-insensitively.
-    func values(of attributes: [String: String], signIn: [String]) -> [String] {
-        func normal(_ v: String) -> String { v.contains("@") ? v.lowercased() : v }
+    /// phone, a preferred_username), `username:v` for the username, lowercased, in a pool that signs in
+    /// by username case-insensitively. Cognito compares emails case-insensitively, and in such a pool
+    /// preferred_username too.
+    func values(of attributes: [String: String], signIn: [String], username: String) -> [String] {
+        let folded = !target.caseSensitive
+        func normal(_ v: String) -> String { v.contains("@") || folded ? v.lowercased() : v }
         var out = signIn.filter { !$0.isEmpty }.map { "signin:" + normal($0) }
+        if folded && target.usernameAttributes.isEmpty { out.append("username:" + username.lowercased()) }
         for alias in target.aliasAttributes {
             guard let v = attributes[alias], !v.isEmpty else { continue }
             let verified = alias == "email" ? "email_verified" : alias == "phone_number" ? "phone_number_verified" : nil

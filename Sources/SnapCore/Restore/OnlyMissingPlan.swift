@@ -21,7 +21,8 @@ public struct OnlyMissingPlan: Sendable {
         public var value: String
         /// The pool's user that holds it.
         public var holder: String
-        /// The alias attribute the value is (email, phone_number, preferred_username); nil: the sign-in username.
+        /// The alias attribute the value is (email, phone_number, preferred_username; "username": the
+        /// username itself, in a case-insensitive pool); nil: the sign-in username.
         public var alias: String?
         /// Sign-in only: the attributes the snapshot gives the user that the holder lacks or holds otherwise.
         public var differing: [String]

@@ -1,3 +1,4 @@
+import AWS
 import Foundation
 
 /// `snap prune`: applies a retention policy to a pool, deciding per store,
@@ -52,7 +53,7 @@ public struct Pruner: Sendable {
     /// (nothing is removed anywhere then); every other problem is per store.
     public func run(pool: String, dryRun: Bool, now: Date = Date(), log: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         var outcome = Outcome(decisions: [], removed: [], spared: [], debris: [], failures: [], storesRead: 0, failedStores: [])
-        func fail(_ store: any SnapshotStore, _ error: Error) {
+        func fail(_ store: any SnapshotStore, _ error: Any) {
             let text = "\(error)"
             outcome.failures.append(text.hasPrefix("store \(store.url)") ? text : "store \(store.url): \(text)")
             outcome.failedStores.insert(store.url)
@@ -108,7 +109,15 @@ public struct Pruner: Sendable {
                 var plan = StorePlan(
                     store: store, pool: pool, manifests: manifests, archiveBytes: archiveBytes, kept: kept, work: work.path)
                 for d in decisions.reversed() where !d.keep && manifests[d.id] != nil {
-                    if let lock = try await store.retention(pool: pool, id: d.id), lock.retainUntil > now {
+                    let retention: S3ObjectLock?
+                    do {
+                        retention = try await store.retention(pool: pool, id: d.id)
+                    } catch {
+                        // Unknown is never unlocked: the copy stays, named, and the store counts as failed.
+                        fail(store, "keeping \(d.id.value), which the policy removes: its Object Lock retention cannot be read (\(error))")
+                        continue
+                    }
+                    if let lock = retention, lock.retainUntil > now {
                         outcome.retained.append((store.url, d.id, lock.retainUntil))
                         log(
                             "store \(store.url): keeping \(d.id.value), which the policy removes: under \(lock.mode.rawValue.lowercased()) Object Lock retention until \(Timestamp.format(lock.retainUntil))"

@@ -143,8 +143,50 @@ public struct S3Store: SnapshotStore {
             contentType: "application/json")
     }
 
+    /// The later-ending retention of the snapshot's archive and `.json`, read
+    /// with GetObjectRetention: HeadObject shows it only to a caller holding
+    /// s3:GetObjectRetention, and snap never takes an unshown or unreadable
+    /// retention for none. An object without a version id cannot be locked
+    /// (Object Lock needs versioning), so it costs no further call.
     public func retention(pool: String, id: SnapshotID) async throws -> S3ObjectLock? {
-        try await client().headObject(bucket: bucket, key: key(pool, "\(id.value).tar.zst"))?.objectLock
+        let c = try await client()
+        var found: S3ObjectLock?
+        for name in ["\(id.value).tar.zst", "\(id.value).json"] {
+            if let lock = try await retention(c, key(pool, name)), lock.retainUntil > found?.retainUntil ?? .distantPast { found = lock }
+        }
+        return found
+    }
+
+    /// One object's retention (its current version's); nil when it has none or does not exist.
+    func retention(_ c: S3Client, _ objectKey: String) async throws -> S3ObjectLock? {
+        guard let head = try await c.headObject(bucket: bucket, key: objectKey), let version = head.versionId else { return nil }
+        do {
+            return try await c.objectRetention(bucket: bucket, key: objectKey, versionId: version)
+        } catch let e as AWSError where e.serviceError?.isAccessDenied == true {
+            throw SnapError.storeFailed(
+                store: url,
+                reason:
+                    "the Object Lock retention of \(objectKey) cannot be read, and an unreadable retention is never taken for none: grant s3:GetObjectRetention on arn:aws:s3:::\(bucket)/* (\(e))"
+            )
+        }
+    }
+
+    /// Removes an object for good. In a versioned bucket each version is
+    /// deleted by its id (s3:DeleteObjectVersion), the current one first,
+    /// until HeadObject finds none: a DeleteObject without a version id would
+    /// only add a delete marker, hiding the object while it stays stored (and
+    /// retained). S3 refuses a version under retention; that refusal is thrown.
+    func remove(_ c: S3Client, _ objectKey: String) async throws {
+        for _ in 0..<100 {
+            guard let head = try await c.headObject(bucket: bucket, key: objectKey) else { return }
+            guard let version = head.versionId else {
+                try await c.deleteObject(bucket: bucket, key: objectKey)
+                return
+            }
+            try await c.deleteObject(bucket: bucket, key: objectKey, versionId: version)
+        }
+        throw SnapError.storeFailed(
+            store: url, reason: "s3://\(bucket)/\(objectKey) still has versions after 100 were deleted: remove them by hand")
     }
 
     public func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws {
@@ -193,9 +235,9 @@ public struct S3Store: SnapshotStore {
 
     public func delete(pool: String, id: SnapshotID) async throws {
         let c = try await client()
-        try await c.deleteObject(bucket: bucket, key: key(pool, "\(id.value).json"))
+        try await remove(c, key(pool, "\(id.value).json"))
         let archiveKey = key(pool, "\(id.value).tar.zst")
-        do { try await c.deleteObject(bucket: bucket, key: archiveKey) } catch {
+        do { try await remove(c, archiveKey) } catch {
             throw SnapError.partlyRemoved(
                 store: url, snapshot: "\(pool)/\(id.value)", left: "s3://\(bucket)/\(archiveKey)", reason: "\(error)")
         }
@@ -208,7 +250,13 @@ public struct S3Store: SnapshotStore {
         var removed: [String] = []
         for o in objects where o.key.hasSuffix(".tar.zst") && !names.contains(String(o.key.dropLast(8)) + ".json") {
             guard let modified = o.lastModified, modified < limit else { continue }
-            try await c.deleteObject(bucket: bucket, key: o.key)
+            if let lock = try await retention(c, o.key), lock.retainUntil > Date() {
+                log(
+                    "store \(url): keeping \(o.key) (an archive without a manifest) under \(lock.mode.rawValue.lowercased()) Object Lock retention until \(Timestamp.format(lock.retainUntil))"
+                )
+                continue
+            }
+            try await remove(c, o.key)
             removed.append("s3://\(bucket)/\(o.key)")
             log("store \(url): removed \(o.key) (an archive without a manifest, from \(Timestamp.format(modified)))")
         }
@@ -270,9 +318,22 @@ actor S3Location {
             region: statedRegion ?? environment.region() ?? "us-east-1", environment: environment, http: http, credentials: credentials,
             expectedBucketOwner: expectedBucketOwner)
         let actual: String
+        let c: S3Client
         do {
             actual = try await probe.bucketRegion(bucket)
-            if let expectedBucketOwner, try await probe.headBucketStatus(bucket) == 403 {
+            if let statedRegion, statedRegion != actual {
+                throw SnapError.storeFailed(
+                    store: url, reason: "bucket \(bucket) is in \(actual), not in \(statedRegion) as the store URL says: fix ?region=")
+            }
+            c =
+                actual == probe.region
+                ? probe
+                : try S3Client(
+                    region: actual, environment: environment, http: http, credentials: credentials,
+                    expectedBucketOwner: expectedBucketOwner)
+            // The owner check goes to the bucket's own region, as every later request does: S3
+            // answers a request signed for another region with a redirect, never with the owner's verdict.
+            if let expectedBucketOwner, try await c.headBucketStatus(bucket) == 403 {
                 throw AWSError.service(
                     AWSError.ServiceError(
                         service: "s3", operation: "HeadBucket", status: 403, code: "AccessDenied", message: "Forbidden", requestId: nil)
@@ -284,15 +345,6 @@ actor S3Location {
         } catch let e as AWSError where e.serviceError?.isAccessDenied == true && expectedBucketOwner != nil {
             throw e.ownerHint(expectedBucketOwner!, bucket: bucket, store: url)
         }
-        if let statedRegion, statedRegion != actual {
-            throw SnapError.storeFailed(
-                store: url, reason: "bucket \(bucket) is in \(actual), not in \(statedRegion) as the store URL says: fix ?region=")
-        }
-        let c =
-            actual == probe.region
-            ? probe
-            : try S3Client(
-                region: actual, environment: environment, http: http, credentials: credentials, expectedBucketOwner: expectedBucketOwner)
         cached = c
         return c
     }
