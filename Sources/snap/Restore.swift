@@ -223,6 +223,7 @@ struct Restore: AsyncParsableCommand {
                 summary.importJobs = split.chunks.map { ["index": .int($0.index), "users": .int($0.users), "bytes": .int($0.bytes)] }
                 importSettings = ImportSettings(
                     csv: csv, roleArn: importRoleArn ?? "", split: split, snapshotId: id, log: { output.message($0) })
+                if let wait = TestHooks.importWait { importSettings?.activeJobWait = wait }
             } else {
                 output.message("method api (\(chosen.why))")
             }

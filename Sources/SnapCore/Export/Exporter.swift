@@ -82,7 +82,7 @@ public struct Exporter: Sendable {
         let plan = ShardPlan.make(
             estimatedUsers: estimated, pagesPerSecond: rate, tokenLife: QuotaPacer.seconds(tokenLife), concurrency: concurrency,
             forcedLength: prefixLength)
-        await tracker.planned(shards: plan.shardCount)
+        await tracker.planned(shards: plan.shardCount, estimatedUsers: estimated)
         if withMFA, let log {
             let rate = await pacer?.rate(of: .userRead) ?? QuotaCategory.userRead.defaultRPS
             let seconds = MFAFetcher.estimatedSeconds(users: estimated, rate: rate)
@@ -233,25 +233,40 @@ public struct Exporter: Sendable {
                 if refused.refuseUser(user.username) { continue }
                 try sink.add(key: user.username, line: Array(user.json.canonicalData()))
             }
-            await tracker.add(users: page.items.count)
+            await tracker.listedUsers(page.items.count)
             token = page.next
         } while token != nil
         return []
     }
 
+    /// Every group; a refused token (whatever its words) starts the listing again (groups are kept by name).
     private func listGroups(tracker: ProgressTracker) async throws -> [GroupRecord] {
         var groups: [String: GroupRecord] = [:]
         var token: String?
-        repeat {
-            let page = try await cognito.listGroups(poolId, nextToken: token)
+        var restarts = 0
+        while true {
+            let page: CognitoClient.Page
+            do {
+                page = try await cognito.listGroups(poolId, nextToken: token)
+            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                guard restarts < maxRestarts else {
+                    throw SnapError.listingRefused(
+                        pool: poolId, listing: "the group listing", restarts: restarts, reason: "\(e.code): \(e.message)")
+                }
+                restarts += 1
+                await tracker.restarted(group: true)
+                token = nil
+                continue
+            }
             for item in page.items {
                 let g = try GroupRecord(cognito: item)
                 if refused.refuseGroup(g.name) { continue }
                 groups[g.name] = g
             }
             await tracker.add(groups: page.items.count)
-            token = page.next
-        } while token != nil
+            guard let next = page.next else { break }
+            token = next
+        }
         return groups.values.sorted { JSONValue.utf8Less($0.name, $1.name) }
     }
 

@@ -78,9 +78,10 @@ public struct RestoreExecutor: Sendable {
         var listed: String?
         if let importJobs {
             await tracker.imported(importJobs.split.carried)
-            let runner = ImportRunner(
+            var runner = ImportRunner(
                 cognito: cognito, poolId: plan.targetPoolId, roleArn: importJobs.roleArn, snapshotId: importJobs.snapshotId,
                 journal: journal, prior: prior, counter: counter, log: importJobs.log)
+            runner.activeJobWait = importJobs.activeJobWait
             let results = try await runner.run(importJobs.split.chunks)
             await tracker.jobs(results)
             importJobs.log("listing the pool for the imported users' new subs")
@@ -495,6 +496,8 @@ public struct ImportSettings: Sendable {
     public var split: ImportSplit
     public var snapshotId: String
     public var log: @Sendable (String) -> Void
+    /// How long to wait for someone else's import job (Cognito runs one at a time per account and Region).
+    public var activeJobWait: Duration = .seconds(3600)
 
     public init(csv: ImportCSV, roleArn: String, split: ImportSplit, snapshotId: String, log: @escaping @Sendable (String) -> Void) {
         self.csv = csv
