@@ -101,6 +101,7 @@ class Pool:
 
     def __init__(self, n, groups, pool_id, hostile=False, mfa=False):
         self.hostile = hostile
+        self.padded = False
         self.with_mfa = mfa
         self.n = n
         self.g = max(0, groups)
@@ -218,6 +219,8 @@ class Pool:
             attrs.append({"Name": "nickname", "Value": hostile})
         if i % 11 == 4:
             attrs.append({"Name": "custom:employee_id", "Value": f"E{i:09d}"})
+        if self.padded and i % 25 != 2 and i % 13 == 5:  # --padded: a value with surrounding white space
+            attrs.append({"Name": "middle_name", "Value": f"  M{i} "})
         return {"Username": self.username(i), attributes_key: attrs, "UserCreateDate": created,
                 "UserLastModifiedDate": created + i % 86_400, "Enabled": i % 50 != 7, "UserStatus": status}
 
@@ -286,6 +289,7 @@ class Simulator:
         self.args = args
         k = args.time_scale
         self.pool = Pool(args.users, args.groups, args.pool_id, args.hostile, args.mfa)
+        self.pool.padded = args.padded
         self.region = args.pool_id.split("_")[0]
         self.token_life = args.token_life / k
         self.rtt = args.rtt_ms / 1000.0 / k
@@ -1037,6 +1041,8 @@ def main():
     p.add_argument("--short-page-share", type=float, default=0.3,
                    help="share of pages (not the last) that hold fewer than Limit items (rule short-pages)")
     p.add_argument("--short-page-seed", default="snap", help="seed of which pages are short")
+    p.add_argument("--padded", action="store_true",
+                   help="give 1 user in 13 a middle_name with leading and trailing spaces (an import job trims them)")
     p.add_argument("--refuse-tokens", type=int, default=0, metavar="N",
                    help="refuse the first N requests that carry a pagination token, whatever its age")
     p.add_argument("--refuse-uploads", type=int, default=0, metavar="N",

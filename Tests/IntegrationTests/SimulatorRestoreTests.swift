@@ -14,8 +14,8 @@ import Testing
     static let role = "arn:aws:iam::123456789012:role/CognitoImportLogs"
 
     /// A snapshot of a simulated pool with hostile nicknames (commas, quotes, line breaks, leading =, Unicode).
-    static func snapshot(users: Int, store: String, hostile: Bool = true) throws -> (id: String, work: String) {
-        let sim = try CognitoSim(["--users", "\(users)", "--groups", "3", "--no-quota"] + (hostile ? ["--hostile"] : []))
+    static func snapshot(users: Int, store: String, hostile: Bool = true, extra: [String] = []) throws -> (id: String, work: String) {
+        let sim = try CognitoSim(["--users", "\(users)", "--groups", "3", "--no-quota"] + (hostile ? ["--hostile"] : []) + extra)
         defer { sim.stop() }
         let work = try tempFolder("sim-restore")
         let r = try snap(["create", "--user-pool-id", sim.poolId, "--store", store, "--work-dir", work], env: sim.environment)
@@ -33,7 +33,8 @@ import Testing
     /// The pool equals the snapshot: every restorable user with its attributes (sub aside) and enabled
     /// state, in the state the method promises; every group and membership; the sub map matches the pool.
     static func expectPoolIsSnapshot(
-        _ sim: CognitoSim, snapshot work: String, subMap: String, imported: Bool, minimumImported: Int? = nil
+        _ sim: CognitoSim, snapshot work: String, subMap: String, imported: Bool, minimumImported: Int? = nil,
+        trimmed: Bool = false
     ) throws {
         let listed =
             (try aws(["cognito-idp", "list-users", "--user-pool-id", sim.poolId], env: sim.environment) as! [String: Any])["Users"]
@@ -58,6 +59,10 @@ import Testing
             let sub = attrs.removeValue(forKey: "sub")
             var want = record["attributes"] as! [String: String]
             want["sub"] = nil
+            // An imported user's values are trimmed of leading and trailing white space (rule import-trims-white-space).
+            if trimmed && got["UserStatus"] as? String == "RESET_REQUIRED" {
+                want = want.mapValues { $0.trimmingCharacters(in: .whitespaces) }
+            }
             #expect(attrs == want, "\(name): \(attrs) != \(want)")
             #expect(subs[name] == sub, "\(name): sub map \(subs[name] ?? "-") != pool \(sub ?? "-")")
             #expect(got["Enabled"] as? Bool == record["enabled"] as? Bool, "\(name) enabled")
@@ -206,6 +211,27 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect((try sim.stats()["ListUsers"]?["refused"] ?? 0) == 2)
         try Self.expectPoolIsSnapshot(sim, snapshot: work, subMap: "\(work)/restore-\(id)-\(sim.poolId).submap.jsonl", imported: true)
+    }
+
+    /// Issue 20, item 8: an import job trims leading and trailing white space from values. snap adopts such a
+    /// user (comparing as Cognito stored it) and says how many were trimmed.
+    @Test func valuesTheImportTrimsAreAdoptedAndCounted() throws {
+        let store = try tempFolder("sim-restore-store")
+        let (id, work) = try Self.snapshot(users: 400, store: store, hostile: false, extra: ["--padded"])
+        let padded = try jsonLines(work + "/users.jsonl").filter {
+            ($0["attributes"] as! [String: String])["middle_name"]?.hasPrefix(" ") == true
+        }
+        #expect(padded.count > 10)
+        let sim = try Self.target()
+        defer { sim.stop() }
+        let r = try snap(Self.importArgs(id, sim, store: store), env: sim.environment, cwd: work)
+        #expect(r.status == 0, "\(r.stderr)")
+        // The report names how many: "N imported user(s) had values Cognito's import trimmed ...".
+        let line = r.stderr.split(separator: "\n").first { $0.contains("imported user(s) had values Cognito's import trimmed") }
+        let trimmed = line.flatMap { Int($0.split(separator: " ").first { Int($0) != nil } ?? "") }
+        #expect(trimmed != nil && trimmed! > 0 && trimmed! <= padded.count, "\(r.stderr)")
+        try Self.expectPoolIsSnapshot(
+            sim, snapshot: work, subMap: "\(work)/restore-\(id)-\(sim.poolId).submap.jsonl", imported: true, trimmed: true)
     }
 
     @Test func theAPIMethodThroughThrottlingFailsNoUser() throws {
