@@ -102,6 +102,7 @@ class Pool:
     def __init__(self, n, groups, pool_id, hostile=False, mfa=False):
         self.hostile = hostile
         self.padded = False
+        self.mfa_configuration = "OFF"
         self.with_mfa = mfa
         self.n = n
         self.g = max(0, groups)
@@ -243,7 +244,7 @@ class Pool:
 
     def describe(self, extra_users):
         return {"Id": self.pool_id, "Name": "simulated-pool", "Status": "Enabled",
-                "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": "OFF",
+                "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": self.mfa_configuration,
                 "UsernameConfiguration": {"CaseSensitive": False}, "AutoVerifiedAttributes": ["email"],
                 "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
                                                 "RequireNumbers": True, "RequireSymbols": False,
@@ -290,6 +291,7 @@ class Simulator:
         k = args.time_scale
         self.pool = Pool(args.users, args.groups, args.pool_id, args.hostile, args.mfa)
         self.pool.padded = args.padded
+        self.pool.mfa_configuration = args.mfa_configuration
         self.region = args.pool_id.split("_")[0]
         self.token_life = args.token_life / k
         self.rtt = args.rtt_ms / 1000.0 / k
@@ -1041,6 +1043,8 @@ def main():
     p.add_argument("--short-page-share", type=float, default=0.3,
                    help="share of pages (not the last) that hold fewer than Limit items (rule short-pages)")
     p.add_argument("--short-page-seed", default="snap", help="seed of which pages are short")
+    p.add_argument("--mfa-configuration", choices=["OFF", "ON", "OPTIONAL"], default="OFF",
+                   help="the pool's MfaConfiguration (ON: an import row needs cognito:mfa_enabled true)")
     p.add_argument("--padded", action="store_true",
                    help="give 1 user in 13 a middle_name with leading and trailing spaces (an import job trims them)")
     p.add_argument("--refuse-tokens", type=int, default=0, metavar="N",

@@ -234,6 +234,19 @@ import Testing
             sim, snapshot: work, subMap: "\(work)/restore-\(id)-\(sim.poolId).submap.jsonl", imported: true, trimmed: true)
     }
 
+    /// Issue 20, item 8: in a pool that requires MFA, Cognito fails an import row whose cognito:mfa_enabled is
+    /// not true; snap writes true there, so the users are imported, not failed and sent through the API.
+    @Test func aPoolThatRequiresMFAGetsMFAEnabledRows() throws {
+        let store = try tempFolder("sim-restore-store")
+        let (id, work) = try Self.snapshot(users: 300, store: store, hostile: false)
+        let sim = try Self.target(["--mfa-configuration", "ON"])
+        defer { sim.stop() }
+        let r = try snap(Self.importArgs(id, sim, store: store), env: sim.environment, cwd: work)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("ended Failed"), "\(r.stderr)")
+        try Self.expectPoolIsSnapshot(sim, snapshot: work, subMap: "\(work)/restore-\(id)-\(sim.poolId).submap.jsonl", imported: true)
+    }
+
     @Test func theAPIMethodThroughThrottlingFailsNoUser() throws {
         let store = try tempFolder("sim-restore-store")
         let (id, work) = try Self.snapshot(users: 400, store: store)
