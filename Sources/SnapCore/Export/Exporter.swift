@@ -288,10 +288,13 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// A group's members; a refused token starts the group again (members are deduplicated in the sort).
+    /// A group's members; a refused token starts the group again (members are deduplicated in the sort). A group
+    /// cannot be split like a user shard, so a refusal met while Cognito throttled or the pacer recovers from it
+    /// (the pass was slowed, not too long) does not count against `maxRestarts`, up to ten times as many such restarts.
     private func listMembers(of group: String, into sink: ExternalSorter, tracker: ProgressTracker) async throws {
         var token: String?
         var restarts = 0
+        var throttledRestarts = 0
         while true {
             let page: CognitoClient.Page
             do {
@@ -299,6 +302,15 @@ public struct Exporter: Sendable {
             } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
                 return  // deleted during the export: it was listed, it simply has no members now
             } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                // Slowed: throttled lately, or the pacer still below its ceiling after throttling cut it.
+                let pace = await pacer?.snapshot(of: .userList)
+                let slowed = pace.map { $0.throttledRecently || $0.rate < $0.ceiling * 0.9 } ?? false
+                if slowed && throttledRestarts < maxRestarts * 10 {
+                    throttledRestarts += 1
+                    await tracker.restarted(group: true)
+                    token = nil
+                    continue
+                }
                 guard restarts < maxRestarts else {
                     throw SnapError.listingRefused(
                         pool: poolId, listing: "the members of group \(group)", restarts: restarts, reason: "\(e.code): \(e.message)")
