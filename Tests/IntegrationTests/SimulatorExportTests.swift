@@ -88,6 +88,21 @@ import Testing
         #expect(memberships.count == (0..<users).filter { $0 % 7 == 3 }.count && Set(memberships).count == memberships.count)
     }
 
+    /// Issue 20, items 8 and 9: a refused token in the group listing restarts it, whatever the refusal's words.
+    @Test func aRefusedTokenInTheGroupListingRestartsIt() throws {
+        // 150 groups: ListGroups takes three pages or more, so its second request carries a token, which is refused.
+        let sim = try CognitoSim(["--users", "300", "--groups", "150", "--no-quota", "--refuse-tokens", "2"])
+        defer { sim.stop() }
+        let work = try tempFolder("sim-groups")
+        let r = try snap(["create", "--user-pool-id", sim.poolId, "--store", work + "/store", "--work-dir", work], env: sim.environment)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect((try sim.stats()["ListGroups"]?["refused"] ?? 0) >= 1)
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try untar("\(work)/store/\(sim.poolId)/\(id).tar.zst", into: work)
+        let groups = try jsonLines(work + "/groups.jsonl").map { $0["name"] as! String }
+        #expect(groups.count == 150 && Set(groups).count == 150)
+    }
+
     @Test func throttlingBeyondTheBudgetFailsSayingSo() throws {
         let sim = try CognitoSim(["--users", "500", "--time-scale", "100", "--storm", "0:100000000"])
         defer { sim.stop() }
