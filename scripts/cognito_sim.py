@@ -10,7 +10,7 @@ It speaks the AWS JSON 1.1 subset snap uses (DescribeUserPool, ListUsers with
 Limit, PaginationToken and Filter `sub ^= "x"`, ListGroups, ListUsersInGroup,
 AdminGetUser; for restore: AdminCreateUser, AdminSetUserPassword,
 AdminDisableUser, AdminAddUserToGroup, AdminSetUserMFAPreference, CreateGroup, GetCSVHeader,
-CreateUserImportJob, StartUserImportJob, DescribeUserImportJob) and requires
+CreateUserImportJob, StartUserImportJob, DescribeUserImportJob, ListUserImportJobs) and requires
 a SigV4 signature made with --access-key/--secret-key; a bad one gets
 Cognito's answer (HTTP 400 InvalidSignatureException, or
 UnrecognizedClientException for an unknown key).
@@ -36,9 +36,17 @@ email, else the software token. Without --mfa synthetic users have none.
 AdminSetUserMFAPreference sets SMS and email preferences of any user (SMS
 needs phone_number, email needs email, else InvalidParameterException);
 enabling a software token is refused, as for a user who never verified one.
-  * Pages hold at most 60 users. A pagination token carries the time its
-    scan began; once that is older than --token-life, the request gets HTTP
-    400 InvalidParameterException, as Cognito answers an expired token.
+  * Pages hold at most Limit (60) items, and (rule short-pages) a seeded
+    share of the pages that are not the last hold fewer. A pagination token
+    carries the time its scan began; once that is older than --token-life
+    (or among the first --refuse-tokens), the request gets HTTP 400
+    InvalidParameterException, "Paging marker … is invalid for request …"
+    (rule paging-marker-invalid).
+  * Import jobs, as the guide states them (one rule module each): the upload
+    URL lives 15 minutes (/ K); one job active at a time (--foreign-job runs
+    someone else's); a job ends Failed past a failure share, or as
+    --import-end forces; values trimmed; rows at most 16,000 characters;
+    cognito:mfa_enabled true when --mfa-configuration ON.
   * One token bucket per quota category for the account (SPEC table; one
     second of burst); beyond it HTTP 400 TooManyRequestsException.
   * --neighbour F: another client spends F of the UserList budget.
