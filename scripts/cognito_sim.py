@@ -10,7 +10,7 @@ It speaks the AWS JSON 1.1 subset snap uses (DescribeUserPool, ListUsers with
 Limit, PaginationToken and Filter `sub ^= "x"`, ListGroups, ListUsersInGroup,
 AdminGetUser; for restore: AdminCreateUser, AdminSetUserPassword,
 AdminDisableUser, AdminAddUserToGroup, AdminSetUserMFAPreference, CreateGroup, GetCSVHeader,
-CreateUserImportJob, StartUserImportJob, DescribeUserImportJob) and requires
+CreateUserImportJob, StartUserImportJob, DescribeUserImportJob, ListUserImportJobs) and requires
 a SigV4 signature made with --access-key/--secret-key; a bad one gets
 Cognito's answer (HTTP 400 InvalidSignatureException, or
 UnrecognizedClientException for an unknown key).
@@ -36,9 +36,17 @@ email, else the software token. Without --mfa synthetic users have none.
 AdminSetUserMFAPreference sets SMS and email preferences of any user (SMS
 needs phone_number, email needs email, else InvalidParameterException);
 enabling a software token is refused, as for a user who never verified one.
-  * Pages hold at most 60 users. A pagination token carries the time its
-    scan began; once that is older than --token-life, the request gets HTTP
-    400 InvalidParameterException, as Cognito answers an expired token.
+  * Pages hold at most Limit (60) items, and (rule short-pages) a seeded
+    share of the pages that are not the last hold fewer. A pagination token
+    carries the time its scan began; once that is older than --token-life
+    (or among the first --refuse-tokens), the request gets HTTP 400
+    InvalidParameterException, "Paging marker … is invalid for request …"
+    (rule paging-marker-invalid).
+  * Import jobs, as the guide states them (one rule module each): the upload
+    URL lives 15 minutes (/ K); one job active at a time (--foreign-job runs
+    someone else's); a job ends Failed past a failure share, or as
+    --import-end forces; values trimmed; rows at most 16,000 characters;
+    cognito:mfa_enabled true when --mfa-configuration ON.
   * One token bucket per quota category for the account (SPEC table; one
     second of burst); beyond it HTTP 400 TooManyRequestsException.
   * --neighbour F: another client spends F of the UserList budget.
@@ -73,6 +81,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_check  # noqa: E402  (beside this script)
 import rules  # noqa: E402  (the documented rules, scripts/rules/)
+from rules import import_job_ends, import_url_expiry, paging_marker_invalid  # noqa: E402
 
 QUOTAS = {
     "UserList": (30, ["ListUsers", "ListUsersInGroup"]),
@@ -101,6 +110,8 @@ class Pool:
 
     def __init__(self, n, groups, pool_id, hostile=False, mfa=False):
         self.hostile = hostile
+        self.padded = False
+        self.mfa_configuration = "OFF"
         self.with_mfa = mfa
         self.n = n
         self.g = max(0, groups)
@@ -218,6 +229,8 @@ class Pool:
             attrs.append({"Name": "nickname", "Value": hostile})
         if i % 11 == 4:
             attrs.append({"Name": "custom:employee_id", "Value": f"E{i:09d}"})
+        if self.padded and i % 25 != 2 and i % 13 == 5:  # --padded: a value with surrounding white space
+            attrs.append({"Name": "middle_name", "Value": f"  M{i} "})
         return {"Username": self.username(i), attributes_key: attrs, "UserCreateDate": created,
                 "UserLastModifiedDate": created + i % 86_400, "Enabled": i % 50 != 7, "UserStatus": status}
 
@@ -240,7 +253,7 @@ class Pool:
 
     def describe(self, extra_users):
         return {"Id": self.pool_id, "Name": "simulated-pool", "Status": "Enabled",
-                "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": "OFF",
+                "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": self.mfa_configuration,
                 "UsernameConfiguration": {"CaseSensitive": False}, "AutoVerifiedAttributes": ["email"],
                 "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
                                                 "RequireNumbers": True, "RequireSymbols": False,
@@ -286,6 +299,8 @@ class Simulator:
         self.args = args
         k = args.time_scale
         self.pool = Pool(args.users, args.groups, args.pool_id, args.hostile, args.mfa)
+        self.pool.padded = args.padded
+        self.pool.mfa_configuration = args.mfa_configuration
         self.region = args.pool_id.split("_")[0]
         self.token_life = args.token_life / k
         self.rtt = args.rtt_ms / 1000.0 / k
@@ -304,6 +319,10 @@ class Simulator:
         self.groups = {}  # name -> group
         self.members = {}  # group -> set of usernames added
         self.jobs = {}
+        self.foreign = None  # (job, monotonic end) of --foreign-job
+        self.refuse_tokens = args.refuse_tokens
+        self.refuse_uploads = args.refuse_uploads
+        self.forced_end = args.import_end  # "STATUS[:ROWS]" for the next job started, then None
         self.created = 0  # users created so far (the overlay listing's cache key)
         self.overlay_cache = None
 
@@ -312,6 +331,7 @@ class Simulator:
             self.ops = {}
             self.cats = {}
             self.neighbour_spent = 0
+            self.short_pages = 0
             self.first = self.last = None
             self.timeline = {}
 
@@ -334,6 +354,7 @@ class Simulator:
         with self.stats_lock:
             return {"operations": self.ops, "categories": self.cats, "neighbour": self.neighbour_spent,
                     "first": self.first, "last": self.last, "users": self.pool.n, "timeScale": self.args.time_scale,
+                    "shortPages": self.short_pages,
                     "userListPerSecond": [self.timeline.get(i, 0) for i in range(max(self.timeline, default=-1) + 1)]}
 
     def neighbour(self):
@@ -356,6 +377,11 @@ class Simulator:
         return base64.urlsafe_b64encode(mac + body).decode()
 
     def read_token(self, token, scan):
+        with self.lock:
+            refuse = self.refuse_tokens > 0
+            self.refuse_tokens -= 1 if refuse else 0
+        if refuse:  # --refuse-tokens: a token refused early, as Cognito may (when is not documented)
+            raise self.token_refusal(token, "The pagination token was refused.")
         try:
             raw = base64.urlsafe_b64decode(token.encode())
             mac, body = raw[:8], raw[8:]
@@ -363,12 +389,32 @@ class Simulator:
                 raise ValueError
             s, position, began = json.loads(body)
         except Exception:
-            raise ServiceError("InvalidParameterException", "Invalid pagination token.")
+            raise self.token_refusal(token, "Invalid pagination token.")
         if s != scan:
-            raise ServiceError("InvalidParameterException", "The pagination token does not belong to this request.")
+            raise self.token_refusal(token, "The pagination token does not belong to this request.")
         if time.time() - began > self.token_life:
-            raise ServiceError("InvalidParameterException", "The pagination token has expired.")
+            raise self.token_refusal(token, "The pagination token has expired.")
         return position, began
+
+    @staticmethod
+    def token_refusal(token, own_words):
+        """Cognito's words for a refused token (rule paging-marker-invalid), else this simulator's own."""
+        if rules.enabled(paging_marker_invalid.NAME):
+            return ServiceError("InvalidParameterException", paging_marker_invalid.message(token, uuid.uuid4()))
+        return ServiceError("InvalidParameterException", own_words)
+
+    def page_size(self, scan, position, limit, total):
+        """Items this page holds: limit, or (rule short-pages) at a seeded share of the pages that are not
+        the last, 1 to limit-1 items, the same for the same scan and position."""
+        if not rules.enabled("short-pages") or limit < 2 or total - position <= limit:
+            return limit
+        h = int.from_bytes(hashlib.blake2b(f"{self.args.short_page_seed}:{scan}:{position}".encode(),
+                                           digest_size=8).digest(), "little")
+        if h % 1000 >= self.args.short_page_share * 1000:
+            return limit
+        with self.stats_lock:
+            self.short_pages += 1
+        return 1 + (h >> 10) % (limit - 1)
 
     # --- operations --------------------------------------------------------
     def check_pool(self, body):
@@ -434,17 +480,16 @@ class Simulator:
         position, began = 0, time.time()
         if body.get("PaginationToken"):
             position, began = self.read_token(body["PaginationToken"], scan)
-        users = [self.current(at(p)) for p in range(position, min(length, position + limit))]
-        end = position + len(users)
-        if len(users) < limit and self.users:
-            extra = self.overlay_users(prefix.lower())
+        extra = self.overlay_users(prefix.lower()) if self.users else []
+        total = length + len(extra)
+        n = self.page_size(scan, position, limit, total)
+        users = [self.current(at(p)) for p in range(position, min(length, position + n))]
+        if len(users) < n and extra:
             start = max(0, position - length)
-            take = extra[start:start + limit - len(users)]
-            users += [self.public(u) for u in take]
-            end = length + start + len(take)
-            length += len(extra)
+            users += [self.public(u) for u in extra[start:start + n - len(users)]]
+        end = position + len(users)
         out = {"Users": users}
-        if end < length:
+        if end < total:
             out["PaginationToken"] = self.token(scan, end, began)
         return out
 
@@ -463,18 +508,18 @@ class Simulator:
         position, began = 0, time.time()
         if body.get("NextToken"):
             position, began = self.read_token(body["NextToken"], scan)
-        users = [self.current(at(m)) for m in range(position, min(length, position + limit))]
-        end = position + len(users)
-        if len(users) < limit and added:
+        total = length + len(added)
+        n = self.page_size(scan, position, limit, total)
+        users = [self.current(at(m)) for m in range(position, min(length, position + n))]
+        if len(users) < n and added:
             start = max(0, position - length)
-            take = added[start:start + limit - len(users)]
+            take = added[start:start + n - len(users)]
             with self.lock:
                 users += [self.public(self.users[u]) if u in self.users else self.pool.user(self.pool.index_of(u))
                           for u in take]
-            end = length + start + len(take)
-        length += len(added)
+        end = position + len(users)
         out = {"Users": users}
-        if end < length:
+        if end < total:
             out["NextToken"] = self.token(scan, end, began)
         return out
 
@@ -487,9 +532,10 @@ class Simulator:
         position, began = 0, time.time()
         if body.get("NextToken"):
             position, began = self.read_token(body["NextToken"], "groups")
-        out = {"Groups": everything[position:position + limit]}
-        if position + limit < len(everything):
-            out["NextToken"] = self.token("groups", position + limit, began)
+        n = self.page_size("groups", position, limit, len(everything))
+        out = {"Groups": everything[position:position + n]}
+        if position + n < len(everything):
+            out["NextToken"] = self.token("groups", position + n, began)
         return out
 
     def pool_settings(self, pool_id):
@@ -640,19 +686,56 @@ class Simulator:
         self.check_pool(body)
         return {"UserPoolId": self.pool.pool_id, "CSVHeader": self.CSV_HEADER}
 
+    ACTIVE = ("Pending", "InProgress", "Stopping")
+
+    def new_job(self, name, role):
+        job_id = "import-" + uuid.uuid4().hex[:10]
+        job = {"JobName": name, "JobId": job_id, "UserPoolId": self.pool.pool_id,
+               "PreSignedUrl": f"{self.endpoint}/__sim/import/{job_id}?X-Amz-Expires=900&X-Amz-Signature={uuid.uuid4().hex}",
+               "CreationDate": time.time(), "Status": "Created", "CloudWatchLogsRoleArn": role,
+               "ImportedUsers": 0, "SkippedUsers": 0, "FailedUsers": 0}
+        self.jobs[job_id] = {"job": job, "csv": None, "created": time.monotonic()}
+        return job
+
+    def foreign_job(self):
+        """--foreign-job SECONDS: someone else's job, InProgress from the first CreateUserImportJob for
+        SECONDS (/ --time-scale), then Succeeded. Called with self.lock held."""
+        if not self.args.foreign_job:
+            return
+        if self.foreign is None:
+            job = self.new_job("someone-elses-import", "arn:aws:iam::123456789012:role/TheirImportLogs")
+            job.update(Status="InProgress", StartDate=time.time(), PreSignedUrl="")
+            self.foreign = (job, time.monotonic() + self.args.foreign_job / self.args.time_scale)
+        job, ends = self.foreign
+        if job["Status"] == "InProgress" and time.monotonic() >= ends:
+            job.update(Status="Succeeded", CompletionDate=time.time(), CompletionMessage="Import Job Completed Successfully.")
+
     def CreateUserImportJob(self, body):
         self.check_pool(body)
         if not body.get("CloudWatchLogsRoleArn", "").startswith("arn:"):
             raise ServiceError("InvalidParameterException", "CloudWatchLogsRoleArn must be a role ARN.")
-        job_id = "import-" + uuid.uuid4().hex[:10]
-        job = {"JobName": body.get("JobName", ""), "JobId": job_id, "UserPoolId": self.pool.pool_id,
-               "PreSignedUrl": f"{self.endpoint}/__sim/import/{job_id}?X-Amz-Signature={uuid.uuid4().hex}",
-               "CreationDate": time.time(), "Status": "Created",
-               "CloudWatchLogsRoleArn": body["CloudWatchLogsRoleArn"],
-               "ImportedUsers": 0, "SkippedUsers": 0, "FailedUsers": 0}
         with self.lock:
-            self.jobs[job_id] = {"job": job, "csv": None}
-        return {"UserImportJob": dict(job)}
+            self.foreign_job()
+            active = [j["job"]["JobId"] for j in self.jobs.values() if j["job"]["Status"] in self.ACTIVE]
+            if active and rules.enabled("import-one-active-job"):
+                raise ServiceError("LimitExceededException",
+                                   "Only one import job can be active at a time in this account and Region.")
+            job = self.new_job(body.get("JobName", ""), body["CloudWatchLogsRoleArn"])
+            return {"UserImportJob": dict(job)}
+
+    def ListUserImportJobs(self, body):
+        self.check_pool(body)
+        limit = body.get("MaxResults")
+        if not isinstance(limit, int) or not 1 <= limit <= 60:
+            raise ServiceError("InvalidParameterException", "MaxResults must be between 1 and 60.")
+        with self.lock:
+            self.foreign_job()
+            everything = [dict(j["job"]) for j in sorted(self.jobs.values(), key=lambda j: -j["created"])]
+        position = int(body.get("PaginationToken") or 0)
+        out = {"UserImportJobs": everything[position:position + limit]}
+        if position + limit < len(everything):
+            out["PaginationToken"] = str(position + limit)
+        return out
 
     def job(self, body):
         self.check_pool(body)
@@ -696,64 +779,108 @@ class Simulator:
         return {"UserImportJob": out}
 
     def run_import(self, j):
-        """Pending, then InProgress (users created RESET_REQUIRED as the rows are read), then Succeeded or Failed."""
+        """Pending, then InProgress (users created RESET_REQUIRED as the rows are read), then Succeeded, or
+        Failed (rule import-job-ends: too many rows failed; or --import-end), Stopped or Expired (--import-end)."""
         job = j["job"]
-        time.sleep(self.args.import_delay / self.args.time_scale)
         with self.lock:
-            job["Status"] = "InProgress"
+            forced, self.forced_end = self.forced_end, None
+        time.sleep(self.args.import_delay / self.args.time_scale)
         text = j["csv"].decode("utf-8", errors="replace")
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        end_status, end_after = None, None
+        if forced:
+            end_status, _, rows = forced.partition(":")
+            end_after = int(rows) if rows else (0 if end_status == "Expired" else max(0, len(lines) - 1) // 2)
+        if end_status == "Expired" and end_after == 0:
+            with self.lock:  # the job's data was deleted before it ran
+                job.update(Status="Expired", CompletionDate=time.time(), CompletionMessage="The import job expired.")
+            return
+        with self.lock:
+            job["Status"] = "InProgress"
         header = self.split_csv_line(lines[0]) if lines else []
         if sorted(header) != sorted(self.CSV_HEADER) or len(set(header)) != len(header):
             with self.lock:
                 job.update(Status="Failed", CompletionDate=time.time(),
                            CompletionMessage="The CSV header must hold every column of GetCSVHeader.")
             return
+        mfa_on = self.pool.describe(0).get("MfaConfiguration") == "ON"
         rate = self.args.import_rate * self.args.time_scale
         began = time.monotonic()
         for n, line in enumerate(lines[1:]):
+            if end_after is not None and n >= end_after:
+                message = {"Failed": import_job_ends.FAILED_MESSAGE, "Stopped": "The import job was stopped.",
+                           "Expired": "The import job expired."}.get(end_status, "")
+                with self.lock:
+                    job.update(Status=end_status, CompletionDate=time.time(), CompletionMessage=message)
+                return
             if rate:
                 ahead = n / rate - (time.monotonic() - began)
                 if ahead > 0:
                     time.sleep(ahead)
-            fields = self.split_csv_line(line)
-            ok = False
-            if len(fields) == len(header):
-                row = dict(zip(header, fields))
-                username = row.get("cognito:username", "")
-                attrs = [{"Name": k, "Value": v} for k, v in row.items()
-                         if v and k not in ("cognito:username", "cognito:mfa_enabled")]
-                verified = row.get("email_verified") == "true" or row.get("phone_number_verified") == "true"
-                flags = all(row.get(k, "") in ("", "true", "false")
-                            for k in ("email_verified", "phone_number_verified"))
-                if username and row.get("cognito:mfa_enabled") in ("true", "false") and verified and flags:
-                    with self.lock:
-                        try:
-                            self.new_user(username, attrs, "RESET_REQUIRED")
-                            ok = True
-                        except ServiceError:
-                            pass
+            ok = self.import_row(line, header, mfa_on)
             with self.lock:
                 job["ImportedUsers" if ok else "FailedUsers"] += 1
+                read = job["ImportedUsers"] + job["FailedUsers"] + job["SkippedUsers"]
+                failed = job["FailedUsers"] + job["SkippedUsers"]
+                if (rules.enabled(import_job_ends.NAME) and read >= import_job_ends.MIN_ROWS
+                        and failed > import_job_ends.FAILED_SHARE * read):
+                    job.update(Status="Failed", CompletionDate=time.time(), CompletionMessage=import_job_ends.FAILED_MESSAGE)
+                    return
         with self.lock:
             job.update(Status="Succeeded", CompletionDate=time.time(),
                        CompletionMessage="Import Job Completed Successfully.")
 
+    def import_row(self, line, header, mfa_on):
+        """Whether one CSV row makes a user, by the guide's rules."""
+        if rules.enabled("import-row-16000-characters") and len(line) > 16000:
+            return False
+        fields = self.split_csv_line(line)
+        if len(fields) != len(header):
+            return False
+        if rules.enabled("import-trims-white-space"):
+            fields = [f.strip() for f in fields]
+        row = dict(zip(header, fields))
+        username = row.get("cognito:username", "")
+        attrs = [{"Name": k, "Value": v} for k, v in row.items() if v and k not in ("cognito:username", "cognito:mfa_enabled")]
+        verified = row.get("email_verified") == "true" or row.get("phone_number_verified") == "true"
+        flags = all(row.get(k, "") in ("", "true", "false") for k in ("email_verified", "phone_number_verified"))
+        mfa = row.get("cognito:mfa_enabled")
+        if mfa_on and rules.enabled("import-mfa-enabled-when-required") and mfa != "true":
+            return False
+        if not (username and mfa in ("true", "false") and verified and flags):
+            return False
+        with self.lock:
+            try:
+                self.new_user(username, attrs, "RESET_REQUIRED")
+                return True
+            except ServiceError:
+                return False
+
     def DescribeUserImportJob(self, body):
         j = self.job(body)
         with self.lock:
+            self.foreign_job()
             return {"UserImportJob": dict(j["job"])}
 
     def upload(self, job_id, data):
+        """(HTTP status, body) of a PUT to a job's pre-signed URL."""
         with self.lock:
             j = self.jobs.get(job_id)
             if not j or j["job"]["Status"] != "Created":
-                return False
+                return 404, b"no such import job, or it was started"
+            if self.refuse_uploads > 0:  # --refuse-uploads: as S3 refuses a PUT it may not take
+                self.refuse_uploads -= 1
+                return 403, b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+            life = import_url_expiry.LIFE / self.args.time_scale
+            if rules.enabled(import_url_expiry.NAME) and time.monotonic() - j["created"] > life:
+                # S3's answer to an expired pre-signed request.
+                return 403, (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+                             b"<Message>Request has expired</Message><X-Amz-Expires>900</X-Amz-Expires></Error>")
             j["csv"] = data
-            return True
+            return 200, b""
 
     def rule_answer(self, op, request, snap):
         """The answer a rule that shapes answers (scripts/rules/) gives instead of the service, or None; before
@@ -868,9 +995,8 @@ def make_handler(sim):
             if self.headers.get("x-amz-server-side-encryption") != "aws:kms":
                 return self.reply(403, b"<Error><Code>AccessDenied</Code><Message>x-amz-server-side-encryption: aws:kms is required"
                                        b"</Message></Error>", "application/xml")
-            if sim.upload(path.rsplit("/", 1)[1], data):
-                return self.reply(200, b"", "text/plain")
-            self.reply(404, b"no such import job, or it was started", "text/plain")
+            status, answer = sim.upload(path.rsplit("/", 1)[1], data)
+            self.reply(status, answer, "application/xml" if status == 403 else "text/plain")
 
         def do_POST(self):
             body = self.body()
@@ -926,7 +1052,7 @@ def make_handler(sim):
 OPERATIONS = {"DescribeUserPool", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
               "AdminSetUserMFAPreference",
-              "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob"}
+              "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob", "ListUserImportJobs"}
 
 
 def main():
@@ -946,6 +1072,22 @@ def main():
     p.add_argument("--hostile", action="store_true", help="give users nicknames a CSV mangles (commas, quotes, newlines, =)")
     p.add_argument("--import-delay", type=float, default=10.0, help="seconds an import job stays Pending after Start")
     p.add_argument("--import-rate", type=float, default=0.0, help="users an import job creates per second (0: at once)")
+    p.add_argument("--short-page-share", type=float, default=0.3,
+                   help="share of pages (not the last) that hold fewer than Limit items (rule short-pages)")
+    p.add_argument("--short-page-seed", default="snap", help="seed of which pages are short")
+    p.add_argument("--mfa-configuration", choices=["OFF", "ON", "OPTIONAL"], default="OFF",
+                   help="the pool's MfaConfiguration (ON: an import row needs cognito:mfa_enabled true)")
+    p.add_argument("--padded", action="store_true",
+                   help="give 1 user in 13 a middle_name with leading and trailing spaces (an import job trims them)")
+    p.add_argument("--refuse-tokens", type=int, default=0, metavar="N",
+                   help="refuse the first N requests that carry a pagination token, whatever its age")
+    p.add_argument("--refuse-uploads", type=int, default=0, metavar="N",
+                   help="refuse the first N CSV uploads (HTTP 403 AccessDenied)")
+    p.add_argument("--import-end", metavar="STATUS[:ROWS]",
+                   help="the next import job started ends Failed, Stopped or Expired after ROWS rows (default: half; "
+                        "Expired: none)")
+    p.add_argument("--foreign-job", type=float, default=0.0, metavar="SECONDS",
+                   help="someone else's import job, InProgress for SECONDS from the first CreateUserImportJob")
     p.add_argument("--mfa", action="store_true", help="give synthetic users MFA settings (AdminGetUser reports them)")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--no-model-check", dest="model_check", action="store_false",

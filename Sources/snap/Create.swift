@@ -97,6 +97,8 @@ struct Create: AsyncParsableCommand {
                         "exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests"
                             + String(format: "; UserList %.1f/s", p.pace) + (p.throttled ? ", throttled" : "")
                             + (p.restarts > 0 ? ", \(p.restarts) restart(s)" : "")
+                            + (p.usersPerPage > 0 ? String(format: ", %.1f users/page", p.usersPerPage) : "")
+                            + (p.etaSeconds.map { ", users ETA " + ProgressMeter.eta($0) } ?? "")
                             + (p.mfaUsers > 0 ? String(format: "; MFA of %d users, UserRead %.1f/s", p.mfaUsers, p.mfaPace) : ""))
                 }
             }

@@ -223,6 +223,7 @@ struct Restore: AsyncParsableCommand {
                 summary.importJobs = split.chunks.map { ["index": .int($0.index), "users": .int($0.users), "bytes": .int($0.bytes)] }
                 importSettings = ImportSettings(
                     csv: csv, roleArn: importRoleArn ?? "", split: split, snapshotId: id, log: { output.message($0) })
+                if let wait = TestHooks.importWait { importSettings?.activeJobWait = wait }
             } else {
                 output.message("method api (\(chosen.why))")
             }
@@ -335,6 +336,11 @@ struct Restore: AsyncParsableCommand {
                 "\(o.fallbackCount) user(s) the import jobs failed or skipped were created through the API: \(o.fallbacks.prefix(20).joined(separator: ", "))\(o.fallbackCount > 20 ? ", ..." : "")"
             )
         }
+        if o.trimmedCount > 0 {
+            output.message(
+                "\(o.trimmedCount) imported user(s) had values Cognito's import trimmed of leading or trailing white space (the pool holds the trimmed value): \(o.trimmed.prefix(20).joined(separator: ", "))\(o.trimmedCount > 20 ? ", ..." : "")"
+            )
+        }
         for l in MFAReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.subMap)")
         output.result(
@@ -413,6 +419,7 @@ private struct Summary {
             o["failureCount"] = .int(outcome.failureCount)
             o["imported"] = [
                 "carried": .int(outcome.importCarried), "fallbacks": .int(outcome.fallbackCount),
+                "trimmed": .int(outcome.trimmedCount),
                 "jobs": .array(
                     outcome.importJobs.map {
                         [

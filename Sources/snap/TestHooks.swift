@@ -33,4 +33,16 @@ enum TestHooks {
             return false
         #endif
     }
+
+    /// `SNAP_TEST_IMPORT_WAIT_SECONDS=N`: restore waits at most N seconds for someone else's import job
+    /// (an hour otherwise), so a test sees the bounded wait end.
+    static var importWait: Duration? {
+        #if DEBUG
+            return ProcessInfo.processInfo.environment["SNAP_TEST_IMPORT_WAIT_SECONDS"].flatMap { Double($0) }.map {
+                .milliseconds(Int64($0 * 1000))
+            }
+        #else
+            return nil
+        #endif
+    }
 }

@@ -69,6 +69,40 @@ import Testing
         #expect(memberships.count == expectedMemberships.count && Set(memberships) == Set(expectedMemberships))
     }
 
+    /// Issue 20, item 9: pages that hold fewer users than Limit without being the last (rule short-pages, here
+    /// on 60% of them) still give every user and membership exactly once.
+    @Test func shortPagesStillGiveEveryUserExactlyOnce() throws {
+        let users = 3000
+        let sim = try CognitoSim(["--users", "\(users)", "--groups", "3", "--no-quota", "--short-page-share", "0.6"])
+        defer { sim.stop() }
+        let work = try tempFolder("sim-short")
+        let r = try snap(["create", "--user-pool-id", sim.poolId, "--store", work + "/store", "--work-dir", work], env: sim.environment)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect((try sim.rawStats()["shortPages"] as? Int ?? 0) > 10, "no short pages served")
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try untar("\(work)/store/\(sim.poolId)/\(id).tar.zst", into: work)
+        let names = try jsonLines(work + "/users.jsonl").map { $0["username"] as! String }
+        #expect(names.count == users && Set(names).count == users, "\(names.count) records, \(Set(names).count) distinct")
+        let memberships = try jsonLines(work + "/memberships.jsonl").map { "\($0["group"]!)/\($0["username"]!)" }
+        // About 1 user in 7 is in one of the groups (cognito_sim.py): 3000 users, members at i % 7 == 3.
+        #expect(memberships.count == (0..<users).filter { $0 % 7 == 3 }.count && Set(memberships).count == memberships.count)
+    }
+
+    /// Issue 20, items 8 and 9: a refused token in the group listing restarts it, whatever the refusal's words.
+    @Test func aRefusedTokenInTheGroupListingRestartsIt() throws {
+        // 150 groups: ListGroups takes three pages or more, so its second request carries a token, which is refused.
+        let sim = try CognitoSim(["--users", "300", "--groups", "150", "--no-quota", "--refuse-tokens", "2"])
+        defer { sim.stop() }
+        let work = try tempFolder("sim-groups")
+        let r = try snap(["create", "--user-pool-id", sim.poolId, "--store", work + "/store", "--work-dir", work], env: sim.environment)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect((try sim.stats()["ListGroups"]?["refused"] ?? 0) >= 1)
+        let id = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try untar("\(work)/store/\(sim.poolId)/\(id).tar.zst", into: work)
+        let groups = try jsonLines(work + "/groups.jsonl").map { $0["name"] as! String }
+        #expect(groups.count == 150 && Set(groups).count == 150)
+    }
+
     @Test func throttlingBeyondTheBudgetFailsSayingSo() throws {
         let sim = try CognitoSim(["--users", "500", "--time-scale", "100", "--storm", "0:100000000"])
         defer { sim.stop() }

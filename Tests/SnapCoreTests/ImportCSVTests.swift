@@ -36,6 +36,25 @@ struct ImportCSVTests {
         #expect(why(Self.planned("a", ["email": "a@x.com", "email_verified": "false"])) == .unverified)
         #expect(why(Self.planned("a", base, status: "FORCE_CHANGE_PASSWORD")) == .status)
 
+        // Issue 20, item 8: a row is at most 16,000 characters; a longer one goes through the API, named by reason.
+        let long = String(repeating: "n", count: 2048)
+        let big = ImportCSV(header: Self.header + (1...8).map { "custom:c\($0)" }, target: Self.target)
+        var wide = base
+        for i in 1...8 { wide["custom:c\(i)"] = long }
+        if case .failure(let w) = big.row(Self.planned("a", wide)) {
+            #expect(w == .rowTooLong)
+        } else {
+            Issue.record("a 16,400-character row was written")
+        }
+        wide["custom:c8"] = "short"
+        #expect((try? big.row(Self.planned("a", wide)).get()) != nil, "a 14,400-character row was refused")
+
+        // Issue 20, item 8: with MfaConfiguration ON, cognito:mfa_enabled is true on every row.
+        let mfaTarget = PoolConfiguration(
+            pool: ["Id": "us-east-1_T", "AutoVerifiedAttributes": ["email"], "SchemaAttributes": [], "MfaConfiguration": "ON"])
+        let mfaRow = try ImportCSV(header: Self.header, target: mfaTarget).row(Self.planned("a", base)).get()
+        #expect(String(decoding: mfaRow, as: UTF8.self) == ",,a@x.com,true,true,a\n")
+
         let none = ImportCSV(header: Self.header, target: PoolConfiguration(pool: ["Id": "us-east-1_T"]))
         #expect(none.refusal?.contains("auto-verified") == true)
     }

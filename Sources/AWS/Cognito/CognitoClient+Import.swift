@@ -10,9 +10,14 @@ extension CognitoClient {
         public var skipped: Int
         public var failed: Int
         public var message: String?
+        public var name: String
+        /// When the job was made (epoch seconds): its pre-signed URL lives 15 minutes from then.
+        public var created: Double?
 
         public init(json: JSONValue) {
             jobId = json["JobId"]?.stringValue ?? ""
+            name = json["JobName"]?.stringValue ?? ""
+            created = json["CreationDate"]?.doubleValue
             status = json["Status"]?.stringValue ?? ""
             preSignedUrl = json["PreSignedUrl"]?.stringValue
             imported = json["ImportedUsers"]?.intValue ?? 0
@@ -23,6 +28,17 @@ extension CognitoClient {
 
         /// Succeeded, Failed, Stopped or Expired: the job will not change again.
         public var finished: Bool { ["Succeeded", "Failed", "Stopped", "Expired"].contains(status) }
+        /// Pending, InProgress or Stopping: the one job Cognito runs at a time in an account and Region.
+        public var active: Bool { ["Pending", "InProgress", "Stopping"].contains(status) }
+
+        /// How long the pre-signed URL of CreateUserImportJob lives (the guide: "valid for 15 minutes").
+        public static let uploadURLLife: Double = 15 * 60
+    }
+
+    /// Cognito's S3 refused the CSV because the pre-signed URL's 15 minutes were over.
+    public struct UploadURLExpired: Error, CustomStringConvertible {
+        public let answer: String
+        public var description: String { "the pre-signed upload URL has expired (\(answer))" }
     }
 
     /// The columns an import CSV for this pool must have.
@@ -50,6 +66,20 @@ extension CognitoClient {
         return try Self.job(out, "DescribeUserImportJob")
     }
 
+    /// The pool's import jobs, newest first as Cognito lists them (every page).
+    public func listUserImportJobs(_ poolId: String) async throws -> [ImportJob] {
+        var jobs: [ImportJob] = []
+        var token: String?
+        repeat {
+            var body: [String: JSONValue] = ["UserPoolId": .string(poolId), "MaxResults": .int(60)]
+            if let token { body["PaginationToken"] = .string(token) }
+            let out = try await call("ListUserImportJobs", category: .userPoolResourceRead, .object(body))
+            jobs += (out["UserImportJobs"]?.arrayValue ?? []).map(ImportJob.init(json:))
+            token = out["PaginationToken"]?.stringValue
+        } while token != nil
+        return jobs
+    }
+
     /// PUTs a CSV file to a job's pre-signed URL with the header Cognito's guide requires
     /// (`x-amz-server-side-encryption: aws:kms`); the URL carries its own signature.
     public func uploadImportCSV(path: String, to url: String) async throws {
@@ -72,6 +102,7 @@ extension CognitoClient {
                 let response = try await sender.http.send(request)
                 if (200..<300).contains(response.status) { return }
                 let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+                if response.status == 403 && text.contains("Request has expired") { throw UploadURLExpired(answer: "HTTP 403: \(text)") }
                 if response.status >= 500 && attempt < 5 {
                     try await Task.sleep(for: .seconds(attempt))
                     continue
@@ -79,6 +110,8 @@ extension CognitoClient {
                 throw AWSError.invalidResponse(
                     service: "s3", operation: "PUT import CSV", reason: "HTTP \(response.status): \(text)")
             } catch let error as AWSError {
+                throw error
+            } catch let error as UploadURLExpired {
                 throw error
             } catch {
                 guard attempt < 5 else { throw error }

@@ -30,6 +30,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     case noSpace(path: String, writing: String, freeBytes: Int64?, needBytes: Int64?)
     /// `create --with-mfa`: AdminGetUser of one user failed with something other than throttling or "not found".
     case mfaRead(pool: String, username: String, reason: String)
+    /// `restore --method import-job`: another import job stayed active longer than snap waits.
+    case importBusy(pool: String, job: String, waited: String, reason: String)
 
     public var description: String {
         switch self {
@@ -86,6 +88,9 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .scratchSpace(let p, let need, let free, let users):
             return
                 "work folder \(p): \(free / 1_000_000) MB free, the export of about \(users) users needs about \(need / 1_000_000) MB: free space there or point --work-dir (work_dir in snap.toml) at a larger disk"
+        case .importBusy(let p, let j, let w, let r):
+            return
+                "pool \(p): \(j) is still running after \(w) (Cognito runs one import job at a time per account and Region: \(r)); wait for it or stop it (aws cognito-idp stop-user-import-job), then run again with --resume, or use --method api"
         case .mfaRead(let p, let u, let r):
             return
                 "pool \(p), reading the MFA settings of user \(u) (AdminGetUser, --with-mfa): \(r); allow cognito-idp:AdminGetUser for snap's role, or run create without --with-mfa"

@@ -25,4 +25,8 @@ public struct ExportProgress: Sendable {
     /// `--with-mfa`: users whose MFA settings were read (AdminGetUser), and the UserRead pace.
     public var mfaUsers = 0
     public var mfaPace = 0.0
+    /// Users per ListUsers page as observed so far (pages may hold fewer than Limit without being the last),
+    /// and the seconds the user listing should still take at that and the current pace (nil until known).
+    public var usersPerPage = 0.0
+    public var etaSeconds: Double?
 }

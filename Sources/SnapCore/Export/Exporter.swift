@@ -82,7 +82,7 @@ public struct Exporter: Sendable {
         let plan = ShardPlan.make(
             estimatedUsers: estimated, pagesPerSecond: rate, tokenLife: QuotaPacer.seconds(tokenLife), concurrency: concurrency,
             forcedLength: prefixLength)
-        await tracker.planned(shards: plan.shardCount)
+        await tracker.planned(shards: plan.shardCount, estimatedUsers: estimated)
         if withMFA, let log {
             let rate = await pacer?.rate(of: .userRead) ?? QuotaCategory.userRead.defaultRPS
             let seconds = MFAFetcher.estimatedSeconds(users: estimated, rate: rate)
@@ -233,25 +233,40 @@ public struct Exporter: Sendable {
                 if refused.refuseUser(user.username) { continue }
                 try sink.add(key: user.username, line: Array(user.json.canonicalData()))
             }
-            await tracker.add(users: page.items.count)
+            await tracker.listedUsers(page.items.count)
             token = page.next
         } while token != nil
         return []
     }
 
+    /// Every group; a refused token (whatever its words) starts the listing again (groups are kept by name).
     private func listGroups(tracker: ProgressTracker) async throws -> [GroupRecord] {
         var groups: [String: GroupRecord] = [:]
         var token: String?
-        repeat {
-            let page = try await cognito.listGroups(poolId, nextToken: token)
+        var restarts = 0
+        while true {
+            let page: CognitoClient.Page
+            do {
+                page = try await cognito.listGroups(poolId, nextToken: token)
+            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                guard restarts < maxRestarts else {
+                    throw SnapError.listingRefused(
+                        pool: poolId, listing: "the group listing", restarts: restarts, reason: "\(e.code): \(e.message)")
+                }
+                restarts += 1
+                await tracker.restarted(group: true)
+                token = nil
+                continue
+            }
             for item in page.items {
                 let g = try GroupRecord(cognito: item)
                 if refused.refuseGroup(g.name) { continue }
                 groups[g.name] = g
             }
             await tracker.add(groups: page.items.count)
-            token = page.next
-        } while token != nil
+            guard let next = page.next else { break }
+            token = next
+        }
         return groups.values.sorted { JSONValue.utf8Less($0.name, $1.name) }
     }
 
@@ -273,10 +288,13 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// A group's members; a refused token starts the group again (members are deduplicated in the sort).
+    /// A group's members; a refused token starts the group again (members are deduplicated in the sort). A group
+    /// cannot be split like a user shard, so a refusal met while Cognito throttled or the pacer recovers from it
+    /// (the pass was slowed, not too long) does not count against `maxRestarts`, up to ten times as many such restarts.
     private func listMembers(of group: String, into sink: ExternalSorter, tracker: ProgressTracker) async throws {
         var token: String?
         var restarts = 0
+        var throttledRestarts = 0
         while true {
             let page: CognitoClient.Page
             do {
@@ -284,6 +302,15 @@ public struct Exporter: Sendable {
             } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
                 return  // deleted during the export: it was listed, it simply has no members now
             } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                // Slowed: throttled lately, or the pacer still below its ceiling after throttling cut it.
+                let pace = await pacer?.snapshot(of: .userList)
+                let slowed = pace.map { $0.throttledRecently || $0.rate < $0.ceiling * 0.9 } ?? false
+                if slowed && throttledRestarts < maxRestarts * 10 {
+                    throttledRestarts += 1
+                    await tracker.restarted(group: true)
+                    token = nil
+                    continue
+                }
                 guard restarts < maxRestarts else {
                     throw SnapError.listingRefused(
                         pool: poolId, listing: "the members of group \(group)", restarts: restarts, reason: "\(e.code): \(e.message)")

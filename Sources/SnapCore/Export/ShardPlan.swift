@@ -5,7 +5,11 @@
 /// A pagination token lives about an hour from the start of its scan, so a
 /// shard must finish well inside that (a quarter of it here): with n users,
 /// 16^L shards and `concurrency` of them sharing `pagesPerSecond`, one shard
-/// takes (n / 16^L / 60) pages at pagesPerSecond / concurrency. The shortest
+/// takes (n / 16^L / usersPerPage) pages at pagesPerSecond / concurrency.
+/// A page holds at most Limit (60) users but may hold fewer without being
+/// the last (ListUsers' documentation; a public SDK issue shows 7 users on a
+/// Limit=20 page), so the plan assumes `plannedUsersPerPage`, a third of
+/// Limit, as that issue's page held. The shortest
 /// prefix that fits is chosen (fewer, longer scans waste fewer requests on
 /// part-filled last pages), but at least 256 shards once each still holds
 /// `balancedPages` pages: a shard's pages come one after another, so with
@@ -18,7 +22,10 @@ public struct ShardPlan: Sendable, Equatable {
     /// The longest a shard should take at full pace, in seconds.
     public var shardSeconds: Double
 
-    public static let pageSize = 60
+    /// ListUsers' Limit: the most users a page holds, never what it is assumed to hold.
+    public static let pageLimit = 60
+    /// Users per page the plan assumes before any page is seen: a third of Limit (an assumption, TESTING.md).
+    public static let plannedUsersPerPage = 20.0
     /// Shards must finish inside this share of the token's life.
     public static let margin = 0.25
     /// Pages a shard should still hold before the plan splits finer for balance.
@@ -41,19 +48,22 @@ public struct ShardPlan: Sendable, Equatable {
         self.shardSeconds = shardSeconds
     }
 
-    /// The plan for `estimatedUsers` at `pagesPerSecond` (snap's UserList pace) and a token life of `tokenLife` seconds.
+    /// The plan for `estimatedUsers` at `pagesPerSecond` (snap's UserList pace) and a token life of `tokenLife` seconds,
+    /// pages holding `usersPerPage` users on average.
     /// `forcedLength` (0 to 3) overrides the choice, as `--shards` does.
     public static func make(
-        estimatedUsers: Int, pagesPerSecond: Double, tokenLife: Double, concurrency: Int = 16, forcedLength: Int? = nil
+        estimatedUsers: Int, pagesPerSecond: Double, tokenLife: Double, concurrency: Int = 16, forcedLength: Int? = nil,
+        usersPerPage: Double = plannedUsersPerPage
     ) -> ShardPlan {
+        let perPage = min(Double(pageLimit), max(1, usersPerPage))
         func seconds(_ length: Int) -> Double {
             let shards = length == 0 ? 1 : 1 << (4 * length)
             let running = Double(min(concurrency, shards))
-            let pages = (Double(max(0, estimatedUsers)) / Double(shards) / Double(pageSize)).rounded(.up)
+            let pages = (Double(max(0, estimatedUsers)) / Double(shards) / perPage).rounded(.up)
             return pages * running / max(0.001, pagesPerSecond)
         }
         let forLife = (1...3).first { seconds($0) <= tokenLife * margin } ?? 3
-        let forBalance = estimatedUsers >= 256 * pageSize * balancedPages ? 2 : 1
+        let forBalance = Double(estimatedUsers) >= 256 * perPage * Double(balancedPages) ? 2 : 1
         let length = forcedLength ?? max(forLife, forBalance)
         return ShardPlan(
             prefixLength: length, concurrency: min(concurrency, length == 0 ? 1 : 1 << (4 * length)), shardSeconds: seconds(length))

@@ -15,6 +15,8 @@ public struct ImportCSV: Sendable {
     /// Cognito's per-job limits: 500,000 users and 100 MB per CSV file.
     public static let maxUsersPerJob = 500_000
     public static let maxBytesPerJob = 100_000_000
+    /// The longest row Cognito reads (issue 20's statement of the guide; an assumption in TESTING.md), in characters.
+    public static let maxRowCharacters = 16_000
 
     public init(header: [String], target: PoolConfiguration) {
         self.header = header
@@ -59,10 +61,13 @@ public struct ImportCSV: Sendable {
             if i > 0 { out += "," }
             switch c {
             case "cognito:username": out += Self.escape(r.username)
-            case "cognito:mfa_enabled": out += "false"
+            // A pool that requires MFA (MfaConfiguration ON) fails a row whose cognito:mfa_enabled is not true.
+            case "cognito:mfa_enabled": out += target.mfaConfiguration == "ON" ? "true" : "false"
             default: out += Self.escape(values[c] ?? "")
             }
         }
+        // A longer row fails in the job: the user goes through the API (AdminCreateUser) instead.
+        guard out.count <= Self.maxRowCharacters else { return .failure(.rowTooLong) }
         out += "\n"
         return .success(Array(out.utf8))
     }
@@ -73,6 +78,7 @@ public struct ImportCSV: Sendable {
         case unverified = "its auto-verified attribute is not verified"
         case value = "a value the CSV cannot carry exactly (line break, quote or backslash)"
         case column = "an attribute GetCSVHeader has no column for"
+        case rowTooLong = "its CSV row would pass Cognito's 16,000 characters"
     }
 
     /// Unquoted CSV cannot carry line breaks; a quote or backslash has no stated meaning in Cognito's rules.

@@ -70,6 +70,15 @@ extension RestoreSource {
 /// DescribeUserImportJob until it finishes (journaled). On `--resume` a
 /// finished job is never run again, and a job made but not finished is
 /// looked up and carried on (uploaded and started if it never was).
+///
+/// As Cognito's guide has it:
+/// - the pre-signed URL lives 15 minutes: a job still Created whose URL is
+///   older (or that S3 refuses as expired) is left, and a fresh job made for
+///   its file; its rows were never read, so none is lost or doubled;
+/// - one job is active at a time in an account and Region: a job someone
+///   else runs is waited for (named), at most `activeJobWait`;
+/// - a job can end Failed, Stopped or Expired: named with its CloudWatch
+///   log; what it imported is adopted, the rest goes through the API.
 struct ImportRunner {
     let cognito: CognitoClient
     let poolId: String
@@ -81,6 +90,10 @@ struct ImportRunner {
     let log: @Sendable (String) -> Void
     var pollFloor: Duration = .milliseconds(500)
     var pollCeiling: Duration = .seconds(15)
+    /// How long to wait for another import job to finish before giving up.
+    var activeJobWait: Duration = .seconds(3600)
+    /// Fresh jobs made for one file because S3 refused the upload as expired, before giving up.
+    static let maxFreshJobs = 3
 
     struct Result: Sendable {
         var chunk: ImportChunk
@@ -101,28 +114,40 @@ struct ImportRunner {
                 do {
                     let found = try await cognito.describeUserImportJob(poolId, jobId: known.jobId)
                     // A job that stopped or expired before it ran is replaced; one that ran is waited for.
-                    if !["Stopped", "Expired"].contains(found.status) { job = found }
+                    if ["Stopped", "Expired"].contains(found.status) {
+                        log("import job \(found.jobId) (file \(chunk.index)) is \(found.status): a new job for the file")
+                    } else if found.status == "Created", Self.urlExpired(found, now: Date().timeIntervalSince1970) {
+                        log(
+                            "import job \(found.jobId) (file \(chunk.index)) was made but never started, and its upload URL's 15 minutes are over: a new job for the file"
+                        )
+                    } else {
+                        job = found
+                    }
                 } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
                     job = nil
                 }
             }
-            if job == nil {
-                let made = try await cognito.createUserImportJob(
-                    poolId, name: "snap-restore-\(snapshotId)-\(chunk.index)", roleArn: roleArn)
-                await counter.wrote()
-                try await journal.append(.importJob(index: chunk.index, jobId: made.jobId))
-                job = made
-            }
-            var j = job!
-            if j.status == "Created" {
-                guard let url = j.preSignedUrl else {
+            var fresh = 0
+            while true {
+                if job == nil { job = try await create(chunk) }
+                guard job!.status == "Created" else { break }
+                guard let url = job!.preSignedUrl else {
                     throw AWSError.invalidResponse(service: "cognito-idp", operation: "CreateUserImportJob", reason: "no PreSignedUrl")
                 }
-                try await cognito.uploadImportCSV(path: chunk.path, to: url)
-                j = try await cognito.startUserImportJob(poolId, jobId: j.jobId)
+                do {
+                    try await cognito.uploadImportCSV(path: chunk.path, to: url)
+                } catch let expired as CognitoClient.UploadURLExpired where fresh < Self.maxFreshJobs {
+                    fresh += 1
+                    log("import job \(job!.jobId) (file \(chunk.index)): \(expired); a new job for the file")
+                    job = nil
+                    continue
+                }
+                job = try await cognito.startUserImportJob(poolId, jobId: job!.jobId)
                 await counter.wrote()
-                log("import job \(j.jobId): file \(chunk.index), \(chunk.users) users, \(chunk.bytes) bytes, started")
+                log("import job \(job!.jobId): file \(chunk.index), \(chunk.users) users, \(chunk.bytes) bytes, started")
+                break
             }
+            var j = job!
             var wait = pollFloor
             while !j.finished {
                 try await Task.sleep(for: wait)
@@ -134,9 +159,56 @@ struct ImportRunner {
             log(
                 "import job \(j.jobId): \(j.status), \(j.imported) imported, \(j.failed) failed, \(j.skipped) skipped\(j.message.map { ": \($0)" } ?? "")"
             )
+            if j.status != "Succeeded" { log(Self.unfinished(j, chunk: chunk, poolId: poolId)) }
             results.append(Result(chunk: chunk, job: j, skipped: false))
         }
         return results
+    }
+
+    /// Whether a Created job's pre-signed URL is past its 15 minutes (a minute early, for the upload's own time).
+    static func urlExpired(_ job: CognitoClient.ImportJob, now: Double) -> Bool {
+        guard let created = job.created else { return false }
+        return now - created > CognitoClient.ImportJob.uploadURLLife - 60
+    }
+
+    /// A job that ended other than Succeeded: its name, status, message and CloudWatch log, and what happens next.
+    static func unfinished(_ j: CognitoClient.ImportJob, chunk: ImportChunk, poolId: String) -> String {
+        let rest = max(0, chunk.users - j.imported)
+        return
+            "import job \(j.jobId) (\(j.name), file \(chunk.index)) ended \(j.status)\(j.message.map { " (\"\($0)\")" } ?? ""): Cognito's log is the CloudWatch Logs group /aws/cognito/userpools/\(poolId)/<pool name>, stream \(j.jobId)/\(j.name); the \(j.imported) users it imported are kept, the other \(rest) go through the API"
+    }
+
+    /// CreateUserImportJob; while another job is active in the account and Region (LimitExceededException), waits
+    /// for it, naming it, up to `activeJobWait`.
+    private func create(_ chunk: ImportChunk) async throws -> CognitoClient.ImportJob {
+        let deadline = ContinuousClock.now + activeJobWait
+        var named: String?
+        var wait = pollFloor
+        while true {
+            do {
+                let made = try await cognito.createUserImportJob(
+                    poolId, name: "snap-restore-\(snapshotId)-\(chunk.index)", roleArn: roleArn)
+                await counter.wrote()
+                try await journal.append(.importJob(index: chunk.index, jobId: made.jobId))
+                return made
+            } catch let AWSError.service(e) where e.code == "LimitExceededException" {
+                let active = try await cognito.listUserImportJobs(poolId).first(where: \.active)
+                let who =
+                    active.map { "import job \($0.jobId) (\($0.name), \($0.status), \($0.imported) imported so far)" }
+                    ?? "an import job in another user pool of this account and Region"
+                guard ContinuousClock.now < deadline else {
+                    throw SnapError.importBusy(pool: poolId, job: who, waited: DurationText.format(activeJobWait), reason: e.message)
+                }
+                if named != who {
+                    log(
+                        "waiting for \(who) to finish: Cognito runs one import job at a time per account and Region (\(e.code)); waiting at most \(DurationText.format(activeJobWait))"
+                    )
+                    named = who
+                }
+                try await Task.sleep(for: wait)
+                wait = min(pollCeiling, wait * 2)
+            }
+        }
     }
 }
 
@@ -174,8 +246,9 @@ enum PoolListing {
 
     private static func listShard(cognito: CognitoClient, poolId: String, prefix: String, into sorter: ExternalSorter) async throws {
         var restarts = 0
+        var token: String?
         while true {
-            var token: String?
+            token = nil
             do {
                 repeat {
                     let page = try await cognito.listUsers(poolId, paginationToken: token, filter: "sub ^= \"\(prefix)\"")
@@ -186,7 +259,14 @@ enum PoolListing {
                     token = page.next
                 } while token != nil
                 return
-            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && e.message.contains("expired") && restarts < 3 {
+            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
+                // A refused pagination token, whatever its words ("Paging marker … is invalid for request …" on
+                // record) and whenever it comes: the shard is listed again (the sorter keeps one line per username).
+                guard restarts < 3 else {
+                    throw SnapError.listingRefused(
+                        pool: poolId, listing: "the listing of the imported users sub ^= \"\(prefix)\"", restarts: restarts,
+                        reason: "\(e.code): \(e.message)")
+                }
                 restarts += 1
             }
         }

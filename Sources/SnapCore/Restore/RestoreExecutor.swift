@@ -78,9 +78,10 @@ public struct RestoreExecutor: Sendable {
         var listed: String?
         if let importJobs {
             await tracker.imported(importJobs.split.carried)
-            let runner = ImportRunner(
+            var runner = ImportRunner(
                 cognito: cognito, poolId: plan.targetPoolId, roleArn: importJobs.roleArn, snapshotId: importJobs.snapshotId,
                 journal: journal, prior: prior, counter: counter, log: importJobs.log)
+            runner.activeJobWait = importJobs.activeJobWait
             let results = try await runner.run(importJobs.split.chunks)
             await tracker.jobs(results)
             importJobs.log("listing the pool for the imported users' new subs")
@@ -281,8 +282,8 @@ public struct RestoreExecutor: Sendable {
         var createdNow = false
 
         // An existing user is taken over only when it matches the snapshot; otherwise the user fails, named.
-        func adoptOrFail(_ existing: JSONValue) async -> Bool {
-            switch Self.adopt(u, existing) {
+        func adoptOrFail(_ existing: JSONValue, trimmed: Bool = false) async -> Bool {
+            switch Self.adopt(u, existing, trimmed: trimmed) {
             case .success(let f):
                 found = f
                 how = .existing
@@ -295,8 +296,12 @@ public struct RestoreExecutor: Sendable {
 
         // Import-job method: the pool's listing says what is there (imported, or made by an earlier run).
         if let listed = job.listed {
-            guard await adoptOrFail(listed) else { return }
-            if job.carried { how = .written }
+            // An import job trims leading and trailing white space from every value: what it made is compared so.
+            guard await adoptOrFail(listed, trimmed: job.carried) else { return }
+            if job.carried {
+                how = .written
+                if u.attributes.contains(where: { Self.trim($0.value) != $0.value }) { await tracker.trimmed(name) }
+            }
         } else if job.carried {
             // The job failed or skipped it: created through the API, and reported.
             u.setPassword = true
@@ -402,11 +407,17 @@ public struct RestoreExecutor: Sendable {
     }
 
     /// An existing user is ours only when it carries every attribute the snapshot gives it.
-    static func adopt(_ u: RestorePlan.User, _ existing: JSONValue) -> Result<
+    /// `trimmed`: the user came through an import job, which trims leading and trailing white space from values
+    /// (a value that trims to nothing is not set).
+    static func adopt(_ u: RestorePlan.User, _ existing: JSONValue, trimmed: Bool = false) -> Result<
         (targetUsername: String, newSub: String, status: String, enabled: Bool), AdoptError
     > {
         let attrs = attributes(of: existing)
-        let differing = u.attributes.filter { attrs[$0.name] != $0.value }.map(\.name)
+        let differing = u.attributes.filter { a in
+            guard trimmed else { return attrs[a.name] != a.value }
+            let want = trim(a.value)
+            return (attrs[a.name] ?? "") != want
+        }.map(\.name)
         guard differing.isEmpty else {
             return .failure(
                 AdoptError(
@@ -418,6 +429,9 @@ public struct RestoreExecutor: Sendable {
         }
         return .success((target, sub, existing["UserStatus"]?.stringValue ?? "UNKNOWN", existing["Enabled"]?.boolValue ?? true))
     }
+
+    /// A value as an import job stores it: without leading or trailing white space.
+    static func trim(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces) }
 
     struct AdoptError: Error, CustomStringConvertible {
         let description: String
@@ -496,6 +510,8 @@ public struct ImportSettings: Sendable {
     public var split: ImportSplit
     public var snapshotId: String
     public var log: @Sendable (String) -> Void
+    /// How long to wait for someone else's import job (Cognito runs one at a time per account and Region).
+    public var activeJobWait: Duration = .seconds(3600)
 
     public init(csv: ImportCSV, roleArn: String, split: ImportSplit, snapshotId: String, log: @escaping @Sendable (String) -> Void) {
         self.csv = csv

@@ -47,6 +47,9 @@ public struct RestoreOutcome: Sendable {
     public var importCarried = 0
     public var fallbacks: [String] = []
     public var fallbackCount = 0
+    /// Imported users with a value Cognito trimmed (leading or trailing white space): first names and count.
+    public var trimmed: [String] = []
+    public var trimmedCount = 0
 
     /// Every planned group, user (with its password and state) and membership is in the pool.
     public var complete: Bool {

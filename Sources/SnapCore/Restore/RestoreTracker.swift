@@ -83,5 +83,11 @@ actor RestoreTracker {
         if out.fallbacks.count < RestoreOutcome.shownFailures { out.fallbacks.append(username) }
     }
 
+    /// An imported user one of whose values Cognito trimmed of leading or trailing white space.
+    func trimmed(_ username: String) {
+        out.trimmedCount += 1
+        if out.trimmed.count < RestoreOutcome.shownFailures { out.trimmed.append(username) }
+    }
+
     func outcome() -> RestoreOutcome { out }
 }

@@ -24,9 +24,12 @@ public struct PoolConfiguration: Sendable {
     public var caseSensitive: Bool
     public var schema: [String: Attribute]
     public var passwordPolicy: PasswordPolicy
+    /// OFF, ON (every user must use MFA: an import CSV's `cognito:mfa_enabled` is true) or OPTIONAL.
+    public var mfaConfiguration: String
 
     public init(pool: JSONValue) {
         id = pool["Id"]?.stringValue ?? ""
+        mfaConfiguration = pool["MfaConfiguration"]?.stringValue ?? "OFF"
         usernameAttributes = (pool["UsernameAttributes"]?.arrayValue ?? []).compactMap(\.stringValue)
         aliasAttributes = (pool["AliasAttributes"]?.arrayValue ?? []).compactMap(\.stringValue)
         autoVerifiedAttributes = (pool["AutoVerifiedAttributes"]?.arrayValue ?? []).compactMap(\.stringValue)

@@ -52,6 +52,13 @@ final class CognitoSim: @unchecked Sendable {
         return (json["operations"] as! [String: [String: Any]]).mapValues { $0.compactMapValues { $0 as? Int } }
     }
 
+    /// The whole /__sim/stats answer (shortPages, categories, ...).
+    func rawStats() throws -> [String: Any] {
+        let r = try run("curl", ["-sf", endpoint + "/__sim/stats"], env: ProcessInfo.processInfo.environment)
+        guard r.status == 0 else { throw TestFailure("simulator stats: curl exited \(r.status)") }
+        return try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+    }
+
     func stop() { process.terminate() }
     deinit { process.terminate() }
 }
