@@ -80,7 +80,7 @@ QUOTAS = {
                         "AdminSetUserMFAPreference"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
-    "UserPoolRead": (15, ["DescribeUserPool"]),
+    "UserPoolRead": (15, ["DescribeUserPool", "GetUserPoolMfaConfig"]),
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
 }
@@ -499,6 +499,11 @@ class Simulator:
         self.check_pool(body)
         return {"UserPool": self.pool.describe(len(self.users))}
 
+    def GetUserPoolMfaConfig(self, body):
+        """As GetUserPoolMfaConfig answers for a pool with MFA off (the pool describe() gives): no factor."""
+        self.check_pool(body)
+        return {"MfaConfiguration": self.pool.describe(0)["MfaConfiguration"]}
+
     def find_user(self, username):
         with self.lock:
             if username in self.users:
@@ -899,7 +904,7 @@ def make_handler(sim):
     return Handler
 
 
-OPERATIONS = {"DescribeUserPool", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
+OPERATIONS = {"DescribeUserPool", "GetUserPoolMfaConfig", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
               "AdminSetUserMFAPreference",
               "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob"}

@@ -154,25 +154,13 @@ struct Restore: AsyncParsableCommand {
             let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
+            var createdPool: JSONValue?
             if let createPool {
-                let blueprint = PoolBlueprint.make(from: source.pool, name: createPool, region: region)
-                for n in blueprint.notCarried { output.message("not carried over: \(n)") }
-                if dryRun {
-                    output.message("dry run: would create pool \(createPool) in \(region): \(blueprint.request.canonicalString())")
-                    target = "new:\(createPool)"
-                    targetPool = source.pool  // the new pool mirrors the snapshot's
-                } else {
-                    target = try await cognito.createUserPool(blueprint.request)
-                    output.message("created pool \(target) (\(createPool)) in \(region) from the snapshot's pool.json")
-                    if let mode = blueprint.softwareTokenMfa {
-                        do {
-                            try await cognito.enableSoftwareTokenMfa(target, mode: mode)
-                        } catch {
-                            output.message("not carried over: MFA \(mode) with software tokens: \(error)")
-                        }
-                    }
-                    targetPool = try await cognito.describeUserPool(target)
-                }
+                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output)
+                    .run(source: source, cognito: cognito)
+                target = step.target
+                targetPool = step.targetPool
+                createdPool = step.json
             } else {
                 do {
                     targetPool = try await cognito.describeUserPool(target)
@@ -194,6 +182,7 @@ struct Restore: AsyncParsableCommand {
             var summary = Summary(
                 snapshot: id, sourcePool: sourcePool, targetPool: target, store: store, dryRun: dryRun, plan: plan,
                 estimate: estimate, subMap: subMapPath, journal: journalPath)
+            summary.createPool = createdPool
 
             notice.summary = summary.json
             if !plan.problems.isEmpty {
@@ -382,6 +371,8 @@ private struct Summary {
     var seconds: Double = 0
     var method = "api"
     var importJobs: [JSONValue] = []
+    /// `--create-pool`: the requests sent (or, in a dry run, planned) and what was not carried.
+    var createPool: JSONValue?
 
     var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -401,6 +392,7 @@ private struct Summary {
             "skippedMemberships": .int(plan.skippedMemberships),
             "mfa": MFAReport.json(plan: plan, outcome: outcome),
         ]
+        if let createPool { o["createPool"] = createPool }
         if let outcome {
             func count(_ c: RestoreOutcome.Count) -> JSONValue {
                 ["planned": .int(c.planned), "written": .int(c.written), "existing": .int(c.existing), "failed": .int(c.failed)]
