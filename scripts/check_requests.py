@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Checks planned Cognito requests against the published model and every rule.
 
-  check_requests.py [--pool-id ID] < summary.json
+  check_requests.py [--pool-id ID] [SUMMARY_JSON]
 
-Reads `snap restore --create-pool NAME --dry-run --json`'s summary on stdin and
+Reads `snap restore --create-pool NAME --dry-run --json`'s summary (from the
+file SUMMARY_JSON, else stdin) and
 checks each request of its "createPool.requests", in order, with
 model_check.check (the botocore model) and rules.check (scripts/rules, every
 rule on). The follow-ups' UserPoolId is the placeholder "<new pool id>" in a
@@ -22,7 +23,8 @@ import rules  # noqa: E402
 
 def main(argv):
     pool_id = argv[argv.index("--pool-id") + 1] if "--pool-id" in argv else "eu-west-1_AbCdEf123"
-    summary = json.load(sys.stdin)
+    files = [a for i, a in enumerate(argv) if not a.startswith("--") and (i == 0 or argv[i - 1] != "--pool-id")]
+    summary = json.load(open(files[0], encoding="utf-8")) if files else json.load(sys.stdin)
     requests = (summary.get("createPool") or {}).get("requests") or []
     if not requests:
         print("no createPool.requests in the input", file=sys.stderr)
