@@ -14,7 +14,8 @@ struct Restore: AsyncParsableCommand {
 
             Before any write, every problem is listed: a target that is not empty (unless --resume), \
             custom attributes missing from its schema or of another type, a sign-in configuration \
-            that cannot hold the users, required attributes users lack.
+            that cannot hold the users, required attributes users lack, users without an email or \
+            phone_number where the target allows passwordless sign-in (AdminCreateUser refuses them).
 
             Users are created with AdminCreateUser (no message sent), every attribute but sub and the \
             service's own, verification flags as in the snapshot; in a pool that signs in by email or \
@@ -39,6 +40,11 @@ struct Restore: AsyncParsableCommand {
             (TOTP) cannot be carried: those users are counted and named in the report, listed in \
             restore-<ID>-<POOL>.totp-users.txt next to the sub map and marked "mustEnrolTotp":true \
             in it; they enrol again. --dry-run prints both counts.
+
+            With --create-pool NAME the pool is made from the snapshot (pool.json, and config.json's MFA \
+            factors in a format-2 snapshot: set with SetUserPoolMfaConfig after CreateUserPool, never \
+            guessed); --dry-run prints each request in order and what is not carried, with the command \
+            that finishes it (--json: createPool.requests).
 
             Exit 0 when every group, user and membership of the snapshot (skipped users aside) is in \
             the pool; 1 otherwise or when a check fails; 64 on a usage error.

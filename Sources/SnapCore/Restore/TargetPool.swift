@@ -24,6 +24,16 @@ public struct PoolConfiguration: Sendable {
     public var caseSensitive: Bool
     public var schema: [String: Attribute]
     public var passwordPolicy: PasswordPolicy
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN); empty when absent.
+    public var firstAuthFactors: [String] = []
+
+    /// AdminCreateUser, as snap sends it (no TemporaryPassword), needs an email or phone_number here:
+    /// "These attributes must be provided when passwordless options are the only available, or when
+    /// you don't submit a TemporaryPassword" (AdminCreateUser; issue 20, item 12).
+    public var createNeedsEmailOrPhone: Bool {
+        let f = Set(firstAuthFactors)
+        return (!f.isEmpty && !f.contains("PASSWORD")) || !f.isDisjoint(with: ["EMAIL_OTP", "SMS_OTP"])
+    }
 
     public init(pool: JSONValue) {
         id = pool["Id"]?.stringValue ?? ""
@@ -44,6 +54,7 @@ public struct PoolConfiguration: Sendable {
         }
         self.schema = schema
         passwordPolicy = PasswordPolicy(json: pool["Policies"]?["PasswordPolicy"])
+        firstAuthFactors = (pool["Policies"]?["SignInPolicy"]?["AllowedFirstAuthFactors"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
     /// Cognito writes these constraints as strings ("2048"); tolerate numbers too.
