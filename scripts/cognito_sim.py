@@ -90,7 +90,7 @@ QUOTAS = {
     "UserAccountRecovery": (30, ["AdminSetUserPassword"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
-    "UserPoolRead": (15, ["DescribeUserPool"]),
+    "UserPoolRead": (15, ["DescribeUserPool", "GetUserPoolMfaConfig"]),
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
 }
@@ -545,6 +545,11 @@ class Simulator:
     def DescribeUserPool(self, body):
         self.check_pool(body)
         return {"UserPool": self.pool.describe(len(self.users))}
+
+    def GetUserPoolMfaConfig(self, body):
+        """As GetUserPoolMfaConfig answers for a pool with MFA off (the pool describe() gives): no factor."""
+        self.check_pool(body)
+        return {"MfaConfiguration": self.pool.describe(0)["MfaConfiguration"]}
 
     def find_user(self, username):
         with self.lock:
@@ -1049,7 +1054,7 @@ def make_handler(sim):
     return Handler
 
 
-OPERATIONS = {"DescribeUserPool", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
+OPERATIONS = {"DescribeUserPool", "GetUserPoolMfaConfig", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
               "AdminSetUserMFAPreference",
               "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob", "ListUserImportJobs"}

@@ -1,9 +1,19 @@
 #!/usr/bin/env python3
-"""Write fixtures/store: a local store holding one snapshot made by the
-standard tools (tar --format=pax and zstd --check), not by snap, so the
-tests prove snap's reader interoperates with them.
+"""Write local stores holding snapshots made by the standard tools (tar
+--format=pax and zstd --check), not by snap, so the tests prove snap's
+reader interoperates with them.
 
-  make_fixture_store.py [OUT]   (default fixtures/store)
+  make_fixture_store.py [OUT]
+      fixtures/store (default OUT): one format-1 snapshot (no config.json),
+      as snap wrote before format 2. Kept as it is: readers keep reading format 1.
+  make_fixture_store.py --format2 [OUT]
+      fixtures/store-format2 (default OUT): the same snapshot in format 2, with
+      config.json ({"mfa": GetUserPoolMfaConfig's answer}).
+  make_fixture_store.py --pool POOL_JSON [--config CONFIG_JSON] OUT
+      a snapshot whose pool.json is POOL_JSON (a DescribeUserPool UserPool
+      object, e.g. fixtures/pools/*.json) and, with --config, format 2 with that
+      config.json; its one user has an email and a phone number. Prints
+      "<pool id> <snapshot id>" (for restore --create-pool --dry-run tests).
 """
 import hashlib
 import json
@@ -14,14 +24,55 @@ import tempfile
 
 POOL = "us-east-1_Fixture01"
 SID = "20261101T000000Z-0badc0de"
+SID2 = "20261102T000000Z-0badc0d2"
 
 
 def canon(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "fixtures", "store")
+def write(out, pool_id, sid, pool, users, groups, memberships, config=None):
+    members = {
+        "pool.json": canon(pool).encode(),
+        "groups.jsonl": "".join(canon(g) + "\n" for g in groups).encode(),
+        "users.jsonl": "".join(canon(u) + "\n" for u in sorted(users, key=lambda u: u["username"].encode())).encode(),
+        "memberships.jsonl": "".join(canon(m) + "\n" for m in memberships).encode(),
+    }
+    records = {"pool.json": 1, "groups.jsonl": len(groups), "users.jsonl": len(users), "memberships.jsonl": len(memberships),
+               "config.json": 1}
+    if config is not None:
+        members["config.json"] = canon(config).encode()
+    manifest = {
+        "format": 1 if config is None else 2, "id": sid, "createdAt": sid[0:4] + "-" + sid[4:6] + "-" + sid[6:8] + "T00:00:00Z",
+        "userPool": {"id": pool_id, "name": pool.get("Name", "fixture"), "region": pool_id.split("_")[0]},
+        "counts": {"users": len(users), "groups": len(groups), "memberships": len(memberships)},
+        "files": {k: {"sha256": hashlib.sha256(v).hexdigest(), "bytes": len(v), "records": records[k]} for k, v in members.items()},
+        "warnings": [], "tool": "tar+zstd fixture",
+    }
+    members["manifest.json"] = canon(manifest).encode()
+
+    folder = os.path.join(out, pool_id)
+    os.makedirs(folder, exist_ok=True)
+    archive = os.path.join(folder, sid + ".tar.zst")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in members.items():
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(data)
+        order = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl"]
+        order += ["config.json"] if config is not None else []
+        order += ["manifest.json"]
+        mtime = f"{sid[0:4]}-{sid[4:6]}-{sid[6:8]} 00:00:00Z"
+        tar = subprocess.run(["tar", "--format=pax", "--owner=0", "--group=0", "--numeric-owner", f"--mtime={mtime}",
+                              "-C", tmp, "-cf", "-"] + order, check=True, capture_output=True).stdout
+        subprocess.run(["zstd", "-q", "--check", "-f", "-o", archive], input=tar, check=True)
+    data = open(archive, "rb").read()
+    stored = dict(manifest, archive={"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    with open(os.path.join(folder, sid + ".json"), "w", encoding="utf-8") as f:
+        f.write(canon(stored) + "\n")
+    return folder
+
+
+def fixture_records():
     users = [
         {"username": "ann", "attributes": {"email": "ann@example.com", "email_verified": "true", "sub": "11111111-1111-4111-8111-111111111111"},
          "enabled": True, "status": "CONFIRMED", "created": "2026-10-01T00:00:00Z", "modified": "2026-10-01T00:00:00Z"},
@@ -31,41 +82,36 @@ def main():
     groups = [{"name": "admins", "description": "Admins", "precedence": 1, "roleArn": "arn:aws:iam::123456789012:role/a",
                "created": "2026-10-01T00:00:00Z", "modified": "2026-10-01T00:00:00Z"}]
     memberships = [{"group": "admins", "username": "ann"}]
+    return users, groups, memberships
+
+
+def main(argv):
+    here = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+    if argv[:1] == ["--pool"]:
+        pool = json.load(open(argv[1], encoding="utf-8"))
+        rest = argv[2:]
+        config = None
+        if rest[:1] == ["--config"]:
+            config = json.load(open(rest[1], encoding="utf-8"))
+            rest = rest[2:]
+        pool_id = pool["Id"]
+        users = [{"username": "7c1d2e3f-0000-4000-8000-000000000001",
+                  "attributes": {"email": "ann@example.com", "email_verified": "true", "phone_number": "+12065550100",
+                                 "phone_number_verified": "true", "sub": "7c1d2e3f-0000-4000-8000-000000000001"},
+                  "enabled": True, "status": "CONFIRMED", "created": "2026-10-01T00:00:00Z", "modified": "2026-10-01T00:00:00Z"}]
+        write(rest[0], pool_id, SID2 if config is not None else SID, pool, users, [], [], config)
+        print(pool_id, SID2 if config is not None else SID)
+        return
+    users, groups, memberships = fixture_records()
     pool = {"Id": POOL, "Name": "fixture", "MfaConfiguration": "OFF"}
-
-    members = {
-        "pool.json": canon(pool).encode(),
-        "groups.jsonl": "".join(canon(g) + "\n" for g in groups).encode(),
-        "users.jsonl": "".join(canon(u) + "\n" for u in sorted(users, key=lambda u: u["username"].encode())).encode(),
-        "memberships.jsonl": "".join(canon(m) + "\n" for m in memberships).encode(),
-    }
-    records = {"pool.json": 1, "groups.jsonl": len(groups), "users.jsonl": len(users), "memberships.jsonl": len(memberships)}
-    manifest = {
-        "format": 1, "id": SID, "createdAt": "2026-11-01T00:00:00Z",
-        "userPool": {"id": POOL, "name": "fixture", "region": "us-east-1"},
-        "counts": {"users": len(users), "groups": len(groups), "memberships": len(memberships)},
-        "files": {k: {"sha256": hashlib.sha256(v).hexdigest(), "bytes": len(v), "records": records[k]} for k, v in members.items()},
-        "warnings": [], "tool": "tar+zstd fixture",
-    }
-    members["manifest.json"] = canon(manifest).encode()
-
-    folder = os.path.join(out, POOL)
-    os.makedirs(folder, exist_ok=True)
-    archive = os.path.join(folder, SID + ".tar.zst")
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, data in members.items():
-            with open(os.path.join(tmp, name), "wb") as f:
-                f.write(data)
-        order = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "manifest.json"]
-        tar = subprocess.run(["tar", "--format=pax", "--owner=0", "--group=0", "--numeric-owner", "--mtime=2026-11-01 00:00:00Z",
-                              "-C", tmp, "-cf", "-"] + order, check=True, capture_output=True).stdout
-        subprocess.run(["zstd", "-q", "--check", "-f", "-o", archive], input=tar, check=True)
-    data = open(archive, "rb").read()
-    stored = dict(manifest, archive={"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
-    with open(os.path.join(folder, SID + ".json"), "w", encoding="utf-8") as f:
-        f.write(canon(stored) + "\n")
-    print(folder)
+    if argv[:1] == ["--format2"]:
+        out = argv[1] if len(argv) > 1 else os.path.join(here, "store-format2")
+        config = {"mfa": {"MfaConfiguration": "OFF"}}
+        print(write(out, POOL, SID2, pool, users, groups, memberships, config))
+        return
+    out = argv[0] if argv else os.path.join(here, "store")
+    print(write(out, POOL, SID, pool, users, groups, memberships))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

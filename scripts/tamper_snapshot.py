@@ -27,6 +27,8 @@ import subprocess
 import tempfile
 
 ORDER = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "manifest.json"]
+# Format 2 adds config.json before manifest.json; it is kept as it was.
+ORDER2 = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "config.json", "manifest.json"]
 
 
 def canonical(obj):
@@ -82,10 +84,11 @@ def main():
                 f.write(text.encode() + b"\n")
         with open(os.path.join(tmp, "manifest.json"), "rb") as f:
             manifest = json.loads(f.read())
-        for member in ORDER[:-1]:
+        order = ORDER2 if os.path.exists(os.path.join(tmp, "config.json")) else ORDER
+        for member in order[:-1]:
             with open(os.path.join(tmp, member), "rb") as f:
                 data = f.read()
-            records = 1 if member == "pool.json" else data.count(b"\n")
+            records = data.count(b"\n") if member.endswith(".jsonl") else 1
             manifest["files"][member] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": records}
         for name, member in (("users", "users.jsonl"), ("groups", "groups.jsonl"), ("memberships", "memberships.jsonl")):
             manifest["counts"][name] = manifest["files"][member]["records"]
@@ -100,7 +103,7 @@ def main():
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             f.write(canonical(manifest))
         tar = subprocess.Popen(["tar", "--format=pax", "--owner=0", "--group=0", "--numeric-owner", "--mtime=2026-11-01 00:00:00Z",
-                                "-C", tmp, "-cf", "-"] + ORDER, stdout=subprocess.PIPE)
+                                "-C", tmp, "-cf", "-"] + order, stdout=subprocess.PIPE)
         subprocess.run(["zstd", "-q", "--check", "-3", "-f", "-o", archive], stdin=tar.stdout, check=True)
         if tar.wait() != 0:
             raise SystemExit("tar failed")

@@ -14,7 +14,8 @@ struct Restore: AsyncParsableCommand {
 
             Before any write, every problem is listed: a target that is not empty (unless --resume), \
             custom attributes missing from its schema or of another type, a sign-in configuration \
-            that cannot hold the users, required attributes users lack.
+            that cannot hold the users, required attributes users lack, users without an email or \
+            phone_number where the target allows passwordless sign-in (AdminCreateUser refuses them).
 
             Users are created with AdminCreateUser (no message sent), every attribute but sub and the \
             service's own, verification flags as in the snapshot; in a pool that signs in by email or \
@@ -39,6 +40,11 @@ struct Restore: AsyncParsableCommand {
             (TOTP) cannot be carried: those users are counted and named in the report, listed in \
             restore-<ID>-<POOL>.totp-users.txt next to the sub map and marked "mustEnrolTotp":true \
             in it; they enrol again. --dry-run prints both counts.
+
+            With --create-pool NAME the pool is made from the snapshot (pool.json, and config.json's MFA \
+            factors in a format-2 snapshot: set with SetUserPoolMfaConfig after CreateUserPool, never \
+            guessed); --dry-run prints each request in order and what is not carried, with the command \
+            that finishes it (--json: createPool.requests).
 
             Exit 0 when every group, user and membership of the snapshot (skipped users aside) is in \
             the pool; 1 otherwise or when a check fails; 64 on a usage error.
@@ -154,25 +160,13 @@ struct Restore: AsyncParsableCommand {
             let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
+            var createdPool: JSONValue?
             if let createPool {
-                let blueprint = PoolBlueprint.make(from: source.pool, name: createPool, region: region)
-                for n in blueprint.notCarried { output.message("not carried over: \(n)") }
-                if dryRun {
-                    output.message("dry run: would create pool \(createPool) in \(region): \(blueprint.request.canonicalString())")
-                    target = "new:\(createPool)"
-                    targetPool = source.pool  // the new pool mirrors the snapshot's
-                } else {
-                    target = try await cognito.createUserPool(blueprint.request)
-                    output.message("created pool \(target) (\(createPool)) in \(region) from the snapshot's pool.json")
-                    if let mode = blueprint.softwareTokenMfa {
-                        do {
-                            try await cognito.enableSoftwareTokenMfa(target, mode: mode)
-                        } catch {
-                            output.message("not carried over: MFA \(mode) with software tokens: \(error)")
-                        }
-                    }
-                    targetPool = try await cognito.describeUserPool(target)
-                }
+                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output)
+                    .run(source: source, cognito: cognito)
+                target = step.target
+                targetPool = step.targetPool
+                createdPool = step.json
             } else {
                 do {
                     targetPool = try await cognito.describeUserPool(target)
@@ -194,6 +188,7 @@ struct Restore: AsyncParsableCommand {
             var summary = Summary(
                 snapshot: id, sourcePool: sourcePool, targetPool: target, store: store, dryRun: dryRun, plan: plan,
                 estimate: estimate, subMap: subMapPath, journal: journalPath)
+            summary.createPool = createdPool
 
             notice.summary = summary.json
             if !plan.problems.isEmpty {
@@ -388,6 +383,8 @@ private struct Summary {
     var seconds: Double = 0
     var method = "api"
     var importJobs: [JSONValue] = []
+    /// `--create-pool`: the requests sent (or, in a dry run, planned) and what was not carried.
+    var createPool: JSONValue?
 
     var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -407,6 +404,7 @@ private struct Summary {
             "skippedMemberships": .int(plan.skippedMemberships),
             "mfa": MFAReport.json(plan: plan, outcome: outcome),
         ]
+        if let createPool { o["createPool"] = createPool }
         if let outcome {
             func count(_ c: RestoreOutcome.Count) -> JSONValue {
                 ["planned": .int(c.planned), "written": .int(c.written), "existing": .int(c.existing), "failed": .int(c.failed)]

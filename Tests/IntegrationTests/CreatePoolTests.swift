@@ -69,4 +69,89 @@ import Testing
         guard let v else { return "absent" }
         return String(decoding: try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
     }
+
+    /// Issue 20, item 4: a TOTP-only pool that keeps SMS (an SNS role) for phone verification is
+    /// restored as TOTP-only. The factors come from the snapshot's config.json (GetUserPoolMfaConfig),
+    /// never from whether SmsConfiguration exists (before: SMS MFA, and TOTP lost).
+    @Test func aTotpOnlyPoolWithSmsForVerificationIsRestoredTotpOnly() throws {
+        let moto = try Moto.shared()
+        let env = moto.environment
+        let created =
+            try aws(
+                [
+                    "cognito-idp", "create-user-pool", "--pool-name", "totp-\(UUID().uuidString.prefix(6))",
+                    "--auto-verified-attributes", "phone_number", "--mfa-configuration", "OFF", "--sms-configuration",
+                    "SnsCallerArn=arn:aws:iam::123456789012:role/cognito-sms,ExternalId=sms-external-id",
+                ], env: env) as! [String: Any]
+        let source = (created["UserPool"] as! [String: Any])["Id"] as! String
+        _ = try aws(
+            [
+                "cognito-idp", "set-user-pool-mfa-config", "--user-pool-id", source, "--mfa-configuration", "OPTIONAL",
+                "--software-token-mfa-configuration", "Enabled=true",
+            ], env: env)
+        let store = try tempFolder("totp")
+        let c = try snap(["create", "--user-pool-id", source, "--store", store], env: env)
+        #expect(c.status == 0, "stderr: \(c.stderr)")
+        let id = c.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = "totp-rebuilt-\(UUID().uuidString.prefix(6))"
+        let r = try snap(
+            ["restore", id, "--source-pool", source, "--create-pool", name, "--region", "eu-west-1", "--store", store, "--json"],
+            env: env, cwd: try tempFolder("totp-run"))
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
+        let target = summary["targetPool"] as! String
+        let requests = (summary["createPool"] as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+        #expect(requests.map { $0["operation"] as? String ?? "" } == ["CreateUserPool", "SetUserPoolMfaConfig"], "\(requests)")
+        #expect((requests.first?["input"] as? [String: Any])?["MfaConfiguration"] == nil, "CreateUserPool must not choose factors")
+
+        let mfa =
+            try aws(["cognito-idp", "get-user-pool-mfa-config", "--user-pool-id", target, "--region", "eu-west-1"], env: env)
+            as! [String: Any]
+        #expect(mfa["MfaConfiguration"] as? String == "OPTIONAL", "\(mfa)")
+        #expect((mfa["SoftwareTokenMfaConfiguration"] as? [String: Any])?["Enabled"] as? Bool == true, "\(mfa)")
+        #expect(mfa["SmsMfaConfiguration"] == nil || mfa["SmsMfaConfiguration"] is NSNull, "\(mfa)")
+        let described =
+            (try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", target, "--region", "eu-west-1"], env: env)
+            as! [String: Any])["UserPool"] as! [String: Any]
+        #expect((described["SmsConfiguration"] as? [String: Any])?["SnsCallerArn"] as? String != nil, "SMS kept for verification")
+
+        // The snapshot holds what GetUserPoolMfaConfig said (`snap cat REF config`).
+        let cat = try snap(["cat", id, "config", "--user-pool-id", source, "--store", store], env: env)
+        // Unparsable output (an older snap has no config member) fails the expectation below, naming it.
+        let config = (try? JSONSerialization.jsonObject(with: cat.stdout)) as? [String: Any]
+        let captured = config?["mfa"] as? [String: Any]
+        #expect(captured?["MfaConfiguration"] as? String == "OPTIONAL", "\(cat.out) \(cat.stderr)")
+
+    }
+
+    /// Issue 20, item 4: a format-1 snapshot (no config.json) does not say which factors its pool used:
+    /// nothing is guessed, and the listing gives the command that sets them.
+    @Test func aFormat1SnapshotGuessesNoFactors() throws {
+        let env = try Moto.shared().environment
+        let dir = try tempFolder("format1-pool")
+        var pool =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repo.root + "/fixtures/pools/totp-sms-role.json")))
+            as! [String: Any]
+        pool["MfaConfiguration"] = "ON"
+        try JSONSerialization.data(withJSONObject: pool).write(to: URL(fileURLWithPath: dir + "/pool.json"))
+        let made = try run(
+            "python3", [Repo.root + "/scripts/make_fixture_store.py", "--pool", dir + "/pool.json", dir + "/store"], env: env)
+        #expect(made.status == 0, "\(made.stderr)")
+        let parts = made.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let name = "format1-\(UUID().uuidString.prefix(6))"
+        let r = try snap(
+            [
+                "restore", parts[1], "--source-pool", parts[0], "--create-pool", name, "--region", "eu-west-1", "--store", dir + "/store",
+            ], env: env, cwd: dir)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("not carried over: MFA ON: the snapshot (format 1"), "\(r.stderr)")
+        #expect(r.stderr.contains("aws cognito-idp set-user-pool-mfa-config --region eu-west-1 --user-pool-id eu-west-1_"), "\(r.stderr)")
+        let target = try #require(
+            ((try aws(["cognito-idp", "list-user-pools", "--max-results", "60", "--region", "eu-west-1"], env: env) as! [String: Any])[
+                "UserPools"] as? [[String: Any]] ?? []).first { $0["Name"] as? String == name }?["Id"] as? String)
+        let mfa =
+            try aws(["cognito-idp", "get-user-pool-mfa-config", "--user-pool-id", target, "--region", "eu-west-1"], env: env)
+            as! [String: Any]
+        #expect(mfa["MfaConfiguration"] as? String == "OFF", "\(mfa)")
+    }
 }

@@ -31,7 +31,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try untar("\(folder)/\(id).tar.zst", into: out)
         let listing = try run("sh", ["-c", "zstd -dc \"$0\" | tar -t", "\(folder)/\(id).tar.zst"], env: env).out
-        #expect(listing.split(separator: "\n") == ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "manifest.json"])
+        #expect(
+            listing.split(separator: "\n") == [
+                "pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "config.json", "manifest.json",
+            ])
 
         // Users: every attribute, enabled and status, as the AWS CLI lists them.
         let cliUsers =
@@ -93,6 +96,13 @@ import Testing
         let pj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/pool.json"))) as! [String: Any]
         #expect(pj["Id"] as? String == pool)
         #expect(pj["EstimatedNumberOfUsers"] == nil)
+        // Format 2: config.json holds GetUserPoolMfaConfig's answer as the AWS CLI shows it (less ResponseMetadata).
+        #expect(manifest["format"] as? Int == 2)
+        #expect(files["config.json"]?["records"] as? Int == 1)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as! [String: Any]
+        var cliMfa = try aws(["cognito-idp", "get-user-pool-mfa-config", "--user-pool-id", pool], env: env) as! [String: Any]
+        cliMfa["ResponseMetadata"] = nil
+        #expect(NSDictionary(dictionary: config["mfa"] as? [String: Any] ?? [:]).isEqual(to: cliMfa), "\(config) vs \(cliMfa)")
 
         // A second create of the unchanged pool: byte-identical members, no changes.
         let second = try snap(["create", "--user-pool-id", pool, "--store", store, "--json"], env: env)
@@ -104,7 +114,7 @@ import Testing
         #expect(changes2["memberships"] == ["added": 0, "removed": 0])
         let m1 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id).json"))) as! [String: Any]
         let m2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id2).json"))) as! [String: Any]
-        for member in ["users.jsonl", "groups.jsonl", "memberships.jsonl", "pool.json"] {
+        for member in ["users.jsonl", "groups.jsonl", "memberships.jsonl", "pool.json", "config.json"] {
             let a = (m1["files"] as! [String: [String: Any]])[member]!["sha256"] as! String
             let b = (m2["files"] as! [String: [String: Any]])[member]!["sha256"] as! String
             #expect(a == b, "\(member) differs between two snapshots of an unchanged pool")

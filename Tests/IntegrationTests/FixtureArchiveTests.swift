@@ -57,4 +57,42 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.contains("format 9") && r.stderr.contains(path), "stderr: \(r.stderr)")
     }
+
+    /// Format 2 (issue 20, item 4): the same snapshot with config.json, written by tar and zstd
+    /// (scripts/make_fixture_store.py --format2), is verified and read; the format-1 fixture above still is.
+    @Test func aFormat2ArchiveWithConfigIsRead() throws {
+        let dir = try tempFolder("fixture2")
+        try FileManager.default.copyItem(atPath: Repo.root + "/fixtures/store-format2", toPath: dir + "/store")
+        let store = dir + "/store"
+        let verify = try snap(["verify", "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
+        #expect(verify.status == 0, "stdout: \(verify.out) stderr: \(verify.stderr)")
+        let show = try snap(["show", "latest", "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
+        let manifest = try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any]
+        #expect(manifest?["format"] as? Int == 2)
+        let cat = try snap(["cat", "latest", "config", "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
+        #expect(cat.status == 0, "stderr: \(cat.stderr)")
+        #expect(cat.out == #"{"mfa":{"MfaConfiguration":"OFF"}}"#)
+        let users = try snap(["cat", "latest", "users", "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
+        #expect(users.status == 0 && users.out.contains("ann@example.com"))
+
+        // A format-1 snapshot has no config member, and says so.
+        let old = try snap(["cat", id, "config", "--store", try copyOfFixtureStore()], env: env)
+        #expect(old.status == 1 && old.stderr.contains("is format 1: it has no config.json"), "\(old.stderr)")
+    }
+
+    /// A format-2 snapshot whose config.json is not a JSON object is damaged, and named.
+    @Test func aConfigThatIsNotAnObjectIsNamed() throws {
+        let dir = try tempFolder("fixture2-bad")
+        try Data("[1]".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        let made = try run(
+            "python3",
+            [
+                Repo.root + "/scripts/make_fixture_store.py", "--pool", Repo.root + "/fixtures/pools/cli-example.json", "--config",
+                dir + "/config.json", dir + "/store",
+            ], env: env)
+        #expect(made.status == 0, "\(made.stderr)")
+        let r = try snap(["verify", "--store", dir + "/store", "--user-pool-id", "us-west-2_aaaaaaaaa"], env: env)
+        #expect(r.status != 0)
+        #expect((r.out + r.stderr).contains("config.json") && (r.out + r.stderr).contains("not a JSON object"), "\(r.out) \(r.stderr)")
+    }
 }

@@ -74,7 +74,7 @@ import Testing
         let manifest =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json"))) as! [String: Any]
         #expect(manifest["options"] as? [String: Bool] == ["withMfa": true])
-        #expect(manifest["format"] as? Int == 1)
+        #expect(manifest["format"] as? Int == 2)
 
         // Two snapshots of which one has MFA: mfa is not compared, and says so.
         let mixed = try snap(["diff", plainID, id, "--user-pool-id", source, "--store", store, "--exit-code"], env: env)

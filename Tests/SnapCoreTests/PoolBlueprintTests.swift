@@ -65,4 +65,113 @@ import Testing
         #expect(s["name"] == nil, "as the defaults: left to them")
         #expect(s["sub"] == nil, "managed by the service")
     }
+
+    // Issue 20, item 4: MFA factors are never guessed.
+
+    func pool(_ extra: [String: JSONValue]) -> JSONValue {
+        var o = described.objectValue!
+        for (k, v) in extra { o[k] = v }
+        return .object(o)
+    }
+
+    let smsRole: JSONValue = ["SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x", "SnsRegion": "eu-west-1"]
+
+    @Test func aTotpOnlyPoolWithSmsForVerificationStaysTotpOnly() throws {
+        let p = pool(["MfaConfiguration": "OPTIONAL", "SmsConfiguration": smsRole])
+        let config: JSONValue = ["mfa": ["MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": ["Enabled": true]]]
+        let b = PoolBlueprint.make(from: p, config: config, name: "New", region: "eu-west-1")
+        // CreateUserPool with SmsConfiguration and MfaConfiguration OPTIONAL would make SMS a factor.
+        #expect(b.request["MfaConfiguration"] == nil, "\(b.request.canonicalString())")
+        #expect(b.request["SmsConfiguration"] != nil, "kept for verification")
+        let set = try #require(b.followUps.first)
+        #expect(b.followUps.count == 1 && set.operation == "SetUserPoolMfaConfig")
+        #expect(set.input["MfaConfiguration"]?.stringValue == "OPTIONAL")
+        #expect(set.input["SoftwareTokenMfaConfiguration"]?["Enabled"]?.boolValue == true)
+        #expect(set.input["SmsMfaConfiguration"] == nil, "\(set.input.canonicalString())")
+        #expect(b.requests(poolId: "eu-west-1_X").last?.input["UserPoolId"]?.stringValue == "eu-west-1_X")
+    }
+
+    @Test func smsMfaIsCarriedOnlyWhenCaptured() throws {
+        let p = pool(["MfaConfiguration": "ON", "SmsConfiguration": smsRole])
+        let config: JSONValue = [
+            "mfa": [
+                "MfaConfiguration": "ON",
+                "SmsMfaConfiguration": ["SmsAuthenticationMessage": "Code {####}", "SmsConfiguration": smsRole],
+            ]
+        ]
+        let b = PoolBlueprint.make(from: p, config: config, name: "New", region: "eu-west-1")
+        let set = try #require(b.followUps.first)
+        #expect(set.input["MfaConfiguration"]?.stringValue == "ON")
+        #expect(set.input["SmsMfaConfiguration"]?["SmsAuthenticationMessage"]?.stringValue == "Code {####}")
+        #expect(set.input["SoftwareTokenMfaConfiguration"] == nil)
+    }
+
+    @Test func aFormat1SnapshotGuessesNothingAndSaysHowToFinish() {
+        let p = pool(["MfaConfiguration": "ON", "SmsConfiguration": smsRole])
+        let b = PoolBlueprint.make(from: p, config: nil, name: "New", region: "eu-west-1")
+        #expect(b.request["MfaConfiguration"] == nil)
+        #expect(b.followUps.isEmpty)
+        let line = b.notCarried.first { $0.hasPrefix("MFA ON") } ?? ""
+        #expect(line.contains("does not say which factors") && line.contains("aws cognito-idp set-user-pool-mfa-config"), "\(b.notCarried)")
+    }
+
+    @Test func emailMfaIsCarriedWithSesAndListedWithout() throws {
+        let email: JSONValue = ["Message": "Code {####}", "Subject": "Sign in"]
+        let config: JSONValue = [
+            "mfa": ["MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": email, "SoftwareTokenMfaConfiguration": ["Enabled": true]]
+        ]
+        let ses: JSONValue = ["EmailSendingAccount": "DEVELOPER", "SourceArn": "arn:aws:ses:eu-west-1:123456789012:identity/a@example.com"]
+        let carried = PoolBlueprint.make(from: pool(["EmailConfiguration": ses]), config: config, name: "N", region: "eu-west-1")
+        #expect(carried.followUps.first?.input["EmailMfaConfiguration"] == email)
+        #expect(!carried.notCarried.contains { $0.contains("EmailMfaConfiguration") })
+
+        let cognitoMail = PoolBlueprint.make(from: pool([:]), config: config, name: "N", region: "eu-west-1")
+        #expect(cognitoMail.followUps.first?.input["EmailMfaConfiguration"] == nil)
+        #expect(cognitoMail.followUps.first?.input["SoftwareTokenMfaConfiguration"] != nil, "the other factors still go")
+        #expect(
+            cognitoMail.notCarried.contains { $0.contains("EmailMfaConfiguration") && $0.contains("DEVELOPER") },
+            "\(cognitoMail.notCarried)")
+        #expect(cognitoMail.notCarried.contains { $0.contains("--cli-input-json") && $0.contains("Code {####}") })
+
+        let lite = PoolBlueprint.make(
+            from: pool(["EmailConfiguration": ses, "UserPoolTier": "LITE"]), config: config, name: "N", region: "eu-west-1")
+        #expect(lite.notCarried.contains { $0.contains("EmailMfaConfiguration") && $0.contains("Essentials") }, "\(lite.notCarried)")
+    }
+
+    @Test func mfaWithNoFactorLeftIsNotSent() {
+        let config: JSONValue = ["mfa": ["MfaConfiguration": "ON", "EmailMfaConfiguration": ["Subject": "x"]]]
+        let b = PoolBlueprint.make(from: pool([:]), config: config, name: "N", region: "eu-west-1")
+        #expect(b.followUps.isEmpty, "\(b.followUps)")
+        #expect(b.notCarried.contains { $0.hasPrefix("MFA ON: none of its factors") })
+    }
+
+    // Issue 20, item 15: threat protection needs the Plus tier.
+
+    @Test func threatProtectionBringsThePlusTier() {
+        let old = pool(["UserPoolAddOns": ["AdvancedSecurityMode": "ENFORCED"]])
+        let b = PoolBlueprint.make(from: old, name: "N", region: "eu-west-1")
+        #expect(b.request["UserPoolTier"]?.stringValue == "PLUS")
+        #expect(b.notes.contains { $0.hasPrefix("UserPoolTier PLUS (the snapshot names no tier)") }, "\(b.notes)")
+        let off = PoolBlueprint.make(from: pool(["UserPoolAddOns": ["AdvancedSecurityMode": "OFF"]]), name: "N", region: "eu-west-1")
+        #expect(off.request["UserPoolTier"] == nil)
+    }
+
+    // Issue 20, item 14: SMS region.
+
+    @Test func smsGoesThroughSnsInTheNewPoolsRegion() {
+        let role: JSONValue = ["SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "SnsRegion": "us-east-1"]
+        let b = PoolBlueprint.make(from: pool(["SmsConfiguration": role]), name: "N", region: "eu-west-1")
+        #expect(b.request["SmsConfiguration"]?["SnsRegion"]?.stringValue == "eu-west-1")
+        #expect(b.notes.contains { $0.contains("us-east-1") && $0.contains("eu-west-1") }, "\(b.notes)")
+        let seoul = PoolBlueprint.make(from: pool(["SmsConfiguration": role]), name: "N", region: "ap-northeast-2")
+        #expect(seoul.request["SmsConfiguration"]?["SnsRegion"]?.stringValue == "ap-northeast-1")
+        let same = PoolBlueprint.make(from: pool(["SmsConfiguration": role]), name: "N", region: "us-east-1")
+        #expect(same.request["SmsConfiguration"]?["SnsRegion"]?.stringValue == "us-east-1")
+        #expect(same.notes.isEmpty)
+        // No SnsRegion: the source pool's own region (us-east-1_EXAMPLE) was used.
+        let implicit = PoolBlueprint.make(
+            from: pool(["SmsConfiguration": ["SnsCallerArn": "arn:aws:iam::123456789012:role/sms"]]), name: "N", region: "eu-west-1")
+        #expect(implicit.request["SmsConfiguration"]?["SnsRegion"] == nil)
+        #expect(implicit.notes.contains { $0.contains("us-east-1") }, "\(implicit.notes)")
+    }
 }

@@ -22,10 +22,10 @@ import Testing
     ) {
         let desc = described ?? Dictionary(uniqueKeysWithValues: members)
         var files: [Member: Manifest.FileInfo] = [:]
-        for m in Member.data {
+        for m in Member.data(format: desc["config.json"] != nil ? 2 : 1) {
             let data = Data((desc[m.rawValue] ?? "").utf8)
             let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            let n = records?[m.rawValue] ?? (m == .pool ? 1 : data.split(separator: 0x0A).count)
+            let n = records?[m.rawValue] ?? (m.isJSONLines ? data.split(separator: 0x0A).count : 1)
             files[m] = .init(sha256: sha, bytes: Int64(data.count), records: n)
         }
         let id = SnapshotID("20261127T000000Z-00000001")!
@@ -152,5 +152,45 @@ import Testing
         var (path, manifest) = try make(dir, members: good)
         manifest.warnings = ["tampered"]
         #expect(try #require(failure(path, manifest)).contains("manifest.json"))
+    }
+
+    // Format 2 (issue 20, item 4): config.json after memberships.jsonl; format 1 has none.
+
+    @Test func aFormat2CopyWithItsConfigIsRead() throws {
+        let dir = try TempDir()
+        let (path, manifest) = try make(dir, members: good + [("config.json", "{\"mfa\":{\"MfaConfiguration\":\"OFF\"}}")])
+        #expect(manifest.format == 2)
+        #expect(manifest.files[.config] != nil)
+        #expect(failure(path, manifest) == nil)
+        let (path1, manifest1) = try make(dir, members: good)
+        #expect(manifest1.format == 1)
+        #expect(failure(path1, manifest1) == nil, "format 1 is still read")
+    }
+
+    @Test func aFormat2CopyWithoutConfigIsDamagedAndNamed() throws {
+        let dir = try TempDir()
+        let (path, manifest) = try make(dir, members: good, described: Dictionary(uniqueKeysWithValues: good + [("config.json", "{}")]))
+        let why = try #require(failure(path, manifest))
+        #expect(why.contains("config.json") && why.contains("missing"), "\(why)")
+    }
+
+    @Test func aConfigThatIsNotAnObjectIsDamagedAndNamed() throws {
+        let dir = try TempDir()
+        for bad in ["[1]", "\"mfa\"", "null"] {
+            let (path, manifest) = try make(dir, members: good + [("config.json", bad)])
+            let why = try #require(failure(path, manifest), "\(bad)")
+            #expect(why.contains("config.json") && why.contains("not a JSON object"), "\(bad): \(why)")
+        }
+    }
+
+    @Test func aFormat2ManifestWithoutConfigIsRefused() throws {
+        let dir = try TempDir()
+        let (_, manifest) = try make(dir, members: good + [("config.json", "{}")])
+        var json = manifest.json.objectValue!
+        var files = json["files"]!.objectValue!
+        files["config.json"] = nil
+        json["files"] = .object(files)
+        #expect(throws: SnapError.self) { try Manifest(json: .object(json), source: "s") }
+        do { _ = try Manifest(json: .object(json), source: "s") } catch { #expect("\(error)".contains("config.json"), "\(error)") }
     }
 }

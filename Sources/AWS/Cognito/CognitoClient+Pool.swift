@@ -10,13 +10,4 @@ extension CognitoClient {
         }
         return id
     }
-
-    /// SetUserPoolMfaConfig switching software-token (TOTP) MFA on with `mode` (ON or OPTIONAL).
-    public func enableSoftwareTokenMfa(_ poolId: String, mode: String) async throws {
-        let input: JSONValue = [
-            "UserPoolId": .string(poolId), "MfaConfiguration": .string(mode),
-            "SoftwareTokenMfaConfiguration": ["Enabled": true],
-        ]
-        _ = try await call("SetUserPoolMfaConfig", category: .userPoolResourceUpdate, input)
-    }
 }

@@ -74,6 +74,10 @@ public struct Exporter: Sendable {
             throw SnapError.poolNotFound(pool: poolId, region: cognito.region)
         }
         let poolJSON = Self.stableConfiguration(rawPool)
+        // Format 2's config.json: the MFA factors, which DescribeUserPool does not give (issue 20, item 4).
+        // A refusal (an IAM policy without cognito-idp:GetUserPoolMfaConfig) fails the create, naming the action:
+        // a snapshot that left the factors out would be restored as a pool without them.
+        let config = Self.configuration(mfa: try await cognito.getUserPoolMfaConfig(poolId))
         let poolInfo = Manifest.PoolInfo(id: poolId, name: rawPool["Name"]?.stringValue ?? "", region: cognito.region)
         let estimated = rawPool["EstimatedNumberOfUsers"]?.intValue ?? 0
         estimatedUsers.value = estimated
@@ -164,10 +168,17 @@ public struct Exporter: Sendable {
         try poolFile.writeDocument(Array(poolJSON.canonicalData()))
         let poolFileInfo = try poolFile.finish()
 
+        let configFile = try MemberFile(member: .config, directory: dir)
+        try configFile.writeDocument(Array(config.canonicalData()))
+        let configInfo = try configFile.finish()
+
         return ExportResult(
             pool: poolInfo,
-            files: [.pool: poolFileInfo, .groups: groupsInfo, .users: usersInfo, .memberships: membershipsInfo],
-            paths: [.pool: poolFile.path, .groups: groupsFile.path, .users: usersFile.path, .memberships: membershipsFile.path],
+            files: [.pool: poolFileInfo, .groups: groupsInfo, .users: usersInfo, .memberships: membershipsInfo, .config: configInfo],
+            paths: [
+                .pool: poolFile.path, .groups: groupsFile.path, .users: usersFile.path, .memberships: membershipsFile.path,
+                .config: configFile.path,
+            ],
             counts: Manifest.Counts(users: usersInfo.records, groups: groupsInfo.records, memberships: membershipsInfo.records),
             warnings: warnings, stats: await tracker.stats(), options: SnapshotOptions(withMFA: withMFA))
     }
@@ -177,6 +188,12 @@ public struct Exporter: Sendable {
         guard var o = pool.objectValue else { return pool }
         o["EstimatedNumberOfUsers"] = nil
         return .object(o)
+    }
+
+    /// config.json: `{"mfa": GetUserPoolMfaConfig}`. The one key today; each key is absent when the
+    /// pool has none (DESIGN.md lists the keys).
+    static func configuration(mfa: JSONValue) -> JSONValue {
+        ["mfa": mfa]
     }
 
     private func sorter(_ dir: String, _ name: String) throws -> ExternalSorter {

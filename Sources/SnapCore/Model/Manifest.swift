@@ -2,7 +2,10 @@ import AWS
 
 /// manifest.json, and (with `archive`) the store's `<ID>.json`.
 public struct Manifest: Sendable, Equatable {
-    public static let currentFormat = 1
+    /// The format snap writes: 2 adds config.json (the pool's MFA configuration).
+    public static let currentFormat = 2
+    /// The formats snap reads: 1 (no config.json) and 2.
+    public static let readableFormats = 1...2
 
     public struct FileInfo: Sendable, Equatable {
         public var sha256: String
@@ -37,6 +40,7 @@ public struct Manifest: Sendable, Equatable {
         public var bytes: Int64
     }
 
+    /// 2 when the snapshot holds config.json (`files` lists it), else 1.
     public var format: Int = Manifest.currentFormat
     public var id: SnapshotID
     public var createdAt: String
@@ -80,8 +84,10 @@ public struct Manifest: Sendable, Equatable {
     public init(json: JSONValue, source: String) throws(SnapError) {
         func bad(_ what: String) -> SnapError { .badManifest(source: source, reason: what) }
         guard let format = json["format"]?.intValue else { throw bad("no \"format\"") }
-        guard format == Manifest.currentFormat else {
-            throw bad("format \(format) is not one this snap reads (it reads format \(Manifest.currentFormat)); upgrade snap")
+        guard Manifest.readableFormats.contains(format) else {
+            throw bad(
+                "format \(format) is not one this snap reads (it reads formats \(Manifest.readableFormats.lowerBound) to \(Manifest.readableFormats.upperBound)); upgrade snap"
+            )
         }
         guard let idText = json["id"]?.stringValue, let id = SnapshotID(idText) else { throw bad("no valid \"id\"") }
         guard let createdAt = json["createdAt"]?.stringValue else { throw bad("no \"createdAt\"") }
@@ -91,8 +97,10 @@ public struct Manifest: Sendable, Equatable {
         else { throw bad("no valid \"counts\"") }
         guard let filesObj = json["files"]?.objectValue else { throw bad("no \"files\"") }
         var files: [Member: FileInfo] = [:]
-        for member in Member.data {
-            guard let f = filesObj[member.rawValue] else { throw bad("\"files\" does not list \(member.rawValue)") }
+        for member in Member.data(format: format) {
+            guard let f = filesObj[member.rawValue] else {
+                throw bad("\"files\" does not list \(member.rawValue), a member of every format-\(format) snapshot")
+            }
             guard let sha = f["sha256"]?.stringValue, let bytes = f["bytes"]?.intValue, let records = f["records"]?.intValue else {
                 throw bad("\"files\".\(member.rawValue) lacks sha256, bytes or records")
             }
@@ -136,6 +144,7 @@ public struct Manifest: Sendable, Equatable {
         self.changes = changes
         self.warnings = warnings
         self.tool = tool
+        self.format = files[.config] == nil ? 1 : 2
     }
 }
 

@@ -3,24 +3,47 @@ import Foundation
 
 /// `snap restore --create-pool NAME`: the CreateUserPool request that
 /// rebuilds a snapshot's pool (its `pool.json`, DescribeUserPool's
-/// `UserPool`) in another region or account, and what cannot be carried.
+/// `UserPool`) in another region or account, the calls that follow it, and
+/// what cannot be carried.
 ///
 /// Carried: the schema (custom and developer-only attributes with their
 /// constraints, standard attributes made required, immutable or constrained), username and alias attributes, case
-/// sensitivity, password and sign-in policies, MFA configuration (SMS with
-/// its role; software-token MFA is switched on after creation), account
-/// recovery, verification and invitation messages, admin-create-user
-/// configuration, attribute update settings, device configuration, email
-/// sending by Cognito, deletion protection, tier, add-ons and tags.
+/// sensitivity, password and sign-in policies, account recovery, verification and invitation messages,
+/// admin-create-user configuration, attribute update settings, device configuration, email sending,
+/// SMS sending (through SNS in the new pool's region), deletion protection, tier, add-ons and tags.
+/// MFA (issue 20, item 4) is never guessed: CreateUserPool leaves it OFF, and the factors a format-2
+/// snapshot captured (config.json's `mfa`, GetUserPoolMfaConfig) are set by a SetUserPoolMfaConfig that
+/// follows; a format-1 snapshot does not say which factors its pool used, so they are listed with the
+/// command that sets them.
 /// Not carried, and listed: Lambda triggers and an SES identity in another
 /// region than the target, domains, app clients and identity providers
-/// (with their secrets), which `pool.json` does not hold.
+/// (with their secrets), which `pool.json` does not hold, and what the new pool cannot take.
 public struct PoolBlueprint: Sendable {
+    /// A call made once the pool exists; `input` lacks its UserPoolId (the new pool's, known then).
+    public struct FollowUp: Sendable, Equatable {
+        public var operation: String
+        public var input: JSONValue
+    }
+
+    /// What a follow-up's UserPoolId and the commands in `notCarried` say until the pool exists.
+    public static let newPoolId = "<new pool id>"
+
     public var request: JSONValue
-    /// MFA that CreateUserPool cannot set without SMS: set by
-    /// SetUserPoolMfaConfig once the pool exists.
-    public var softwareTokenMfa: String?
+    /// In order, after CreateUserPool.
+    public var followUps: [FollowUp]
+    /// Carried, but otherwise than the snapshot had it (and why).
+    public var notes: [String]
     public var notCarried: [String]
+
+    /// Every request in order: CreateUserPool, then the follow-ups with `poolId` as their UserPoolId.
+    public func requests(poolId: String = newPoolId) -> [(operation: String, input: JSONValue)] {
+        [("CreateUserPool", request)]
+            + followUps.map { f in
+                var o = f.input.objectValue ?? [:]
+                o["UserPoolId"] = .string(poolId)
+                return (f.operation, .object(o))
+            }
+    }
 
     /// Keys copied as they are: DescribeUserPool and CreateUserPool name them alike.
     static let copied = [
@@ -42,9 +65,11 @@ public struct PoolBlueprint: Sendable {
         return min == "0" && max == "2048"
     }
 
-    public static func make(from pool: JSONValue, name: String, region: String) -> PoolBlueprint {
+    /// `config`: the snapshot's config.json (format 2), nil for a format-1 snapshot.
+    public static func make(from pool: JSONValue, config: JSONValue? = nil, name: String, region: String) -> PoolBlueprint {
         var out: [String: JSONValue] = ["PoolName": .string(name)]
         var notCarried: [String] = []
+        var notes: [String] = []
         for key in copied { if let v = pool[key], v != .null { out[key] = v } }
 
         // DescribeUserPool returns the legacy AdminCreateUserConfig.UnusedAccountValidityDays
@@ -85,13 +110,23 @@ public struct PoolBlueprint: Sendable {
         }
         if !schema.isEmpty { out["Schema"] = .array(schema) }
 
-        let mfa = pool["MfaConfiguration"]?.stringValue ?? "OFF"
-        var softwareTokenMfa: String?
-        if let sms = pool["SmsConfiguration"], sms != .null {
-            out["SmsConfiguration"] = sms
-            out["MfaConfiguration"] = .string(mfa)
-        } else if mfa != "OFF" {
-            softwareTokenMfa = mfa
+        // SMS sending (verification, invitations): through SNS in the new pool's region (issue 20, item 14).
+        let sourceRegion = pool["Id"]?.stringValue.flatMap { id in id.firstIndex(of: "_").map { String(id[..<$0]) } }
+        if let sms = present(pool["SmsConfiguration"]) {
+            let (carried, note) = smsConfiguration(sms, region: region, sourceRegion: sourceRegion, what: "SmsConfiguration")
+            out["SmsConfiguration"] = carried
+            if let note { notes.append(note) }
+        }
+
+        // Threat protection needs the Plus tier (issue 20, item 15); an older snapshot may carry no tier.
+        if let mode = pool["UserPoolAddOns"]?["AdvancedSecurityMode"]?.stringValue, mode == "AUDIT" || mode == "ENFORCED",
+            out["UserPoolTier"]?.stringValue != "PLUS"
+        {
+            let had = out["UserPoolTier"]?.stringValue.map { "the snapshot says \($0)" } ?? "the snapshot names no tier"
+            out["UserPoolTier"] = "PLUS"
+            notes.append(
+                "UserPoolTier PLUS (\(had)): threat protection (UserPoolAddOns.AdvancedSecurityMode \(mode)) needs the Plus tier, which is billed per monthly active user; to do without it, set AdvancedSecurityMode OFF and the tier you want after the restore (aws cognito-idp update-user-pool)"
+            )
         }
 
         if let email = pool["EmailConfiguration"]?.objectValue {
@@ -119,7 +154,37 @@ public struct PoolBlueprint: Sendable {
         if let domain = pool["CustomDomain"]?.stringValue { notCarried.append("CustomDomain \(domain): set it up for the new pool") }
         notCarried.append(
             "app clients and their secrets, identity providers and their secrets: not in a snapshot; create them for the new pool")
-        return PoolBlueprint(request: .object(out), softwareTokenMfa: softwareTokenMfa, notCarried: notCarried)
+
+        let mfa = MFAPlan.make(
+            pool: pool, captured: config.flatMap { present($0["mfa"]) }, target: out, region: region, sourceRegion: sourceRegion)
+        notes += mfa.notes
+        notCarried += mfa.notCarried
+        return PoolBlueprint(
+            request: .object(out), followUps: mfa.call.map { [FollowUp(operation: "SetUserPoolMfaConfig", input: $0)] } ?? [],
+            notes: notes, notCarried: notCarried)
+    }
+
+    /// `value` unless it is absent or null (moto answers null for a factor that is not set).
+    static func present(_ value: JSONValue?) -> JSONValue? {
+        guard let value, value != .null else { return nil }
+        return value
+    }
+
+    /// An SmsConfiguration for a pool in `region`. Cognito takes SNS in the pool's own region or a
+    /// legacy alternate one, and a pool in Asia Pacific (Seoul) must use SNS in Asia Pacific (Tokyo)
+    /// (SmsConfigurationType.SnsRegion). Which legacy alternates each region allows is a table snap does
+    /// not keep, so SMS goes through SNS in the new pool's own region (Tokyo for Seoul), and a change
+    /// from the region the snapshot's pool used is a note.
+    static func smsConfiguration(_ sms: JSONValue, region: String, sourceRegion: String?, what: String) -> (JSONValue, String?) {
+        guard var c = sms.objectValue else { return (sms, nil) }
+        let needed = region == "ap-northeast-2" ? "ap-northeast-1" : region
+        let used = c["SnsRegion"]?.stringValue ?? sourceRegion
+        if c["SnsRegion"] != nil || needed != region { c["SnsRegion"] = .string(needed) }
+        guard let used, used != needed else { return (.object(c), nil) }
+        return (
+            .object(c),
+            "\(what): SMS went through Amazon SNS in \(used); the new pool sends it through SNS in \(needed) (a pool's own region, or for Seoul Tokyo, is what Cognito always takes): set SMS up there (origination identity, spend limit, out of the sandbox), or name another region Cognito allows with aws cognito-idp update-user-pool --sms-configuration"
+        )
     }
 
     /// The region field of an ARN (`arn:aws:lambda:REGION:...`); nil when absent.

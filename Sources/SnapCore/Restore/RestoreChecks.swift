@@ -63,6 +63,8 @@ struct RestoreChecks {
     var misfits: [String: Tally] = [:]
     var lacking: [String: Tally] = [:]
     var noSignIn = Tally()
+    /// Users AdminCreateUser refuses in a passwordless pool: neither email nor phone_number (issue 20, item 12).
+    var noContact = Tally()
     var badAliasFormat: [String: Tally] = [:]
     var unique: [Uniqueness] = []
     var byStatus: [String: Int] = [:]
@@ -135,6 +137,9 @@ struct RestoreChecks {
                 if looksLike { badAliasFormat[alias, default: Tally()].add(u.username) }
             }
         }
+        if target.createNeedsEmailOrPhone && (u.attributes["email"] ?? "").isEmpty && (u.attributes["phone_number"] ?? "").isEmpty {
+            noContact.add(u.username)
+        }
         for i in unique.indices { unique[i].add(u) }
     }
 
@@ -185,6 +190,11 @@ struct RestoreChecks {
             let kinds = target.usernameAttributes.joined(separator: " or ")
             problems.append(
                 "the target signs in by \(kinds), but \(noSignIn.count) user(s) have none: e.g. \(RestorePlan.examples(noSignIn.examples, count: noSignIn.count))"
+            )
+        }
+        if noContact.count > 0 {
+            problems.append(
+                "the target allows passwordless sign-in (AllowedFirstAuthFactors \(target.firstAuthFactors.joined(separator: ", "))), where AdminCreateUser refuses a user without an email or phone_number, and \(noContact.count) user(s) have neither: e.g. \(RestorePlan.examples(noContact.examples, count: noContact.count)); give them one in the snapshot's pool and snapshot again, or restore into a pool whose SignInPolicy allows PASSWORD only"
             )
         }
         for u in unique { problems += Self.duplicateProblems(u) }

@@ -51,6 +51,28 @@ public final class RestoreSource: @unchecked Sendable {
 
     public func remove() { work.remove() }
 
+    /// config.json (format 2: `{"mfa": GetUserPoolMfaConfig}`), read from the verified copy; nil in a
+    /// format-1 snapshot, which has none. Read on demand (`restore --create-pool`): it lies after users.jsonl.
+    public func configuration() throws -> JSONValue? {
+        guard snapshot.manifest.format >= 2 else { return nil }
+        let members = try snapshot.members()
+        try members.open(.config)
+        var data = Data()
+        while let chunk = try members.read() { data += chunk }
+        try members.finish()
+        do {
+            let value = try JSONParser.parse(data)
+            guard value.objectValue != nil else {
+                throw SnapError.damaged(source: snapshot.source, member: Member.config.rawValue, reason: "it is not a JSON object")
+            }
+            return value
+        } catch let e as SnapError {
+            throw e
+        } catch {
+            throw SnapError.damaged(source: snapshot.source, member: Member.config.rawValue, reason: "\(error)")
+        }
+    }
+
     /// The pre-checks and counts, streamed; also sorts the restored users' memberships by user for the executor.
     public func plan(target: PoolConfiguration, targetUsers: [String], targetGroups: [String], resume: Bool) throws -> RestorePlan {
         var checks = RestoreChecks(source: PoolConfiguration(pool: pool), target: target)

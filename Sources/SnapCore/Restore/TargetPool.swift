@@ -27,6 +27,17 @@ public struct PoolConfiguration: Sendable {
     /// OFF, ON (every user must use MFA: an import CSV's `cognito:mfa_enabled` is true) or OPTIONAL.
     public var mfaConfiguration: String
 
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN); empty when absent.
+    public var firstAuthFactors: [String] = []
+
+    /// AdminCreateUser, as snap sends it (no TemporaryPassword), needs an email or phone_number here:
+    /// "These attributes must be provided when passwordless options are the only available, or when
+    /// you don't submit a TemporaryPassword" (AdminCreateUser; issue 20, item 12).
+    public var createNeedsEmailOrPhone: Bool {
+        let f = Set(firstAuthFactors)
+        return (!f.isEmpty && !f.contains("PASSWORD")) || !f.isDisjoint(with: ["EMAIL_OTP", "SMS_OTP"])
+    }
+
     public init(pool: JSONValue) {
         id = pool["Id"]?.stringValue ?? ""
         mfaConfiguration = pool["MfaConfiguration"]?.stringValue ?? "OFF"
@@ -47,6 +58,7 @@ public struct PoolConfiguration: Sendable {
         }
         self.schema = schema
         passwordPolicy = PasswordPolicy(json: pool["Policies"]?["PasswordPolicy"])
+        firstAuthFactors = (pool["Policies"]?["SignInPolicy"]?["AllowedFirstAuthFactors"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
     /// Cognito writes these constraints as strings ("2048"); tolerate numbers too.

@@ -157,7 +157,7 @@ public struct Pruner: Sendable {
 
     /// A snapshot's contents, named by its members' checksums.
     static func state(_ m: Manifest) -> String? {
-        let sums = Member.data.map { m.files[$0]?.sha256 }
+        let sums = Member.data(format: m.format).map { m.files[$0]?.sha256 }
         guard sums.allSatisfy({ $0 != nil }) else { return nil }
         return sums.map { $0! }.joined(separator: ",")
     }

@@ -48,7 +48,7 @@ struct MemberCheck {
         case .users: JSONLineScanner(first: "username")
         case .groups: JSONLineScanner(first: "name")
         case .memberships: JSONLineScanner(first: "group", second: "username")
-        case .pool, .manifest: JSONLineScanner()
+        case .pool, .config, .manifest: JSONLineScanner()
         }
     }
 
@@ -101,7 +101,7 @@ struct MemberCheck {
             case .users: try consistency.user(key)
             case .memberships:
                 try consistency.membership(group: scanner.firstValue, username: scanner.secondValue, line: lineNumber)
-            case .pool, .manifest: break
+            case .pool, .config, .manifest: break
             }
         }
         swap(&previousKey, &key)
@@ -115,8 +115,14 @@ struct MemberCheck {
         } catch {
             throw SnapError.malformedLine(source: source, member: member.rawValue, line: 1, reason: "\(error)")
         }
+        if member == .config, data.first(where: { !Self.isSpace($0) }) != UInt8(ascii: "{") {
+            // Readers take its keys ("mfa"); anything but an object is a damaged copy, never "no configuration".
+            throw SnapError.damaged(source: source, member: member.rawValue, reason: "it is not a JSON object")
+        }
         records = 1
     }
+
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
     /// Compares what was read with what the manifest promised.
     func finish(expected: Manifest.FileInfo) throws {
@@ -171,7 +177,7 @@ struct MemberCheck {
             key.append(contentsOf: scanner.firstValue)
             key.append(0)
             key.append(contentsOf: scanner.secondValue)
-        case .pool, .manifest: key.removeAll(keepingCapacity: true)
+        case .pool, .config, .manifest: key.removeAll(keepingCapacity: true)
         }
     }
 }

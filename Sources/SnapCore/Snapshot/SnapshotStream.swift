@@ -15,7 +15,8 @@ final class SnapshotStream {
     let source: String
     private let expected: Manifest
     private let reader: ArchiveReader
-    private var order = Member.allCases.makeIterator()
+    /// The members the manifest's format has, in archive order (format 2 adds config.json before manifest.json).
+    private var order: IndexingIterator<[Member]>
     private var member: Member?
     private var check: MemberCheck?
     /// A document member (pool.json, manifest.json), kept whole to be checked at its end.
@@ -51,6 +52,7 @@ final class SnapshotStream {
         self.source = source
         self.expected = expected
         self.checksLines = checksLines
+        order = Member.archiveOrder(format: expected.format).makeIterator()
         consistency =
             checksLines
             ? ConsistencyCheck(source: source, scratch: scratch, expectsMemberships: (expected.files[.memberships]?.records ?? 0) > 0)
@@ -82,12 +84,18 @@ final class SnapshotStream {
             guard let current = Member(rawValue: entry.name) else {
                 throw SnapError.damaged(source: source, member: entry.name, reason: "unexpected member \"\(entry.name)\"")
             }
-            guard let next = order.next(), next == current else {
+            let next = order.next()
+            if let next, next != current, current == .manifest {
+                // manifest.json where a member of the format was due (a format-2 archive without config.json): name it.
+                throw SnapError.damaged(
+                    source: source, member: next.rawValue,
+                    reason: "the member is missing (format \(expected.format) has it before \(current.rawValue))")
+            }
+            guard let next, next == current else {
+                let names = Member.archiveOrder(format: expected.format).map(\.rawValue).joined(separator: ", ")
                 throw SnapError.damaged(
                     source: source, member: entry.name,
-                    reason:
-                        "members are not in the format's order (pool.json, groups.jsonl, users.jsonl, memberships.jsonl, manifest.json)"
-                )
+                    reason: "members are not in the order of format \(expected.format) (\(names))")
             }
             member = current
             check = MemberCheck(member: current, source: source, checksLines: checksLines, consistency: consistency)

@@ -2,13 +2,13 @@ import AWS
 import Foundation
 
 /// Packs an export's member files and its manifest into `<ID>.tar.zst`:
-/// pool.json, groups.jsonl, users.jsonl, memberships.jsonl, manifest.json last.
+/// pool.json, groups.jsonl, users.jsonl, memberships.jsonl, config.json (format 2), manifest.json last.
 public enum SnapshotWriter {
     public static func write(export: ExportResult, manifest: Manifest, to path: String, level: Int32 = 3) throws -> Manifest.ArchiveInfo {
         var inner = manifest
         inner.archive = nil
         let writer = try ArchiveWriter(path: path, level: level, modificationTime: manifest.id.date)
-        for member in Member.data {
+        for member in Member.data(format: manifest.format) {
             guard let file = export.paths[member] else {
                 throw SnapError.io(path: path, reason: "the export produced no \(member.rawValue)")
             }
