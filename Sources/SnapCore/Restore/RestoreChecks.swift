@@ -194,7 +194,7 @@ struct RestoreChecks {
         }
         if noContact.count > 0 {
             problems.append(
-                "the target allows passwordless sign-in (AllowedFirstAuthFactors \(target.firstAuthFactors.joined(separator: ", "))), where AdminCreateUser refuses a user without an email or phone_number, and \(noContact.count) user(s) have neither: e.g. \(RestorePlan.examples(noContact.examples, count: noContact.count)); give them one in the snapshot's pool and snapshot again, or restore into a pool whose SignInPolicy allows PASSWORD only"
+                "the target allows passwordless sign-in (AllowedFirstAuthFactors \(target.firstAuthFactors.joined(separator: ", "))), where AdminCreateUser refuses a user without an email or phone_number, and \(noContact.count) user(s) have neither: e.g. \(RestorePlan.examples(noContact.examples, count: noContact.count)); restore into a pool whose SignInPolicy.AllowedFirstAuthFactors is PASSWORD alone, give those users an email or phone_number there, then add the passwordless factors"
             )
         }
         for u in unique { problems += Self.duplicateProblems(u) }
