@@ -7,7 +7,8 @@
 # runs); a crash leaves crash-* in .build-fuzz/ and fails the script.
 # It compiles the sources themselves with swiftc (-sanitize=fuzzer,address),
 # not through SwiftPM, so the normal build is untouched and this build takes
-# under a minute: swift-crypto is replaced by Fuzz/CryptoStandIn.swift.
+# under a minute: swift-crypto is replaced by Fuzz/CryptoStandIn.swift, and
+# SnapCore's WriteFailure (which names SnapError) by Fuzz/WriteFailureStandIn.swift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -15,7 +16,7 @@ out=.build-fuzz
 mkdir -p "$out/stand-in" "$out/corpus" "$out/seeds"
 
 sources=(
-  Fuzz/SnapFuzz.swift
+  Fuzz/SnapFuzz.swift Fuzz/WriteFailureStandIn.swift
   Sources/SnapCore/Archive/ArchiveReader.swift Sources/SnapCore/Archive/ArchiveWriter.swift
   Sources/SnapCore/Archive/ArchiveError.swift Sources/SnapCore/Archive/LibArchive.swift
   Sources/SnapCore/Archive/Zstd.swift Sources/SnapCore/Snapshot/JSONLineScanner.swift Sources/SnapCore/Snapshot/ByteRuns.swift
