@@ -368,6 +368,8 @@ def main():
             query_action = self.query_action(body) if not target else None
             if query_action:
                 op = query_action
+            if self.path.startswith("/moto-api/"):
+                return self.relay(body)  # moto's own controls (reset-auth): not an AWS request
             if args.model_check and (self.headers.get("User-Agent") or "").startswith("snap"):
                 violations = model_check.check(self.headers, body, self.command, self.path)
                 if violations:
@@ -492,6 +494,16 @@ def main():
             if chance in ("reset", "truncate"):
                 return self.cut(resp.status, data if self.command != "HEAD" else b"", out, rst=chance == "reset")
             self.reply(resp.status, data if self.command != "HEAD" else b"", out)
+
+        def relay(self, body):
+            """Passes a request to the upstream as it came, its answer back as it came."""
+            conn = http.client.HTTPConnection(up.hostname, up.port, timeout=120)
+            conn.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
+            resp = conn.getresponse()
+            data = resp.read()
+            out = [(k, v) for k, v in resp.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")]
+            conn.close()
+            self.reply(resp.status, data, out)
 
         def query_action(self, body):
             """The Action of a query-protocol (STS, SNS) request: a form-encoded POST; else None."""

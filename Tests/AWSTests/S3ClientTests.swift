@@ -215,8 +215,15 @@ private enum S3Test {
         #expect(try await eu.bucketRegion(b2) == "eu-central-1")
         // moto does not redirect: a us-east-1 client still learns the bucket's real region.
         #expect(try await us.bucketRegion(b2) == "eu-central-1")
-        // A us-east-1 client can even write to it; real S3 would answer 301 PermanentRedirect.
-        try await us.putObject(bucket: b2, key: "k", data: Data("x".utf8))
+        // A us-east-1 client cannot write to it: S3 answers 301 PermanentRedirect, and so does the
+        // proxy in front of moto (rule s3-wrong-region), where moto alone would serve it.
+        do {
+            try await us.putObject(bucket: b2, key: "k", data: Data("x".utf8))
+            Issue.record("a PutObject signed for us-east-1 into an eu-central-1 bucket was served")
+        } catch let AWSError.service(e) {
+            #expect(e.code == "PermanentRedirect", "\(e)")
+        }
+        try await eu.putObject(bucket: b2, key: "k", data: Data("x".utf8))
         #expect(try await eu.getObject(bucket: b2, key: "k") == Data("x".utf8))
         // Creating a bucket we own again is not an error.
         try await eu.createBucket(b2)

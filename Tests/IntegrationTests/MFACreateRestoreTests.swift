@@ -56,7 +56,10 @@ import Testing
         try untar("\(store)/\(source)/\(id).tar.zst", into: dir)
         let users = try jsonLines(dir + "/users.jsonl")
         #expect(users.count == 25)
-        #expect(try proxy.operationCounts()["AdminGetUser"] == users.count)
+        let calls = try proxy.operationCounts()
+        #expect(
+            calls["AdminGetUser"] == users.count,
+            "AdminGetUser calls \(calls["AdminGetUser"] ?? 0) for \(users.count) users; stderr: \(with.stderr)")
         let usersText = try String(contentsOfFile: dir + "/users.jsonl", encoding: .utf8)
         #expect(usersText.contains(#""mfa":{"enabled":["SMS_MFA"],"preferred":"SMS_MFA"}"#), "canonical form, keys sorted")
         for u in users {
