@@ -61,7 +61,8 @@ import Testing
         // seen 3 times in 10 runs, with a ListUsers 500 retried in the same run; the cause is not yet
         // found, so up to 2 unexplained calls are tolerated, never fewer than one per user.
         let calls = try proxy.operationCounts()
-        let retries = with.stderr.split(separator: "\n").filter { $0.contains("cognito-idp AdminGetUser:") && $0.contains("; retry ") }.count
+        let retries = with.stderr.split(separator: "\n").filter { $0.contains("cognito-idp AdminGetUser:") && $0.contains("; retry ") }
+            .count
         #expect(
             (users.count + retries...users.count + retries + 2).contains(calls["AdminGetUser"] ?? 0),
             "AdminGetUser calls \(calls["AdminGetUser"] ?? 0) for \(users.count) users and \(retries) retries; stderr: \(with.stderr)")
