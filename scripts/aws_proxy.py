@@ -85,7 +85,9 @@ QUOTAS = {
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool"]),
-    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup"]),
+    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
+                                  "ListResourceServers", "DescribeUserPoolDomain"]),
+    "UserPoolClientRead": (15, ["ListUserPoolClients", "DescribeUserPoolClient"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
 }
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}

@@ -91,7 +91,9 @@ QUOTAS = {
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool", "GetUserPoolMfaConfig"]),
-    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup"]),
+    "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
+                                  "ListResourceServers", "DescribeUserPoolDomain"]),
+    "UserPoolClientRead": (15, ["ListUserPoolClients", "DescribeUserPoolClient"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
 }
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
@@ -550,6 +552,19 @@ class Simulator:
         """As GetUserPoolMfaConfig answers for a pool with MFA off (the pool describe() gives): no factor."""
         self.check_pool(body)
         return {"MfaConfiguration": self.pool.describe(0)["MfaConfiguration"]}
+
+    def ListUserPoolClients(self, body):
+        """The simulated pool has no app client, identity provider, resource server or domain."""
+        self.check_pool(body)
+        return {"UserPoolClients": []}
+
+    def ListIdentityProviders(self, body):
+        self.check_pool(body)
+        return {"Providers": []}
+
+    def ListResourceServers(self, body):
+        self.check_pool(body)
+        return {"ResourceServers": []}
 
     def find_user(self, username):
         with self.lock:
@@ -1054,7 +1069,8 @@ def make_handler(sim):
     return Handler
 
 
-OPERATIONS = {"DescribeUserPool", "GetUserPoolMfaConfig", "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
+OPERATIONS = {"DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPoolClients", "ListIdentityProviders", "ListResourceServers",
+              "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
               "AdminSetUserMFAPreference",
               "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob", "ListUserImportJobs"}

@@ -8,11 +8,14 @@ reader interoperates with them.
       as snap wrote before format 2. Kept as it is: readers keep reading format 1.
   make_fixture_store.py --format2 [OUT]
       fixtures/store-format2 (default OUT): the same snapshot in format 2, with
-      config.json ({"mfa": GetUserPoolMfaConfig's answer}).
+      clients.jsonl (one confidential app client, its secret redacted),
+      providers.jsonl (one OIDC provider, its client_secret redacted),
+      resource-servers.jsonl (one) and config.json ({"mfa": GetUserPoolMfaConfig's
+      answer, "domain": a prefix domain's DomainDescription}).
   make_fixture_store.py --pool POOL_JSON [--config CONFIG_JSON] OUT
       a snapshot whose pool.json is POOL_JSON (a DescribeUserPool UserPool
       object, e.g. fixtures/pools/*.json) and, with --config, format 2 with that
-      config.json; its one user has an email and a phone number. Prints
+      config.json (and empty clients, providers and resource servers); its one user has an email and a phone number. Prints
       "<pool id> <snapshot id>" (for restore --create-pool --dry-run tests).
 """
 import hashlib
@@ -31,7 +34,8 @@ def canon(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def write(out, pool_id, sid, pool, users, groups, memberships, config=None):
+def write(out, pool_id, sid, pool, users, groups, memberships, config=None, clients=(), providers=(), servers=()):
+    """config not None: format 2, whose clients, providers and servers are given as records (sorted here)."""
     members = {
         "pool.json": canon(pool).encode(),
         "groups.jsonl": "".join(canon(g) + "\n" for g in groups).encode(),
@@ -40,12 +44,22 @@ def write(out, pool_id, sid, pool, users, groups, memberships, config=None):
     }
     records = {"pool.json": 1, "groups.jsonl": len(groups), "users.jsonl": len(users), "memberships.jsonl": len(memberships),
                "config.json": 1}
+    counts = {"users": len(users), "groups": len(groups), "memberships": len(memberships)}
     if config is not None:
+        format2 = {
+            "clients.jsonl": sorted(clients, key=lambda c: (c["ClientName"].encode(), c["ClientId"].encode())),
+            "providers.jsonl": sorted(providers, key=lambda p: p["ProviderName"].encode()),
+            "resource-servers.jsonl": sorted(servers, key=lambda r: r["Identifier"].encode()),
+        }
+        for name, records_ in format2.items():
+            members[name] = "".join(canon(r) + "\n" for r in records_).encode()
+            records[name] = len(records_)
         members["config.json"] = canon(config).encode()
+        counts.update(clients=len(clients), providers=len(providers), resourceServers=len(servers))
     manifest = {
         "format": 1 if config is None else 2, "id": sid, "createdAt": sid[0:4] + "-" + sid[4:6] + "-" + sid[6:8] + "T00:00:00Z",
         "userPool": {"id": pool_id, "name": pool.get("Name", "fixture"), "region": pool_id.split("_")[0]},
-        "counts": {"users": len(users), "groups": len(groups), "memberships": len(memberships)},
+        "counts": counts,
         "files": {k: {"sha256": hashlib.sha256(v).hexdigest(), "bytes": len(v), "records": records[k]} for k, v in members.items()},
         "warnings": [], "tool": "tar+zstd fixture",
     }
@@ -59,7 +73,7 @@ def write(out, pool_id, sid, pool, users, groups, memberships, config=None):
             with open(os.path.join(tmp, name), "wb") as f:
                 f.write(data)
         order = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl"]
-        order += ["config.json"] if config is not None else []
+        order += ["clients.jsonl", "providers.jsonl", "resource-servers.jsonl", "config.json"] if config is not None else []
         order += ["manifest.json"]
         mtime = f"{sid[0:4]}-{sid[4:6]}-{sid[6:8]} 00:00:00Z"
         tar = subprocess.run(["tar", "--format=pax", "--owner=0", "--group=0", "--numeric-owner", f"--mtime={mtime}",
@@ -106,8 +120,23 @@ def main(argv):
     pool = {"Id": POOL, "Name": "fixture", "MfaConfiguration": "OFF"}
     if argv[:1] == ["--format2"]:
         out = argv[1] if len(argv) > 1 else os.path.join(here, "store-format2")
-        config = {"mfa": {"MfaConfiguration": "OFF"}}
-        print(write(out, POOL, SID2, pool, users, groups, memberships, config))
+        config = {"mfa": {"MfaConfiguration": "OFF"},
+                  "domain": {"Domain": "fixture-prefix", "UserPoolId": POOL, "Status": "ACTIVE",
+                             "CloudFrontDistribution": "d111111abcdef8.cloudfront.net"}}
+        clients = [
+            {"ClientId": "7p0fixtureclientweb00000a", "ClientName": "web", "ClientSecret": {"redacted": True},
+             "UserPoolId": POOL, "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "fixture-api/read"],
+             "CallbackURLs": ["https://app.example.com/callback"], "AllowedOAuthFlowsUserPoolClient": True},
+        ]
+        providers = [
+            {"ProviderName": "Okta", "ProviderType": "OIDC", "UserPoolId": POOL, "AttributeMapping": {"email": "email"},
+             "ProviderDetails": {"client_id": "okta-client", "client_secret": {"redacted": True},
+                                 "oidc_issuer": "https://example.okta.com", "authorize_scopes": "openid email",
+                                 "attributes_request_method": "GET"}},
+        ]
+        servers = [{"Identifier": "fixture-api", "Name": "Fixture API", "UserPoolId": POOL,
+                    "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read"}]}]
+        print(write(out, POOL, SID2, pool, users, groups, memberships, config, clients, providers, servers))
         return
     out = argv[0] if argv else os.path.join(here, "store")
     print(write(out, POOL, SID, pool, users, groups, memberships))

@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
 """Create a Cognito user pool from a JSON description (fixtures/demo/pool.json).
 
+Besides "pool", "groups", "users" and "memberships", a description may give the
+pool's configuration (fixtures/demo/configured-pool.json): "clients"
+(CreateUserPoolClient inputs), "providers" (CreateIdentityProvider inputs),
+"resourceServers" (CreateResourceServer inputs) and "domain" (a prefix, made
+unique per pool: "<prefix>-<the pool id's suffix, lowercased>").
+
 Used by the demo and the integration tests against moto. Talks to the
 endpoint with boto3, signed with the environment's credentials. Prints the
 new pool id on stdout.
@@ -59,6 +65,16 @@ def main():
     if args.name:
         create["PoolName"] = args.name
     pool = idp.create_user_pool(**create)["UserPool"]["Id"]
+
+    # Resource servers first: a client's AllowedOAuthScopes may name their scopes.
+    for r in spec.get("resourceServers", []):
+        idp.create_resource_server(UserPoolId=pool, **r)
+    for p in spec.get("providers", []):
+        idp.create_identity_provider(UserPoolId=pool, **p)
+    for c in spec.get("clients", []):
+        idp.create_user_pool_client(UserPoolId=pool, **c)
+    if spec.get("domain"):
+        idp.create_user_pool_domain(UserPoolId=pool, Domain=f"{spec['domain']}-{pool.split('_', 1)[1].lower()}")
 
     for g in spec.get("groups", []):
         kw = {"UserPoolId": pool, "GroupName": g["name"]}

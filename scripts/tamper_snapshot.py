@@ -27,8 +27,10 @@ import subprocess
 import tempfile
 
 ORDER = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "manifest.json"]
-# Format 2 adds config.json before manifest.json; it is kept as it was.
-ORDER2 = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "config.json", "manifest.json"]
+# Format 2 adds clients.jsonl, providers.jsonl, resource-servers.jsonl and config.json before manifest.json;
+# they are kept as they were.
+ORDER2 = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "clients.jsonl", "providers.jsonl",
+          "resource-servers.jsonl", "config.json", "manifest.json"]
 
 
 def canonical(obj):
@@ -90,7 +92,10 @@ def main():
                 data = f.read()
             records = data.count(b"\n") if member.endswith(".jsonl") else 1
             manifest["files"][member] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "records": records}
-        for name, member in (("users", "users.jsonl"), ("groups", "groups.jsonl"), ("memberships", "memberships.jsonl")):
+        counted = [("users", "users.jsonl"), ("groups", "groups.jsonl"), ("memberships", "memberships.jsonl")]
+        if order is ORDER2:
+            counted += [("clients", "clients.jsonl"), ("providers", "providers.jsonl"), ("resourceServers", "resource-servers.jsonl")]
+        for name, member in counted:
             manifest["counts"][name] = manifest["files"][member]["records"]
         for c in a.counts:
             name, n = c.split("=")

@@ -7,8 +7,9 @@ struct Cat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write one member of a snapshot to stdout.",
         discussion: """
-            MEMBER is users, groups, memberships or pool, or config (config.json: the MFA configuration) \
-            in a format-2 snapshot. REF is an ID, unique prefix, latest, latest~N \
+            MEMBER is users, groups, memberships or pool, or, in a format-2 snapshot, clients (app clients), \
+            providers (identity providers), resource-servers or config (config.json: the MFA configuration \
+            and domains); secrets are never in a snapshot and print as {"redacted":true}. REF is an ID, unique prefix, latest, latest~N \
             or @TIME; `snap cat --at TIME MEMBER` picks the newest snapshot at or before TIME. The whole archive is verified (checksums, \
             counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error; \
             when another store holds an intact copy, that copy is printed instead (once, with a warning \
@@ -20,7 +21,7 @@ struct Cat: AsyncParsableCommand {
     @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N or @TIME (left out with --at).")
     var ref: String
 
-    @Argument(help: "users, groups, memberships or pool; config in a format-2 snapshot.")
+    @Argument(help: "users, groups, memberships or pool; clients, providers, resource-servers or config in a format-2 snapshot.")
     var memberArgument: String?
 
     @Option(help: ArgumentHelp("The newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD) instead of REF.", valueName: "TIME"))
@@ -35,7 +36,7 @@ struct Cat: AsyncParsableCommand {
         if at == nil && memberArgument == nil { throw ValidationError("name the member: snap cat REF users|groups|memberships|pool") }
         guard let m = Member(catName: member), m != .manifest else {
             throw ValidationError(
-                "member \"\(member)\": use users, groups, memberships or pool, or config in a format-2 snapshot (snap show prints the manifest)"
+                "member \"\(member)\": use users, groups, memberships or pool, or clients, providers, resource-servers or config in a format-2 snapshot (snap show prints the manifest)"
             )
         }
     }
@@ -50,9 +51,9 @@ struct Cat: AsyncParsableCommand {
             defer { work.remove() }
             let snapshot = try await lookup.catalog.read(
                 found.entry, pool: found.pool, workDirectory: work.path, log: { ctx.output.message("warning: \($0)") })
-            if wanted == .config && snapshot.manifest.format < 2 {
+            if Member.format2.contains(wanted) && snapshot.manifest.format < 2 {
                 throw SnapError.configuration(
-                    "snapshot \(found.entry.id.value) is format \(snapshot.manifest.format): it has no config.json (snapshots of format 2 and later have it); snap cat \(found.entry.id.value) pool prints its pool.json"
+                    "snapshot \(found.entry.id.value) is format \(snapshot.manifest.format): it has no \(wanted.rawValue) (snapshots of format 2 and later have it); snap cat \(found.entry.id.value) pool prints its pool.json"
                 )
             }
             let members = try snapshot.members()

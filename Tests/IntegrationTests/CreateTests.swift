@@ -33,7 +33,8 @@ import Testing
         let listing = try run("sh", ["-c", "zstd -dc \"$0\" | tar -t", "\(folder)/\(id).tar.zst"], env: env).out
         #expect(
             listing.split(separator: "\n") == [
-                "pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "config.json", "manifest.json",
+                "pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "clients.jsonl", "providers.jsonl",
+                "resource-servers.jsonl", "config.json", "manifest.json",
             ])
 
         // Users: every attribute, enabled and status, as the AWS CLI lists them.
@@ -103,6 +104,13 @@ import Testing
         var cliMfa = try aws(["cognito-idp", "get-user-pool-mfa-config", "--user-pool-id", pool], env: env) as! [String: Any]
         cliMfa["ResponseMetadata"] = nil
         #expect(NSDictionary(dictionary: config["mfa"] as? [String: Any] ?? [:]).isEqual(to: cliMfa), "\(config) vs \(cliMfa)")
+        // The demo pool has no app client, identity provider, resource server or domain: empty members, zero counts.
+        #expect(config["domain"] == nil && config["customDomain"] == nil)
+        for member in ["clients.jsonl", "providers.jsonl", "resource-servers.jsonl"] {
+            #expect(files[member]?["records"] as? Int == 0 && files[member]?["bytes"] as? Int == 0, "\(member)")
+        }
+        let counts = manifest["counts"] as? [String: Int]
+        #expect(counts?["clients"] == 0 && counts?["providers"] == 0 && counts?["resourceServers"] == 0, "\(counts ?? [:])")
 
         // A second create of the unchanged pool: byte-identical members, no changes.
         let second = try snap(["create", "--user-pool-id", pool, "--store", store, "--json"], env: env)
@@ -114,7 +122,10 @@ import Testing
         #expect(changes2["memberships"] == ["added": 0, "removed": 0])
         let m1 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id).json"))) as! [String: Any]
         let m2 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(id2).json"))) as! [String: Any]
-        for member in ["users.jsonl", "groups.jsonl", "memberships.jsonl", "pool.json", "config.json"] {
+        for member in [
+            "users.jsonl", "groups.jsonl", "memberships.jsonl", "pool.json", "clients.jsonl", "providers.jsonl", "resource-servers.jsonl",
+            "config.json",
+        ] {
             let a = (m1["files"] as! [String: [String: Any]])[member]!["sha256"] as! String
             let b = (m2["files"] as! [String: [String: Any]])[member]!["sha256"] as! String
             #expect(a == b, "\(member) differs between two snapshots of an unchanged pool")

@@ -71,13 +71,29 @@ import Testing
         #expect(manifest?["format"] as? Int == 2)
         let cat = try snap(["cat", "latest", "config", "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
         #expect(cat.status == 0, "stderr: \(cat.stderr)")
-        #expect(cat.out == #"{"mfa":{"MfaConfiguration":"OFF"}}"#)
+        #expect(
+            cat.out
+                == #"{"domain":{"CloudFrontDistribution":"d111111abcdef8.cloudfront.net","Domain":"fixture-prefix","Status":"ACTIVE","UserPoolId":"us-east-1_Fixture01"},"mfa":{"MfaConfiguration":"OFF"}}"#
+        )
+        #expect((manifest?["counts"] as? [String: Any])?["clients"] as? Int == 1)
+        // Issue 21: the app clients, identity providers and resource servers, as written by tar, are read and printed.
+        for (member, expected) in [
+            ("clients", #""ClientName":"web","ClientSecret":{"redacted":true}"#),
+            ("providers", #""client_secret":{"redacted":true},"oidc_issuer":"https://example.okta.com""#),
+            ("resource-servers", #""Identifier":"fixture-api""#),
+        ] {
+            let r = try snap(["cat", "latest", member, "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
+            #expect(r.status == 0, "\(member): \(r.stderr)")
+            #expect(r.out.contains(expected) && r.out.hasSuffix("}\n") && r.out.split(separator: "\n").count == 1, "\(member): \(r.out)")
+        }
         let users = try snap(["cat", "latest", "users", "--store", store, "--user-pool-id", "us-east-1_Fixture01"], env: env)
         #expect(users.status == 0 && users.out.contains("ann@example.com"))
 
         // A format-1 snapshot has no config member, and says so.
         let old = try snap(["cat", id, "config", "--store", try copyOfFixtureStore()], env: env)
         #expect(old.status == 1 && old.stderr.contains("is format 1: it has no config.json"), "\(old.stderr)")
+        let oldClients = try snap(["cat", id, "clients", "--store", try copyOfFixtureStore()], env: env)
+        #expect(oldClients.status == 1 && oldClients.stderr.contains("is format 1: it has no clients.jsonl"), "\(oldClients.stderr)")
     }
 
     /// A format-2 snapshot whose config.json is not a JSON object is damaged, and named.

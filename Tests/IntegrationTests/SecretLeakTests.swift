@@ -36,11 +36,22 @@ import Testing
         let ok = try snap(["create", "--user-pool-id", pool] + stores, env: temp)
         try #require(ok.status == 0, "create with temporary credentials: \(ok.stderr)")
         let id = ok.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Issue 21: a pool with a confidential app client and an OIDC provider; their secrets are never stored or shown.
+        let configured = try seedPool(extraUsers: 0, env: env, spec: ConfigurationCaptureTests.spec)
+        let clientSecret = try #require(
+            try ConfigurationCaptureTests.cliClients(configured, env: env)["web"]?["ClientSecret"] as? String)
+        let poolSecrets = [clientSecret, ConfigurationCaptureTests.oidcSecret]
+        let configuredOK = try snap(["create", "--user-pool-id", configured] + stores, env: temp)
+        try #require(configuredOK.status == 0, "create of the configured pool: \(configuredOK.stderr)")
+        let configuredID = configuredOK.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let archiveText = try run("sh", ["-c", "zstd -dc \"$0\"", "\(local)/\(configured)/\(configuredID).tar.zst"], env: env).out
+        #expect(archiveText.contains("clients.jsonl") && archiveText.contains(#"{"redacted":true}"#))
+        for s in poolSecrets { #expect(!archiveText.contains(s), "the archive holds a secret (\(s.prefix(4))…)") }
         // Verbose output too, once the CLI has it.
         let help = try snap(["create", "--help"], env: env).out
         let verbose = help.contains("-vv") || help.contains("--verbose") ? ["-vv"] : []
 
-        var outputs: [(String, RunResult)] = [("create", ok)]
+        var outputs: [(String, RunResult)] = [("create", ok), ("create of the configured pool", configuredOK)]
         var seen: [String] = []
         let refusals: [[String]] = [
             ["--fault-rate", "*:1:SignatureDoesNotMatch@403"], ["--fault-rate", "*:1:AccessDenied@403"],
@@ -73,6 +84,9 @@ import Testing
                 ["sync", "--user-pool-id", pool] + stores, ["prune", "--keep-last", "5", "--user-pool-id", pool] + stores,
                 ["restore", id, "--user-pool-id", target, "--store", "s3://\(bucket)"],
                 ["diff", id, "pool:\(pool)", "--user-pool-id", pool] + stores,
+                ["create", "--user-pool-id", configured] + stores,
+                ["cat", configuredID, "clients", "--user-pool-id", configured] + stores,
+                ["cat", configuredID, "providers", "--user-pool-id", configured] + stores,
             ]
             for c in commands {
                 outputs.append(("\(c[0]) under \(faults.joined(separator: " "))", try snap(c + verbose, env: faulty, cwd: work)))
@@ -81,7 +95,7 @@ import Testing
         }
         #expect(seen.contains(creds.token), "the proxy saw the session token")
         #expect(seen.count > 10, "the proxy saw signatures")
-        let secrets = [creds.secret, creds.token, moto.secretAccessKey] + seen
+        let secrets = [creds.secret, creds.token, moto.secretAccessKey] + poolSecrets + seen
         for (what, r) in outputs { expectNoSecrets(r, secrets, what) }
         // Each refused call was reported, by name.
         let refused = outputs.filter { $0.0.contains("SignatureDoesNotMatch") && $0.1.status != 0 }

@@ -48,6 +48,16 @@ import Testing
         [("pool.json", Self.pool), ("groups.jsonl", Self.groups), ("users.jsonl", Self.users), ("memberships.jsonl", Self.memberships)]
     }
 
+    /// Format 2's members before config.json (issue 21), empty: a pool without app clients, providers or resource servers.
+    static let emptyFormat2Lines: [(String, String)] = [("clients.jsonl", ""), ("providers.jsonl", ""), ("resource-servers.jsonl", "")]
+
+    /// A format-2 copy: `good`, format 2's JSON-Lines members (`lines`, default empty) and config.json.
+    func format2(_ lines: [(String, String)] = emptyFormat2Lines, config: String = "{\"mfa\":{\"MfaConfiguration\":\"OFF\"}}") -> [(
+        String, String
+    )] {
+        good + lines + [("config.json", config)]
+    }
+
     func failure(_ path: String, _ manifest: Manifest) -> String? {
         do {
             try SnapshotReader.read(archivePath: path, expected: manifest, source: "store/pool/id")
@@ -158,7 +168,7 @@ import Testing
 
     @Test func aFormat2CopyWithItsConfigIsRead() throws {
         let dir = try TempDir()
-        let (path, manifest) = try make(dir, members: good + [("config.json", "{\"mfa\":{\"MfaConfiguration\":\"OFF\"}}")])
+        let (path, manifest) = try make(dir, members: format2())
         #expect(manifest.format == 2)
         #expect(manifest.files[.config] != nil)
         #expect(failure(path, manifest) == nil)
@@ -169,7 +179,8 @@ import Testing
 
     @Test func aFormat2CopyWithoutConfigIsDamagedAndNamed() throws {
         let dir = try TempDir()
-        let (path, manifest) = try make(dir, members: good, described: Dictionary(uniqueKeysWithValues: good + [("config.json", "{}")]))
+        let (path, manifest) = try make(
+            dir, members: good + Self.emptyFormat2Lines, described: Dictionary(uniqueKeysWithValues: format2(config: "{}")))
         let why = try #require(failure(path, manifest))
         #expect(why.contains("config.json") && why.contains("missing"), "\(why)")
     }
@@ -177,7 +188,7 @@ import Testing
     @Test func aConfigThatIsNotAnObjectIsDamagedAndNamed() throws {
         let dir = try TempDir()
         for bad in ["[1]", "\"mfa\"", "null"] {
-            let (path, manifest) = try make(dir, members: good + [("config.json", bad)])
+            let (path, manifest) = try make(dir, members: format2(config: bad))
             let why = try #require(failure(path, manifest), "\(bad)")
             #expect(why.contains("config.json") && why.contains("not a JSON object"), "\(bad): \(why)")
         }
@@ -185,12 +196,100 @@ import Testing
 
     @Test func aFormat2ManifestWithoutConfigIsRefused() throws {
         let dir = try TempDir()
-        let (_, manifest) = try make(dir, members: good + [("config.json", "{}")])
+        let (_, manifest) = try make(dir, members: format2(config: "{}"))
         var json = manifest.json.objectValue!
         var files = json["files"]!.objectValue!
         files["config.json"] = nil
         json["files"] = .object(files)
         #expect(throws: SnapError.self) { try Manifest(json: .object(json), source: "s") }
         do { _ = try Manifest(json: .object(json), source: "s") } catch { #expect("\(error)".contains("config.json"), "\(error)") }
+    }
+
+    // Format 2's app clients, identity providers and resource servers (issue 21).
+
+    static let clients = """
+        {"ClientId":"b2","ClientName":"api","ClientSecret":{"redacted":true}}
+        {"ClientId":"a1","ClientName":"web"}
+        {"ClientId":"c3","ClientName":"web"}
+
+        """
+    static let providers = "{\"ProviderName\":\"Okta\",\"ProviderType\":\"OIDC\"}\n{\"ProviderName\":\"corp\",\"ProviderType\":\"SAML\"}\n"
+    static let servers = "{\"Identifier\":\"https://api.example.com\",\"Name\":\"api\"}\n"
+
+    var fullFormat2Lines: [(String, String)] {
+        [("clients.jsonl", Self.clients), ("providers.jsonl", Self.providers), ("resource-servers.jsonl", Self.servers)]
+    }
+
+    @Test func aFormat2CopyWithClientsProvidersAndResourceServersIsRead() throws {
+        let dir = try TempDir()
+        let (path, manifest) = try make(dir, members: format2(fullFormat2Lines))
+        #expect(failure(path, manifest) == nil)
+        #expect(manifest.counts.clients == 3 && manifest.counts.providers == 2 && manifest.counts.resourceServers == 1)
+        let json = manifest.json["counts"]
+        #expect(json?["clients"]?.intValue == 3 && json?["providers"]?.intValue == 2 && json?["resourceServers"]?.intValue == 1)
+        let again = try Manifest(json: manifest.json, source: "s")
+        #expect(again == manifest)
+    }
+
+    @Test func aFormat2CopyMissingAMemberNamesIt() throws {
+        let dir = try TempDir()
+        let all = format2(fullFormat2Lines)
+        for name in ["clients.jsonl", "providers.jsonl", "resource-servers.jsonl"] {
+            let (path, manifest) = try make(
+                dir, members: all.filter { $0.0 != name }, described: Dictionary(uniqueKeysWithValues: all))
+            let why = try #require(failure(path, manifest), Comment(rawValue: name))
+            #expect(why.contains("member \(name)") && why.contains("missing"), "\(name): \(why)")
+        }
+    }
+
+    @Test func aFormat2CopyWithMembersOutOfOrderIsRefusedNamingOne() throws {
+        let dir = try TempDir()
+        var swapped = format2(fullFormat2Lines)
+        swapped.swapAt(4, 5)  // providers.jsonl before clients.jsonl
+        let (path, manifest) = try make(dir, members: swapped)
+        let why = try #require(failure(path, manifest))
+        #expect(why.contains("clients.jsonl") && why.contains("out of order"), "\(why)")
+        // config.json before the resource servers
+        var late = format2(fullFormat2Lines)
+        late.swapAt(6, 7)
+        let (path2, manifest2) = try make(dir, members: late)
+        let why2 = try #require(failure(path2, manifest2))
+        #expect(why2.contains("resource-servers.jsonl"), "\(why2)")
+    }
+
+    @Test func unsortedOrNamelessFormat2RecordsAreRefusedNamingTheMemberAndLine() throws {
+        let dir = try TempDir()
+        let cases: [(member: String, text: String, line: Int, words: String)] = [
+            ("clients.jsonl", "{\"ClientId\":\"a1\",\"ClientName\":\"web\"}\n{\"ClientId\":\"b2\",\"ClientName\":\"api\"}\n", 2, "sort"),
+            ("clients.jsonl", "{\"ClientId\":\"c3\",\"ClientName\":\"web\"}\n{\"ClientId\":\"a1\",\"ClientName\":\"web\"}\n", 2, "sort"),
+            ("clients.jsonl", "{\"ClientName\":\"web\"}\n", 1, "ClientId"),
+            ("providers.jsonl", "{\"ProviderName\":\"b\"}\n{\"ProviderName\":\"a\"}\n", 2, "sort"),
+            ("providers.jsonl", "{\"ProviderType\":\"OIDC\"}\n", 1, "ProviderName"),
+            ("resource-servers.jsonl", "{\"Identifier\":\"b\"}\n{\"Identifier\":\"b\"}\n", 2, "sort"),
+            ("resource-servers.jsonl", "{\"Name\":\"x\"}\n", 1, "Identifier"),
+        ]
+        for c in cases {
+            let lines = fullFormat2Lines.map { $0.0 == c.member ? (c.member, c.text) : $0 }
+            let (path, manifest) = try make(dir, members: format2(lines))
+            let why = try #require(failure(path, manifest), "\(c)")
+            #expect(why.contains(c.member) && why.contains("line \(c.line)"), "\(c.member): \(why)")
+            #expect(why.lowercased().contains(c.words.lowercased()), "\(c.member): \(why)")
+        }
+    }
+
+    @Test func aFormat2ManifestWithoutTheNewCountsIsRefused() throws {
+        let dir = try TempDir()
+        let (_, manifest) = try make(dir, members: format2(fullFormat2Lines))
+        for key in ["clients", "providers", "resourceServers"] {
+            var json = manifest.json.objectValue!
+            var counts = json["counts"]!.objectValue!
+            counts[key] = nil
+            json["counts"] = .object(counts)
+            #expect(throws: SnapError.self, Comment(rawValue: key)) { try Manifest(json: .object(json), source: "s") }
+        }
+        // A count that contradicts the member's records is refused before the archive is read.
+        var wrong = manifest
+        wrong.counts.clients = 2
+        #expect(wrong.countsProblem?.contains("clients") == true)
     }
 }

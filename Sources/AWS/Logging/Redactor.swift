@@ -12,6 +12,8 @@ public struct Redactor: Sendable {
     static let keys = [
         "x-amz-signature", "x-amz-credential", "x-amz-security-token", "authorization", "signature",
         "aws_secret_access_key", "aws_session_token", "secretaccesskey", "sessiontoken",
+        // An app client's secret and identity-provider secrets (ProviderDetails), should an answer ever be logged.
+        "clientsecret", "client_secret", "private_key",
     ]
 
     private let literals: [String]

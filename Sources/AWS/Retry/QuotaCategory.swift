@@ -12,6 +12,8 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
     case userPoolRead = "UserPoolRead"
     case userPoolResourceRead = "UserPoolResourceRead"
     case userPoolResourceUpdate = "UserPoolResourceUpdate"
+    /// ListUserPoolClients and DescribeUserPoolClient: the quotas page's own category for reading app clients.
+    case userPoolClientRead = "UserPoolClientRead"
 
     public var defaultRPS: Double {
         switch self {
@@ -24,16 +26,18 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
         case .userPoolRead: 15
         case .userPoolResourceRead: 20
         case .userPoolResourceUpdate: 15
+        case .userPoolClientRead: 15
         }
     }
 
     /// The cap on any one operation of the category, per user pool: the quotas
     /// page caps each operation of UserPoolResourceRead and UserPoolResourceUpdate
     /// at 5 requests per second per user pool, whatever the category's budget
-    /// (issue 20, item 10). nil: no per-operation cap.
+    /// (issue 20, item 10). UserPoolClientRead is capped the same way: an assumption (DESIGN.md,
+    /// "Quota categories"), the pace it costs being small. nil: no per-operation cap.
     public var perOperationRPS: Double? {
         switch self {
-        case .userPoolResourceRead, .userPoolResourceUpdate: 5
+        case .userPoolResourceRead, .userPoolResourceUpdate, .userPoolClientRead: 5
         default: nil
         }
     }

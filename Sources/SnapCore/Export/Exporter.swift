@@ -77,7 +77,12 @@ public struct Exporter: Sendable {
         // Format 2's config.json: the MFA factors, which DescribeUserPool does not give (issue 20, item 4).
         // A refusal (an IAM policy without cognito-idp:GetUserPoolMfaConfig) fails the create, naming the action:
         // a snapshot that left the factors out would be restored as a pool without them.
-        let config = Self.configuration(mfa: try await cognito.getUserPoolMfaConfig(poolId))
+        let mfa = try await cognito.getUserPoolMfaConfig(poolId)
+        // The rest of format 2 (issue 21): app clients, identity providers, resource servers, domains. Read before the
+        // user listing, so a policy lacking one of their actions fails the create at once, not after hours of listing.
+        let configuration = try await ConfigurationReader(cognito: cognito, poolId: poolId).read(pool: rawPool)
+        let config = ConfigurationRecords.configuration(
+            mfa: mfa, domain: configuration.domain, customDomain: configuration.customDomain)
         let poolInfo = Manifest.PoolInfo(id: poolId, name: rawPool["Name"]?.stringValue ?? "", region: cognito.region)
         let estimated = rawPool["EstimatedNumberOfUsers"]?.intValue ?? 0
         estimatedUsers.value = estimated
@@ -110,7 +115,7 @@ public struct Exporter: Sendable {
         let usersFile = try MemberFile(member: .users, directory: dir)
         try users.drain { _, line in try usersFile.writeLine(line) }
         var usersInfo = try usersFile.finish()
-        var warnings: [String] = refused.warnings
+        var warnings: [String] = refused.warnings + configuration.warnings
         if withMFA {
             let fetcher = MFAFetcher(
                 cognito: cognito, poolId: poolId, inFlight: RestoreExecutor.workers(rate: await pacer?.rate(of: .userRead) ?? 96))
@@ -168,18 +173,33 @@ public struct Exporter: Sendable {
         try poolFile.writeDocument(Array(poolJSON.canonicalData()))
         let poolFileInfo = try poolFile.finish()
 
+        var files: [Member: Manifest.FileInfo] = [
+            .pool: poolFileInfo, .groups: groupsInfo, .users: usersInfo, .memberships: membershipsInfo,
+        ]
+        var paths: [Member: String] = [
+            .pool: poolFile.path, .groups: groupsFile.path, .users: usersFile.path, .memberships: membershipsFile.path,
+        ]
+        let lines: [(Member, [JSONValue])] = [
+            (.clients, configuration.clients), (.providers, configuration.providers), (.resourceServers, configuration.resourceServers),
+        ]
+        for (member, records) in lines {
+            let file = try MemberFile(member: member, directory: dir)
+            for r in records { try file.writeLine(Array(r.canonicalData())) }
+            files[member] = try file.finish()
+            paths[member] = file.path
+        }
+
         let configFile = try MemberFile(member: .config, directory: dir)
         try configFile.writeDocument(Array(config.canonicalData()))
-        let configInfo = try configFile.finish()
+        files[.config] = try configFile.finish()
+        paths[.config] = configFile.path
 
         return ExportResult(
-            pool: poolInfo,
-            files: [.pool: poolFileInfo, .groups: groupsInfo, .users: usersInfo, .memberships: membershipsInfo, .config: configInfo],
-            paths: [
-                .pool: poolFile.path, .groups: groupsFile.path, .users: usersFile.path, .memberships: membershipsFile.path,
-                .config: configFile.path,
-            ],
-            counts: Manifest.Counts(users: usersInfo.records, groups: groupsInfo.records, memberships: membershipsInfo.records),
+            pool: poolInfo, files: files, paths: paths,
+            counts: Manifest.Counts(
+                users: usersInfo.records, groups: groupsInfo.records, memberships: membershipsInfo.records,
+                clients: configuration.clients.count, providers: configuration.providers.count,
+                resourceServers: configuration.resourceServers.count),
             warnings: warnings, stats: await tracker.stats(), options: SnapshotOptions(withMFA: withMFA))
     }
 
@@ -188,12 +208,6 @@ public struct Exporter: Sendable {
         guard var o = pool.objectValue else { return pool }
         o["EstimatedNumberOfUsers"] = nil
         return .object(o)
-    }
-
-    /// config.json: `{"mfa": GetUserPoolMfaConfig}`. The one key today; each key is absent when the
-    /// pool has none (DESIGN.md lists the keys).
-    static func configuration(mfa: JSONValue) -> JSONValue {
-        ["mfa": mfa]
     }
 
     private func sorter(_ dir: String, _ name: String) throws -> ExternalSorter {

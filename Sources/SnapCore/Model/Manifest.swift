@@ -2,9 +2,10 @@ import AWS
 
 /// manifest.json, and (with `archive`) the store's `<ID>.json`.
 public struct Manifest: Sendable, Equatable {
-    /// The format snap writes: 2 adds config.json (the pool's MFA configuration).
+    /// The format snap writes: 2 adds clients.jsonl, providers.jsonl, resource-servers.jsonl and
+    /// config.json (the pool's MFA configuration and domains).
     public static let currentFormat = 2
-    /// The formats snap reads: 1 (no config.json) and 2.
+    /// The formats snap reads: 1 (none of format 2's members) and 2.
     public static let readableFormats = 1...2
 
     public struct FileInfo: Sendable, Equatable {
@@ -22,10 +23,17 @@ public struct Manifest: Sendable, Equatable {
         public var users: Int
         public var groups: Int
         public var memberships: Int
-        public init(users: Int, groups: Int, memberships: Int) {
+        /// Format 2's app clients, identity providers and resource servers; nil in format 1.
+        public var clients: Int?
+        public var providers: Int?
+        public var resourceServers: Int?
+        public init(users: Int, groups: Int, memberships: Int, clients: Int? = nil, providers: Int? = nil, resourceServers: Int? = nil) {
             self.users = users
             self.groups = groups
             self.memberships = memberships
+            self.clients = clients
+            self.providers = providers
+            self.resourceServers = resourceServers
         }
     }
 
@@ -40,7 +48,7 @@ public struct Manifest: Sendable, Equatable {
         public var bytes: Int64
     }
 
-    /// 2 when the snapshot holds config.json (`files` lists it), else 1.
+    /// 2 when the snapshot holds format 2's members (`files` lists config.json), else 1.
     public var format: Int = Manifest.currentFormat
     public var id: SnapshotID
     public var createdAt: String
@@ -110,7 +118,16 @@ public struct Manifest: Sendable, Equatable {
         self.id = id
         self.createdAt = createdAt
         self.userPool = PoolInfo(id: pid, name: pool["name"]?.stringValue ?? "", region: pool["region"]?.stringValue ?? "")
-        self.counts = Counts(users: cu, groups: cg, memberships: cm)
+        var parsed = Counts(users: cu, groups: cg, memberships: cm)
+        if format >= 2 {
+            guard let cc = counts["clients"]?.intValue, let cp = counts["providers"]?.intValue,
+                let cr = counts["resourceServers"]?.intValue
+            else { throw bad("no valid \"counts\": format 2 counts clients, providers and resourceServers") }
+            parsed.clients = cc
+            parsed.providers = cp
+            parsed.resourceServers = cr
+        }
+        self.counts = parsed
         self.files = files
         self.previous = json["previous"]?.stringValue.flatMap(SnapshotID.init)
         self.changes = json["changes"].flatMap(ChangeSummary.init(json:))
@@ -145,11 +162,23 @@ public struct Manifest: Sendable, Equatable {
         self.warnings = warnings
         self.tool = tool
         self.format = files[.config] == nil ? 1 : 2
+        // A format-2 manifest counts format 2's records; where the caller gave no count, the member's own is it.
+        if format >= 2 {
+            self.counts.clients = counts.clients ?? files[.clients]?.records
+            self.counts.providers = counts.providers ?? files[.providers]?.records
+            self.counts.resourceServers = counts.resourceServers ?? files[.resourceServers]?.records
+        }
     }
 }
 
 extension Manifest.Counts {
-    public var json: JSONValue { ["users": .int(users), "groups": .int(groups), "memberships": .int(memberships)] }
+    public var json: JSONValue {
+        var o: [String: JSONValue] = ["users": .int(users), "groups": .int(groups), "memberships": .int(memberships)]
+        if let clients { o["clients"] = .int(clients) }
+        if let providers { o["providers"] = .int(providers) }
+        if let resourceServers { o["resourceServers"] = .int(resourceServers) }
+        return .object(o)
+    }
 }
 
 extension Manifest {
@@ -200,13 +229,15 @@ extension Manifest {
     /// members, or nil. Reading a copy proves each member holds its `files`
     /// count, so with this the counts shown by `list` and restore are proven too.
     public var countsProblem: String? {
-        let stated: [(name: String, count: Int, member: Member)] = [
+        let stated: [(name: String, count: Int?, member: Member)] = [
             ("users", counts.users, .users), ("groups", counts.groups, .groups), ("memberships", counts.memberships, .memberships),
+            ("clients", counts.clients, .clients), ("providers", counts.providers, .providers),
+            ("resourceServers", counts.resourceServers, .resourceServers),
         ]
         for s in stated {
-            if let records = files[s.member]?.records, records != s.count {
+            if let records = files[s.member]?.records, let count = s.count, records != count {
                 return
-                    "its counts say \(s.count) \(s.name), but \(s.member.rawValue) holds \(records) records (files.\(s.member.rawValue).records)"
+                    "its counts say \(count) \(s.name), but \(s.member.rawValue) holds \(records) records (files.\(s.member.rawValue).records)"
             }
         }
         return nil

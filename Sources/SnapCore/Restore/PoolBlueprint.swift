@@ -153,7 +153,8 @@ public struct PoolBlueprint: Sendable {
         if let domain = pool["Domain"]?.stringValue { notCarried.append("Domain \(domain): create a domain for the new pool") }
         if let domain = pool["CustomDomain"]?.stringValue { notCarried.append("CustomDomain \(domain): set it up for the new pool") }
         notCarried.append(
-            "app clients and their secrets, identity providers and their secrets: not in a snapshot; create them for the new pool")
+            "app clients, identity providers and resource servers: not created (a format-2 snapshot holds them, secrets redacted: snap cat REF clients|providers|resource-servers); create them for the new pool"
+        )
 
         let mfa = MFAPlan.make(
             pool: pool, captured: config.flatMap { present($0["mfa"]) }, target: out, region: region, sourceRegion: sourceRegion)

@@ -48,6 +48,9 @@ struct MemberCheck {
         case .users: JSONLineScanner(first: "username")
         case .groups: JSONLineScanner(first: "name")
         case .memberships: JSONLineScanner(first: "group", second: "username")
+        case .clients: JSONLineScanner(first: "ClientName", second: "ClientId")
+        case .providers: JSONLineScanner(first: "ProviderName")
+        case .resourceServers: JSONLineScanner(first: "Identifier")
         case .pool, .config, .manifest: JSONLineScanner()
         }
     }
@@ -101,7 +104,7 @@ struct MemberCheck {
             case .users: try consistency.user(key)
             case .memberships:
                 try consistency.membership(group: scanner.firstValue, username: scanner.secondValue, line: lineNumber)
-            case .pool, .config, .manifest: break
+            case .pool, .clients, .providers, .resourceServers, .config, .manifest: break
             }
         }
         swap(&previousKey, &key)
@@ -142,7 +145,8 @@ struct MemberCheck {
 
     /// Checks one line with `scanner` (made by `scanner(for:)`) and returns
     /// its sort key: users by username, groups by name, memberships by group
-    /// then username (NUL sorts below every other byte).
+    /// then username, clients by ClientName then ClientId, providers by
+    /// ProviderName, resource servers by Identifier (NUL sorts below every other byte).
     static func sortKey(_ member: Member, _ text: Span<UInt8>, scanner: inout JSONLineScanner, source: String, line: Int) throws
         -> [UInt8]
     {
@@ -170,13 +174,20 @@ struct MemberCheck {
         case .groups:
             guard scanner.hasFirst else { throw missing("name") }
             scanner.takeFirst(into: &key)
-        case .memberships:
-            guard scanner.hasFirst else { throw missing("group") }
-            guard scanner.hasSecond else { throw missing("username") }
+        case .memberships, .clients:
+            let (first, second) = member == .clients ? ("ClientName", "ClientId") : ("group", "username")
+            guard scanner.hasFirst else { throw missing(first) }
+            guard scanner.hasSecond else { throw missing(second) }
             key.removeAll(keepingCapacity: true)
             key.append(contentsOf: scanner.firstValue)
             key.append(0)
             key.append(contentsOf: scanner.secondValue)
+        case .providers:
+            guard scanner.hasFirst else { throw missing("ProviderName") }
+            scanner.takeFirst(into: &key)
+        case .resourceServers:
+            guard scanner.hasFirst else { throw missing("Identifier") }
+            scanner.takeFirst(into: &key)
         case .pool, .config, .manifest: key.removeAll(keepingCapacity: true)
         }
     }

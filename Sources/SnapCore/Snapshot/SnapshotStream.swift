@@ -15,7 +15,8 @@ final class SnapshotStream {
     let source: String
     private let expected: Manifest
     private let reader: ArchiveReader
-    /// The members the manifest's format has, in archive order (format 2 adds config.json before manifest.json).
+    /// The members the manifest's format has, in archive order (format 2 adds clients.jsonl, providers.jsonl,
+    /// resource-servers.jsonl and config.json before manifest.json).
     private var order: IndexingIterator<[Member]>
     private var member: Member?
     private var check: MemberCheck?
@@ -85,14 +86,19 @@ final class SnapshotStream {
                 throw SnapError.damaged(source: source, member: entry.name, reason: "unexpected member \"\(entry.name)\"")
             }
             let next = order.next()
-            if let next, next != current, current == .manifest {
-                // manifest.json where a member of the format was due (a format-2 archive without config.json): name it.
+            let formatOrder = Member.archiveOrder(format: expected.format)
+            if let next, next != current, let due = formatOrder.firstIndex(of: next), let came = formatOrder.firstIndex(of: current),
+                came > due
+            {
+                // A later member of the format where this one was due (a format-2 archive without clients.jsonl
+                // or config.json): name the one that is not there.
+                let missing = current == .manifest ? "missing" : "missing or out of order"
                 throw SnapError.damaged(
                     source: source, member: next.rawValue,
-                    reason: "the member is missing (format \(expected.format) has it before \(current.rawValue))")
+                    reason: "the member is \(missing) (format \(expected.format) has it before \(current.rawValue))")
             }
             guard let next, next == current else {
-                let names = Member.archiveOrder(format: expected.format).map(\.rawValue).joined(separator: ", ")
+                let names = formatOrder.map(\.rawValue).joined(separator: ", ")
                 throw SnapError.damaged(
                     source: source, member: entry.name,
                     reason: "members are not in the order of format \(expected.format) (\(names))")

@@ -2,7 +2,8 @@ import AWS
 import Foundation
 
 /// Packs an export's member files and its manifest into `<ID>.tar.zst`:
-/// pool.json, groups.jsonl, users.jsonl, memberships.jsonl, config.json (format 2), manifest.json last.
+/// pool.json, groups.jsonl, users.jsonl, memberships.jsonl, then (format 2) clients.jsonl, providers.jsonl,
+/// resource-servers.jsonl and config.json, manifest.json last.
 public enum SnapshotWriter {
     public static func write(export: ExportResult, manifest: Manifest, to path: String, level: Int32 = 3) throws -> Manifest.ArchiveInfo {
         var inner = manifest
