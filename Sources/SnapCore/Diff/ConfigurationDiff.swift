@@ -13,6 +13,10 @@ import AWS
 ///   `DomainDescription`) named by its `Domain`: added, removed, changed
 ///   field by field; another `Domain` is the old one removed and the new one added.
 ///
+/// pool.json's `Id` and `Arn` and a record's `UserPoolId` name the pool,
+/// not its settings: never compared (a restore's target differs in them),
+/// like `CreationDate`, `LastModifiedDate` and counters (`ConfigurationFields`).
+///
 /// Like for like: a member only one side has (config.json against a format-1
 /// snapshot; clients against a side read without them) is not compared,
 /// since its absence means "not captured", not "none"; `note` says so.
@@ -29,11 +33,21 @@ public struct ConfigurationDiff: Sendable {
         self.note = note
     }
 
+    /// pool.json's keys naming the pool (never compared), and the key of a
+    /// client, provider or resource server naming the pool it belongs to.
+    public static let poolIdentity = ["Id", "Arn"]
+    public static let ownerKey = "UserPoolId"
+
     public func compare(old: ConfigurationDocuments, new: ConfigurationDocuments) -> [ConfigurationChange] {
         var out: [ConfigurationChange] = []
         // pool: pool.json, then config.json's keys.
         var fields: [DiffChange.Field] = []
-        if let a = old.pool, let b = new.pool {
+        if var a = old.pool, var b = new.pool {
+            // The pool's identity, not its configuration: a restore's target differs in it from its snapshot.
+            for key in Self.poolIdentity {
+                a.removeValue(forKey: key)
+                b.removeValue(forKey: key)
+            }
             fields += ConfigurationFields.compare(.object(a), .object(b))
         } else if (old.pool == nil) != (new.pool == nil) {
             note("only one side has pool.json: the pool's settings are not compared")
@@ -102,10 +116,16 @@ public struct ConfigurationDiff: Sendable {
         case (.none, let r?): return [ConfigurationChange(kind: kind, op: .added, name: name, record: r)]
         case (let r?, .none): return [ConfigurationChange(kind: kind, op: .removed, name: name, record: r)]
         case (let x?, let y?):
-            let fields = kept(kind, ConfigurationFields.compare(x, y))
+            let fields = kept(kind, ConfigurationFields.compare(Self.withoutOwner(x), Self.withoutOwner(y)))
             return fields.isEmpty ? [] : [ConfigurationChange(kind: kind, op: .changed, name: name, changes: fields)]
         default: return []
         }
+    }
+
+    private static func withoutOwner(_ record: JSONValue) -> JSONValue {
+        guard var o = record.objectValue else { return record }
+        o.removeValue(forKey: ownerKey)
+        return .object(o)
     }
 
     private func kept(_ kind: ConfigurationChange.Kind, _ fields: [DiffChange.Field]) -> [DiffChange.Field] {
