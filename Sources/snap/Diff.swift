@@ -18,18 +18,20 @@ struct Diff: AsyncParsableCommand {
 
             Text: one line per change (+ added, - removed, ~ changed with the fields), then totals. \
             --json: JSON Lines, one change per line, then a summary line. created and modified are \
-            never compared.
+            never compared. mfa (MFA settings, in snapshots taken with create --with-mfa) is compared \
+            like for like: a live pool is read with its MFA settings when the snapshot was taken so, \
+            and two snapshots of which only one was leave mfa out.
 
             The pool's configuration comes first: `~ pool: Policies.PasswordPolicy.MinimumLength 12 -> 8` \
             (pool.json, and config.json's keys such as mfa.SoftwareTokenMfaConfiguration.Enabled, as dotted \
             paths; SchemaAttributes matched by Name, other lists compared whole), then app clients, identity \
             providers and resource servers by name (`+ client: web`, `~ client: web CallbackURLs [...] -> [...]`) \
-            and the domain. Dates and counters (CreationDate, LastModifiedDate) are never compared; a member \
+            and the domain. Dates and counters (CreationDate, LastModifiedDate) and the pool's Id and Arn are never \
+            compared; a member \
             only one side has (config.json against a format-1 snapshot) is not compared, with a note. \
             --ignore takes configuration fields with their kind: pool.Policies.PasswordPolicy, \
-            client.CallbackURLs, pool.mfa, or a whole kind (client, domain). mfa (MFA settings, in snapshots taken with create --with-mfa) is compared \
-            like for like: a live pool is read with its MFA settings when the snapshot was taken so, \
-            and two snapshots of which only one was leave mfa out. --exit-code: 0 no differences, 1 differences, 2 trouble.
+            client.CallbackURLs, pool.mfa, or a whole kind (client, domain). \
+            --exit-code: 0 no differences, 1 differences, 2 trouble.
             """)
 
     @OptionGroup var global: GlobalOptions
