@@ -66,5 +66,14 @@ import Testing
         #expect(live.status == 0, "\(live.out) \(live.stderr)")
         let drift = try snap(["diff", first, "pool:\(pool)", "--exit-code", "--stat"] + base, env: env)
         #expect(drift.status == 1 && drift.out.contains("config ~1"), "\(drift.out) \(drift.stderr)")
+
+        // With users changed too, the configuration still comes first (its members end the archive).
+        _ = try aws(["cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", "aaron"], env: env)
+        let third = try RestoreTests.createID(pool, store: store, env: env)
+        let mixed = try snap(["diff", first, third, "--json"] + base, env: env)
+        let kinds = mixed.out.split(separator: "\n").map {
+            (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["kind"] as? String
+        }
+        #expect(kinds == ["pool", "user", "summary"], "\(mixed.out)")
     }
 }
