@@ -26,9 +26,9 @@ struct Diff: AsyncParsableCommand {
             (pool.json, and config.json's keys such as mfa.SoftwareTokenMfaConfiguration.Enabled, as dotted \
             paths; SchemaAttributes matched by Name, other lists compared whole), then app clients, identity \
             providers and resource servers by name (`+ client: web`, `~ client: web CallbackURLs [...] -> [...]`) \
-            and the domain. Dates and counters (CreationDate, LastModifiedDate) and the pool's Id and Arn are never \
-            compared; a member \
-            only one side has (config.json against a format-1 snapshot) is not compared, with a note. \
+            and the domain. Dates and counters (CreationDate, LastModifiedDate) and the pool's Id and Arn are \
+            never compared; a member only one side has (config.json against a format-1 snapshot) is not \
+            compared, with a note. \
             --ignore takes configuration fields with their kind: pool.Policies.PasswordPolicy, \
             client.CallbackURLs, pool.mfa, or a whole kind (client, domain). \
             --exit-code: 0 no differences, 1 differences, 2 trouble.
