@@ -20,7 +20,18 @@ struct Diff: AsyncParsableCommand {
             --json: JSON Lines, one change per line, then a summary line. created and modified are \
             never compared. mfa (MFA settings, in snapshots taken with create --with-mfa) is compared \
             like for like: a live pool is read with its MFA settings when the snapshot was taken so, \
-            and two snapshots of which only one was leave mfa out. --exit-code: 0 no differences, 1 differences, 2 trouble.
+            and two snapshots of which only one was leave mfa out.
+
+            The pool's configuration comes first: `~ pool: Policies.PasswordPolicy.MinimumLength 12 -> 8` \
+            (pool.json, and config.json's keys such as mfa.SoftwareTokenMfaConfiguration.Enabled, as dotted \
+            paths; SchemaAttributes matched by Name, other lists compared whole), then app clients, identity \
+            providers and resource servers by name (`+ client: web`, `~ client: web CallbackURLs [...] -> [...]`) \
+            and the domain. Dates and counters (CreationDate, LastModifiedDate) and the pool's Id and Arn are \
+            never compared; a member only one side has (config.json against a format-1 snapshot) is not \
+            compared, with a note. \
+            --ignore takes configuration fields with their kind: pool.Policies.PasswordPolicy, \
+            client.CallbackURLs, pool.mfa, or a whole kind (client, domain). \
+            --exit-code: 0 no differences, 1 differences, 2 trouble.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -37,7 +48,10 @@ struct Diff: AsyncParsableCommand {
     @Flag(help: "Totals only.")
     var stat = false
 
-    @Option(help: ArgumentHelp("Leave a field out of the comparison, e.g. attributes.sub or status (repeatable).", valueName: "FIELD"))
+    @Option(
+        help: ArgumentHelp(
+            "Leave a field out of the comparison, e.g. attributes.sub, status, pool.Policies.PasswordPolicy or client (repeatable).",
+            valueName: "FIELD"))
     var ignore: [String] = []
 
     @Flag(help: "Exit 0 when there are no differences, 1 when there are, 2 on trouble.")
@@ -90,8 +104,11 @@ struct Diff: AsyncParsableCommand {
             newSide = .files(try SubMapTranslation.apply(map, to: paths, directory: try work.folder("mapped")))
         }
         let json = global.json, stat = stat
+        let notes: @Sendable (String) -> Void = { output.message("note: \($0)") }
+        let engine = DiffEngine(
+            ignore: Set(ignore).union(mfa.ignore), configuration: ConfigurationDiff(ignore: Set(ignore), note: notes))
         let summary = try await VerifiedDiff.run(
-            old: oldSide, new: newSide, catalog: catalog, engine: DiffEngine(ignore: Set(ignore).union(mfa.ignore)),
+            old: oldSide, new: newSide, catalog: catalog, engine: engine,
             workDirectory: try work.folder("diff"), log: log,
             render: { change in
                 guard !stat else { return nil }
@@ -107,7 +124,7 @@ struct Diff: AsyncParsableCommand {
         } else {
             let u = summary.users, g = summary.groups, m = summary.memberships
             ctx.output.result(
-                "\(old.name) -> \(new.name): users +\(u.added) -\(u.removed) ~\(u.changed), groups +\(g.added) -\(g.removed) ~\(g.changed), memberships +\(m.added) -\(m.removed)"
+                "\(old.name) -> \(new.name): users +\(u.added) -\(u.removed) ~\(u.changed), groups +\(g.added) -\(g.removed) ~\(g.changed), memberships +\(m.added) -\(m.removed), config ~\(summary.config ?? 0)"
             )
         }
         return !summary.isEmpty

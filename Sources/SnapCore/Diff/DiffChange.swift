@@ -6,6 +6,12 @@ public enum DiffChange: Sendable, Equatable {
         public var field: String
         public var old: JSONValue
         public var new: JSONValue
+
+        public init(field: String, old: JSONValue, new: JSONValue) {
+            self.field = field
+            self.old = old
+            self.new = new
+        }
     }
 
     case userAdded(JSONValue)
@@ -16,6 +22,8 @@ public enum DiffChange: Sendable, Equatable {
     case groupChanged(group: String, [Field])
     case membershipAdded(group: String, username: String)
     case membershipRemoved(group: String, username: String)
+    /// Pool configuration (`ConfigurationDiff`): out first, before users.
+    case configuration(ConfigurationChange)
 
     /// The SPEC's JSON Lines form.
     public var json: JSONValue {
@@ -29,16 +37,14 @@ public enum DiffChange: Sendable, Equatable {
         case .groupChanged(let g, let f): return ["kind": "group", "op": "changed", "group": .string(g), "changes": fields(f)]
         case .membershipAdded(let g, let u): return ["kind": "membership", "op": "added", "group": .string(g), "username": .string(u)]
         case .membershipRemoved(let g, let u): return ["kind": "membership", "op": "removed", "group": .string(g), "username": .string(u)]
+        case .configuration(let c): return c.json
         }
     }
 
     /// One line of text: `+`, `-` or `~`, the kind, the name, and what changed.
     /// Names and values are escaped (`PrintableText`): one change is one line.
     public var text: String {
-        func show(_ v: JSONValue) -> String { v == .null ? "(none)" : PrintableText.json(v.canonicalString()) }
-        func fields(_ f: [Field]) -> String {
-            f.map { "\(PrintableText.name($0.field)) \(show($0.old)) -> \(show($0.new))" }.joined(separator: "; ")
-        }
+        let fields = Self.text
         func name(_ v: JSONValue?) -> String { v?.stringValue.map(PrintableText.name) ?? "?" }
         let n = PrintableText.name
         switch self {
@@ -50,6 +56,13 @@ public enum DiffChange: Sendable, Equatable {
         case .groupChanged(let g, let f): return "~ group \(n(g)): \(fields(f))"
         case .membershipAdded(let g, let u): return "+ member \(n(g)) \(n(u))"
         case .membershipRemoved(let g, let u): return "- member \(n(g)) \(n(u))"
+        case .configuration(let c): return c.text
         }
+    }
+
+    /// Fields as text: `name old -> new`, joined by `; `, `(none)` for null.
+    static func text(_ f: [Field]) -> String {
+        func show(_ v: JSONValue) -> String { v == .null ? "(none)" : PrintableText.json(v.canonicalString()) }
+        return f.map { "\(PrintableText.name($0.field)) \(show($0.old)) -> \(show($0.new))" }.joined(separator: "; ")
     }
 }

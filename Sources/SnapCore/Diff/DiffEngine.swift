@@ -5,10 +5,20 @@ import Foundation
 /// sorted JSON-Lines files, so changes come out in the records' sort order
 /// and memory does not grow with the pool. `created` and `modified` are
 /// never compared; `ignore` leaves out more fields (`attributes.sub`, `status`).
+///
+/// With `configuration`, the pool's configuration (`ConfigurationDiff`) is
+/// compared too, once both sides were read to their ends: its members are
+/// small and kept whole as they pass (pool.json opens an archive,
+/// config.json closes it), and its changes are emitted last, with
+/// `summary.config` set. `VerifiedDiff` delivers them first.
 public struct DiffEngine: Sendable {
     public let ignore: Set<String>
+    public let configuration: ConfigurationDiff?
 
-    public init(ignore: Set<String> = []) { self.ignore = ignore }
+    public init(ignore: Set<String> = [], configuration: ConfigurationDiff? = nil) {
+        self.ignore = ignore
+        self.configuration = configuration
+    }
 
     /// `old` and `new` map users, groups and memberships to their files.
     @discardableResult
@@ -58,6 +68,11 @@ public struct DiffEngine: Sendable {
         }
         try old.finish()
         try new.finish()
+        if let configuration {
+            let changes = configuration.compare(old: try old.configuration(), new: try new.configuration())
+            summary.config = changes.count
+            for change in changes { try emit(.configuration(change)) }
+        }
         return summary
     }
 

@@ -29,6 +29,10 @@ final class DiffReader {
     private var records: [Member: Int] = [:]
     /// A verifying side: why one of its lines failed the join's checks.
     private(set) var lineFailure: (any Error)?
+    /// A queued side: the configuration members (`ConfigurationDocuments.memberNames`)
+    /// kept whole as they pass the join, by name, and the one being kept now.
+    private var kept: [String: [UInt8]] = [:]
+    private var keeping: String?
 
     init(paths: [Member: String], members: VerifiedMembers?, name: String, queue: ChunkQueue? = nil) {
         self.paths = paths
@@ -74,6 +78,7 @@ final class DiffReader {
             while true {
                 let item = try pending ?? queue.take()
                 pending = nil
+                keep(item)
                 switch item {
                 case .member(let m) where m == member:
                     return MemberLines(
@@ -115,10 +120,37 @@ final class DiffReader {
             while true {
                 let item = try pending ?? queue.take()
                 pending = nil
+                keep(item)
                 if case .end = item { return }
             }
         }
         try members?.finish()
+    }
+
+    /// A queued item the join passes over: a configuration member's bytes are kept.
+    private func keep(_ item: ChunkQueue.Item) {
+        switch item {
+        case .member(let m):
+            keeping = ConfigurationDocuments.memberNames.contains(m.rawValue) ? m.rawValue : nil
+            if let keeping { kept[keeping] = [] }
+        case .chunk(let bytes): if let keeping { kept[keeping]! += bytes }
+        case .end: keeping = nil
+        }
+    }
+
+    /// This side's configuration, after `finish()`: the members it has of
+    /// `ConfigurationDocuments.memberNames`, parsed (an error names the
+    /// side and member). A verified snapshot read again (`.snapshot`)
+    /// keeps none: nothing is compared.
+    func configuration() throws -> ConfigurationDocuments {
+        var members = kept
+        for (member, path) in paths where ConfigurationDocuments.memberNames.contains(member.rawValue) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw SnapError.io(path: path, reason: "cannot read a work file")
+            }
+            members[member.rawValue] = [UInt8](data)
+        }
+        return try ConfigurationDocuments(source: name.isEmpty ? "the live pool" : name, members: members)
     }
 
     /// Tells a verifying side's thread to stop, without waiting: whatever

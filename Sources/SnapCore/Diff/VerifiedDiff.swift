@@ -35,6 +35,8 @@ public enum VerifiedDiff {
             async let readyB = sideB.ready()
             (a, b) = try await (readyA, readyB)
             let spool = DiffSpool(path: "\(workDirectory)/output-\(round)")
+            // Configuration changes come out before the records' (they are few: held in memory).
+            var head = Data()
             let oldReader = try a.open()
             let newReader: DiffReader
             do { newReader = try b.open() } catch {
@@ -48,7 +50,8 @@ public enum VerifiedDiff {
             let summary: ChangeSummary
             do {
                 summary = try engine.diff(old: oldReader, new: newReader) { change in
-                    if let bytes = render(change) { try spool.append(bytes) }
+                    guard let bytes = render(change) else { return }
+                    if case .configuration = change { head += bytes } else { try spool.append(bytes) }
                 }
             } catch {
                 spool.discard()
@@ -74,6 +77,7 @@ public enum VerifiedDiff {
                 continue
             }
             // Both sides were read to their ends and proven: now the output may go.
+            if !head.isEmpty { deliver(head) }
             try spool.release(deliver)
             return summary
         }

@@ -17,9 +17,12 @@ public struct ChangeSummary: Sendable, Equatable {
     public var users = Tally()
     public var groups = Tally()
     public var memberships = Tally()
+    /// Configuration changes (`snap diff`'s `config.changed`); nil where the
+    /// configuration was not compared (a manifest's change summary).
+    public var config: Int?
     public init() {}
 
-    public var isEmpty: Bool { users.total + groups.total + memberships.total == 0 }
+    public var isEmpty: Bool { users.total + groups.total + memberships.total + (config ?? 0) == 0 }
 
     public var json: JSONValue {
         func t(_ x: Tally, changed: Bool = true) -> JSONValue {
@@ -27,7 +30,9 @@ public struct ChangeSummary: Sendable, Equatable {
             if changed { o["changed"] = .int(x.changed) }
             return .object(o)
         }
-        return ["users": t(users), "groups": t(groups), "memberships": t(memberships, changed: false)]
+        var o: [String: JSONValue] = ["users": t(users), "groups": t(groups), "memberships": t(memberships, changed: false)]
+        if let config { o["config"] = ["changed": .int(config)] }
+        return .object(o)
     }
 
     public init?(json: JSONValue) {
@@ -39,6 +44,7 @@ public struct ChangeSummary: Sendable, Equatable {
         users = u
         groups = g
         memberships = m
+        config = json["config"]?["changed"]?.intValue
     }
 
     /// `+3 -1 ~2` style, for `snap list`.

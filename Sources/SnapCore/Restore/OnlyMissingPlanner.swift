@@ -98,7 +98,7 @@ struct OnlyMissingPlanner {
                 }
             case .membershipRemoved(let group, let username):
                 if scope.covers(username) { try sorter.add(key: username + "\u{0}" + group, line: []) }
-            case .groupAdded, .userAdded, .membershipAdded:
+            case .groupAdded, .userAdded, .membershipAdded, .configuration:
                 break
             }
         }

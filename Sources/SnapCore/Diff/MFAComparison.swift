@@ -1,15 +1,16 @@
-import SnapCore
-
 /// `mfa` is compared only like for like: a live pool is read with
 /// `--with-mfa` when the snapshot it is compared with was taken so, and two
 /// snapshots of which only one was taken with `--with-mfa` leave `mfa` out
 /// (absence means "not exported" on one side), saying so.
-struct MFAComparison {
-    var readLive = false
-    var ignore: Set<String> = []
-    var note: String?
+public struct MFAComparison: Sendable {
+    /// Read the live side's MFA settings (one AdminGetUser per user).
+    public var readLive = false
+    /// Fields the user comparison leaves out.
+    public var ignore: Set<String> = []
+    /// What the operator is told before the diff, if anything.
+    public var note: String?
 
-    init(old: DiffSideRef, new: DiffSideRef) {
+    public init(old: DiffSideRef, new: DiffSideRef) {
         func taken(_ s: DiffSideRef) -> Bool? {
             if case .stored(let f) = s { return f.entry.manifest.options.withMFA }
             return nil
