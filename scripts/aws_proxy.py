@@ -477,6 +477,13 @@ def main():
                 if cat:
                     unrecord("categories", cat)
                 record("upstreamRuled", op or "?")
+            if resp.status == 200 and op == "DescribeUserPoolDomain":
+                # moto answers a new random AWSAccountId on every call; the API reference documents it as
+                # "The Amazon Web Services account ID for the user pool owner": stable, so moto's own account.
+                doc = json.loads(data)
+                if (doc.get("DomainDescription") or {}).get("AWSAccountId"):
+                    doc["DomainDescription"]["AWSAccountId"] = "123456789012"
+                    data = json.dumps(doc).encode()
             if resp.status == 200 and op in ("ListUsers", "ListUsersInGroup") and (args.drop_user or add_members):
                 doc = json.loads(data)
                 if op == "ListUsers":

@@ -151,6 +151,55 @@ import Testing
     }
 
     /// A refused configuration read fails the create naming the operation; nothing is stored.
+    /// Issue 21's "done when", for the captured kinds: a diff between two snapshots taken around a
+    /// change to one app client and a new resource server shows those and nothing else.
+    @Test func aChangedClientAndANewResourceServerAreAllTheDiffShows() throws {
+        let moto = try Moto.shared()
+        let env = moto.environment
+        let pool = try seedPool(extraUsers: 0, env: env, spec: Self.spec)
+        let store = try tempFolder("capture-diff") + "/store"
+        let first = try snap(["create", "--user-pool-id", pool, "--store", store], env: env)
+        try #require(first.status == 0, "stderr: \(first.stderr)")
+
+        // UpdateUserPoolClient resets what it is not given: send the client as described, less
+        // what the call does not take, with one more callback URL.
+        var client = try #require(try Self.cliClients(pool, env: env)["api-caller"])
+        for readOnly in ["ClientSecret", "CreationDate", "LastModifiedDate"] { client[readOnly] = nil }
+        let urls = (client["CallbackURLs"] as? [String] ?? []) + ["https://app.example.com/cb3"]
+        client["CallbackURLs"] = urls
+        _ = try aws(["cognito-idp", "update-user-pool-client", "--cli-input-json", try Self.canonical(client)], env: env)
+        // As JSON: the AWS CLI fetches any parameter that looks like a URL, the identifier included.
+        let server: [String: Any] = [
+            "UserPoolId": pool, "Identifier": "https://billing.example.com", "Name": "Billing",
+            "Scopes": [["ScopeName": "pay", "ScopeDescription": "Pay"]],
+        ]
+        _ = try aws(["cognito-idp", "create-resource-server", "--cli-input-json", try Self.canonical(server)], env: env)
+        let second = try snap(["create", "--user-pool-id", pool, "--store", store], env: env)
+        try #require(second.status == 0, "stderr: \(second.stderr)")
+
+        let diff = try snap(["diff", "--json", "--exit-code", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(diff.status == 1, "stderr: \(diff.stderr)")
+        let lines = try diff.out.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        let changes = lines.filter { $0["kind"] as? String != "summary" }
+        #expect(changes.count == 2, "\(diff.out)")
+        let changed = changes.first { $0["kind"] as? String == "client" }
+        #expect(changed?["op"] as? String == "changed" && changed?["name"] as? String == "api-caller", "\(diff.out)")
+        let fields = (changed?["changes"] as? [[String: Any]] ?? []).map { $0["field"] as? String ?? "" }
+        #expect(fields == ["CallbackURLs"], "\(diff.out)")
+        let added = changes.first { $0["kind"] as? String == "resource-server" }
+        #expect(added?["op"] as? String == "added" && added?["name"] as? String == "https://billing.example.com", "\(diff.out)")
+        let summary = try #require(lines.last)
+        #expect((summary["config"] as? [String: Any])?["changed"] as? Int == 2, "\(diff.out)")
+        for kind in ["users", "groups", "memberships"] {
+            #expect(((summary[kind] as? [String: Int]) ?? [:]).values.allSatisfy { $0 == 0 }, "\(kind): \(diff.out)")
+        }
+        let text = try snap(["diff", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(text.out.contains("~ client: api-caller CallbackURLs"), "\(text.out)")
+        #expect(text.out.contains("+ resource-server: https://billing.example.com"), "\(text.out)")
+    }
+
     @Test func aRefusedConfigurationReadFailsTheCreateNamingTheOperation() throws {
         let moto = try Moto.shared()
         let env = moto.environment
