@@ -50,7 +50,7 @@ enabling a software token is refused, as for a user who never verified one.
   * One token bucket per quota category for the account (SPEC table; one
     second of burst); beyond it HTTP 400 TooManyRequestsException.
   * --neighbour F: another client spends F of the UserList budget.
-  * --storm AFTER:FOR: from AFTER seconds after the first request, for FOR
+  * --storm AFTER:FOR: from AFTER seconds after the first UserList request, for FOR
     seconds, every UserList request is throttled (a throttling storm).
   * --rtt-ms: the round trip every request waits.
 
@@ -929,7 +929,10 @@ class Simulator:
         if not cat:
             return
         now = time.monotonic()
-        if self.started is None:
+        # The storm's clock starts at the first UserList request: snap reads the pool's configuration
+        # first, for a time that varies with what the pool holds, and a storm timed from that would
+        # miss the listing it is meant to hit.
+        if self.started is None and cat == "UserList":
             self.started = now
         if self.storm and cat == "UserList" and self.storm[0] <= now - self.started < self.storm[1]:
             raise ServiceError("TooManyRequestsException", "Rate exceeded")
@@ -1088,7 +1091,7 @@ def main():
     p.add_argument("--token-life", type=float, default=3600.0, help="seconds a scan's pagination tokens live")
     p.add_argument("--rtt-ms", type=float, default=0.0, help="round trip of every request, ms")
     p.add_argument("--neighbour", type=float, default=0.0, help="share of UserList another client spends")
-    p.add_argument("--storm", help="AFTER:FOR seconds: throttle every UserList request in that window")
+    p.add_argument("--storm", help="AFTER:FOR seconds from the first UserList request: throttle every UserList request in that window")
     p.add_argument("--no-quota", action="store_true", help="no token buckets")
     p.add_argument("--hostile", action="store_true", help="give users nicknames a CSV mangles (commas, quotes, newlines, =)")
     p.add_argument("--import-delay", type=float, default=10.0, help="seconds an import job stays Pending after Start")

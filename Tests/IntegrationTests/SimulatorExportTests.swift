@@ -8,7 +8,9 @@ import Testing
 @Suite(.serialized) struct SimulatorExportTests {
     static let scale = 100.0
     /// Every quota times the scale, as snap is told with --quota.
-    static let quotas = ["UserList=3000", "UserPoolRead=1500", "UserPoolResourceRead=2000", "UserRead=12000"].flatMap { ["--quota", $0] }
+    static let quotas = [
+        "UserList=3000", "UserPoolRead=1500", "UserPoolResourceRead=2000", "UserPoolClientRead=1500", "UserRead=12000",
+    ].flatMap { ["--quota", $0] }
 
     @Test func aStormAndExpiringTokensStillGiveEveryUserExactlyOnce() throws {
         let users = 6000

@@ -8,7 +8,8 @@ import Testing
 @Suite(.serialized) struct SimulatorRestoreTests {
     /// Every quota times the simulators' time scale (100), as snap is told.
     static let quotas = [
-        "UserList=3000", "UserPoolRead=1500", "UserPoolResourceRead=2000", "UserPoolResourceUpdate=1500", "UserRead=12000",
+        "UserList=3000", "UserPoolRead=1500", "UserPoolResourceRead=2000", "UserPoolClientRead=1500", "UserPoolResourceUpdate=1500",
+        "UserRead=12000",
         "UserCreation=5000", "UserUpdate=2500", "UserResourceUpdate=2500",
     ].flatMap { ["--quota", $0] }
     static let role = "arn:aws:iam::123456789012:role/CognitoImportLogs"
