@@ -34,7 +34,7 @@ for s in ${*:-address thread}; do
         --filter 'AWSTests.HTTPClientTests|RetryAndQuotaTests|RestoreJournalTests|LockRecordTests'
       TSAN_OPTIONS="halt_on_error=1:exitcode=66" \
         swift test --skip-build --sanitize=thread --scratch-path .build-tsan \
-        --filter 'IntegrationTests\.(LockTests|SyncLockTests|ObjectLockTests|CreateTests|RestoreTests/throttling|RestoreTests/killed|ExportFaultTests)'
+        --filter 'IntegrationTests\.(LockTests|SyncLockTests|CreateTests|RestoreTests/throttling|RestoreTests/killed|ExportFaultTests)'
       ;;
     *) echo "sanitizers: unknown $s (address|thread)" >&2; exit 64 ;;
   esac
