@@ -24,33 +24,16 @@ struct ConfigurationReader {
     /// `pool`: DescribeUserPool's `UserPool`, whose `Domain` and `CustomDomain` name the domains.
     func read(pool: JSONValue) async throws -> Result {
         var result = Result()
-        var clients: [JSONValue] = []
-        for listed in try await cognito.listUserPoolClients(poolId) {
-            guard let id = listed["ClientId"]?.stringValue else {
-                throw AWSError.invalidResponse(
-                    service: "cognito-idp", operation: "ListUserPoolClients", reason: "an entry without ClientId")
-            }
-            do {
-                clients.append(ConfigurationRecords.client(try await cognito.describeUserPoolClient(poolId, clientId: id)))
-            } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
-                result.warnings.append("app client \(id) was deleted during the export; left out")
-            }
-        }
-        result.clients = ConfigurationRecords.sortedClients(clients)
-
-        var providers: [JSONValue] = []
-        for listed in try await cognito.listIdentityProviders(poolId) {
-            guard let name = listed["ProviderName"]?.stringValue else {
-                throw AWSError.invalidResponse(
-                    service: "cognito-idp", operation: "ListIdentityProviders", reason: "an entry without ProviderName")
-            }
-            do {
-                providers.append(ConfigurationRecords.provider(try await cognito.describeIdentityProvider(poolId, providerName: name)))
-            } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
-                result.warnings.append("identity provider \(name) was deleted during the export; left out")
-            }
-        }
-        result.providers = ConfigurationRecords.sortedProviders(providers)
+        result.clients = ConfigurationRecords.sortedClients(
+            try await describeEach(
+                try await cognito.listUserPoolClients(poolId), key: "ClientId", listing: "ListUserPoolClients", kind: "app client",
+                warnings: &result.warnings
+            ) { try await ConfigurationRecords.client(cognito.describeUserPoolClient(poolId, clientId: $0)) })
+        result.providers = ConfigurationRecords.sortedProviders(
+            try await describeEach(
+                try await cognito.listIdentityProviders(poolId), key: "ProviderName", listing: "ListIdentityProviders",
+                kind: "identity provider", warnings: &result.warnings
+            ) { try await ConfigurationRecords.provider(cognito.describeIdentityProvider(poolId, providerName: $0)) })
 
         result.resourceServers = ConfigurationRecords.sortedResourceServers(
             try await cognito.listResourceServers(poolId).map(ConfigurationRecords.resourceServer))
@@ -58,6 +41,26 @@ struct ConfigurationReader {
         result.domain = try await domain(pool["Domain"]?.stringValue, warnings: &result.warnings)
         result.customDomain = try await domain(pool["CustomDomain"]?.stringValue, warnings: &result.warnings)
         return result
+    }
+
+    /// Each listed entry described by its `key` field: an entry without it is an error naming the
+    /// listing; one deleted between its listing and its description is left out with a warning.
+    private func describeEach(
+        _ listed: [JSONValue], key: String, listing: String, kind: String, warnings: inout [String],
+        describe: (String) async throws -> JSONValue
+    ) async throws -> [JSONValue] {
+        var out: [JSONValue] = []
+        for entry in listed {
+            guard let name = entry[key]?.stringValue else {
+                throw AWSError.invalidResponse(service: "cognito-idp", operation: listing, reason: "an entry without \(key)")
+            }
+            do {
+                out.append(try await describe(name))
+            } catch let AWSError.service(e) where e.code == "ResourceNotFoundException" {
+                warnings.append("\(kind) \(name) was deleted during the export; left out")
+            }
+        }
+        return out
     }
 
     /// DescribeUserPoolDomain's description of `name`, or nil when the pool names none; a domain the

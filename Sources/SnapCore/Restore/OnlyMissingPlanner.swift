@@ -208,6 +208,7 @@ struct OnlyMissingPlanner {
             else { throw SnapError.io(path: directory, reason: "a line of the renamed-users sort cannot be read (a bug in snap)") }
             var pool: JSONValue?
             while let text = try users.peek() {
+                // The live export is snap's own: a line that does not parse is damage, named below.
                 guard let json = try? JSONParser.parse(Data(text.utf8)), let name = json["username"]?.stringValue else {
                     throw SnapError.io(path: live, reason: "a line of the live pool's export cannot be read: \(text.prefix(80))")
                 }

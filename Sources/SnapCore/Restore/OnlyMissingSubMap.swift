@@ -23,6 +23,7 @@ enum OnlyMissingSubMap {
         let sorter = ExternalSorter(directory: sortDir, runBytes: 16 << 20)
         while let line = try reader.next() {
             guard !line.isEmpty else { continue }
+            // Not a sub map line: refused below, naming the file and line.
             guard let json = try? JSONParser.parse(line), let e = SubMapEntry(json: json) else {
                 throw SnapError.malformedLine(
                     source: path, member: "sub map", line: reader.lineNumber,

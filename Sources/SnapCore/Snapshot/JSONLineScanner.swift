@@ -31,6 +31,9 @@ struct JSONLineScanner {
 
     private let firstName: [UInt8]
     private let secondName: [UInt8]
+    /// The names of the captured fields, for messages.
+    var firstField: String { String(decoding: firstName, as: UTF8.self) }
+    var secondField: String { String(decoding: secondName, as: UTF8.self) }
     private var frames: [Frame] = []
     /// Key sets of objects whose keys are not plain ASCII in increasing order (never canonical JSON).
     private var keySets: [Int: Set<String>] = [:]

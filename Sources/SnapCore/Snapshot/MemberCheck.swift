@@ -167,27 +167,18 @@ struct MemberCheck {
         func missing(_ name: String) -> SnapError {
             SnapError.malformedLine(source: source, member: member.rawValue, line: line, reason: "no string \"\(name)\"")
         }
+        // The key fields are the scanner's (`scanner(for:)`): one key field, or two joined by a NUL.
         switch member {
-        case .users:
-            guard scanner.hasFirst else { throw missing("username") }
-            scanner.takeFirst(into: &key)
-        case .groups:
-            guard scanner.hasFirst else { throw missing("name") }
+        case .users, .groups, .providers, .resourceServers:
+            guard scanner.hasFirst else { throw missing(scanner.firstField) }
             scanner.takeFirst(into: &key)
         case .memberships, .clients:
-            let (first, second) = member == .clients ? ("ClientName", "ClientId") : ("group", "username")
-            guard scanner.hasFirst else { throw missing(first) }
-            guard scanner.hasSecond else { throw missing(second) }
+            guard scanner.hasFirst else { throw missing(scanner.firstField) }
+            guard scanner.hasSecond else { throw missing(scanner.secondField) }
             key.removeAll(keepingCapacity: true)
             key.append(contentsOf: scanner.firstValue)
             key.append(0)
             key.append(contentsOf: scanner.secondValue)
-        case .providers:
-            guard scanner.hasFirst else { throw missing("ProviderName") }
-            scanner.takeFirst(into: &key)
-        case .resourceServers:
-            guard scanner.hasFirst else { throw missing("Identifier") }
-            scanner.takeFirst(into: &key)
         case .pool, .config, .manifest: key.removeAll(keepingCapacity: true)
         }
     }
