@@ -5,6 +5,9 @@ import SnapCore
 /// `restore --create-pool NAME`: plans the pool from the snapshot (`PoolBlueprint`), prints every
 /// request in order and what is not carried, and (but in a dry run) sends them.
 struct CreatePoolStep {
+    /// The snapshot's secrets.enc, decrypted (create --with-secrets); nil when it has none: clients and
+    /// providers are then created with new secrets, and each is listed.
+    var secrets: CapturedSecrets? = nil
     var name: String
     var region: String
     var dryRun: Bool
