@@ -88,7 +88,9 @@ QUOTAS = {
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
                                   "ListResourceServers", "DescribeUserPoolDomain"]),
     "UserPoolClientRead": (15, ["ListUserPoolClients", "DescribeUserPoolClient"]),
-    "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
+    "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob", "CreateResourceServer", "CreateIdentityProvider",
+                                    "CreateUserPoolDomain"]),
+    "UserPoolClientUpdate": (15, ["CreateUserPoolClient"]),
 }
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
 
@@ -181,6 +183,8 @@ def main():
         from rules import internal_errors, per_pool_operation_cap
         rules.load(args.rule_off)
         limiter = per_pool_operation_cap.Limiter()
+        from rules import client_secrets
+        client_secret_book = client_secrets.ClientSecrets() if rules.enabled(client_secrets.NAME) else None
         error_rate = internal_errors.RATE if args.internal_error_rate is None else args.internal_error_rate
         # Its own generator, so the --fault-rate draws stay as they were for a given --seed.
         error_rng = random.Random(args.seed)
@@ -228,6 +232,24 @@ def main():
             return [u["Username"] for page in client.get_paginator("list_users").paginate(UserPoolId=pool_id) for u in page["Users"]]
         except client.exceptions.ResourceNotFoundException:
             return None
+    def resign(headers, body):
+        """The headers of a Cognito request whose body the proxy changed, signed again as the test's admin
+        (moto checks every signature; the caller's secret key is not the proxy's to know). Cognito calls
+        are not checked against IAM policies by moto, so no permission is widened."""
+        if not args.admin_key:
+            raise SystemExit("aws_proxy: a rewritten Cognito request needs --admin-key to be signed again")
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        key_id, secret = args.admin_key.split(":", 1)
+        scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request", headers.get("Authorization") or "")
+        region, service = (scope.group(1), scope.group(2)) if scope else ("us-east-1", "cognito-idp")
+        kept = {k: v for k, v in headers.items()
+                if k.lower() not in ("authorization", "x-amz-date", "x-amz-security-token", "content-length", "x-amz-content-sha256")}
+        request = AWSRequest(method="POST", url=args.upstream + "/", data=body, headers=kept)
+        SigV4Auth(Credentials(key_id, secret), service, region).add_auth(request)
+        return dict(request.headers.items())
+
     violations_lock = threading.Lock()
     rates = []
     for f in args.fault_rate:
@@ -465,8 +487,20 @@ def main():
             if cat and not args.no_quota and not buckets[cat].take():
                 record("throttled", cat)
                 return self.throttle(op)
+            wanted_secret, resigned = None, False
+            if args.rules and client_secret_book and target.startswith("AWSCognitoIdentityProviderService."):
+                # Client secrets as Cognito keeps them (scripts/rules/client_secrets.py); the body changes,
+                # so the signature moto checks would not match: it is signed again (resign).
+                rewritten, wanted_secret = client_secret_book.request(op, body)
+                if rewritten is None:
+                    return self.reply(400, json.dumps({"__type": "NotAuthorizedException", "message": wanted_secret}).encode(),
+                                      [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "NotAuthorizedException")])
+                resigned = rewritten is not body
+                body = rewritten
             conn = http.client.HTTPConnection(up.hostname, up.port, timeout=120)
             headers = {k: v for k, v in self.headers.items()}
+            if resigned:
+                headers = resign(headers, body)
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
@@ -477,6 +511,8 @@ def main():
                 if cat:
                     unrecord("categories", cat)
                 record("upstreamRuled", op or "?")
+            if resp.status == 200 and args.rules and client_secret_book:
+                data = client_secret_book.answer(op, data, wanted_secret)
             if resp.status == 200 and op == "DescribeUserPoolDomain":
                 # moto answers a new random AWSAccountId on every call; the API reference documents it as
                 # "The Amazon Web Services account ID for the user pool owner": stable, so moto's own account.

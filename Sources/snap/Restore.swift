@@ -70,6 +70,18 @@ struct Restore: AsyncParsableCommand {
             valueName: "NAME"))
     var createPool: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "With --create-pool: the new pool's prefix domain, when the snapshot's prefix is taken in --region (default: the snapshot's).",
+            valueName: "PREFIX"))
+    var domainPrefix: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --create-pool: the ACM certificate (in us-east-1) for the snapshot's custom domain; without it the custom domain is listed, not made.",
+            valueName: "ARN"))
+    var customDomainCertificate: String?
+
     @Flag(help: "Run every check and print the plan (with --create-pool, the pool it would create); write nothing.")
     var dryRun = false
 
@@ -119,11 +131,41 @@ struct Restore: AsyncParsableCommand {
                 throw ValidationError("--user-pool-id \(target): not a user pool id (expected REGION_ID, e.g. eu-west-1_AbCdEf123)")
             }
         }
+        if createPool == nil, domainPrefix != nil || customDomainCertificate != nil {
+            throw ValidationError("--domain-prefix and --custom-domain-certificate go with --create-pool (the domain of the pool it makes)")
+        }
+        if let p = domainPrefix, !Self.isDomainPrefix(p) {
+            throw ValidationError(
+                "--domain-prefix \(p): a prefix domain is 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen, and without the word aws, amazon or cognito"
+            )
+        }
+        if let arn = customDomainCertificate, !(arn.hasPrefix("arn:aws") && arn.contains(":acm:us-east-1:")) {
+            throw ValidationError("--custom-domain-certificate \(arn): an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID), as Cognito's custom domains need")
+        }
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
         if method == .importJob && importRoleArn == nil && !dryRun {
             throw ValidationError(
                 "--method import-job needs --import-role-arn ARN (the CloudWatch Logs role Cognito's import jobs require)")
         }
+    }
+
+    /// A prefix domain as CreateUserPoolDomain takes it (its pattern `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`),
+    /// less the reserved words the developer guide names.
+    static func isDomainPrefix(_ p: String) -> Bool {
+        let ok = p.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+        return ok && (1...63).contains(p.utf8.count) && !p.hasPrefix("-") && !p.hasSuffix("-")
+            && !["aws", "amazon", "cognito"].contains { p.contains($0) }
+    }
+
+    /// The --json summary's createPool with what the configuration step did.
+    static func adding(_ r: ConfigurationRebuild.Result, to json: JSONValue) -> JSONValue {
+        var o = json.objectValue ?? [:]
+        o["configuration"] = [
+            "made": .int(r.made), "existing": .int(r.existing), "failed": .int(r.failed),
+            "notCarried": .array(r.notCarried.map { .string($0) }),
+            "clientMap": .array(r.clientMap.map(\.json)),
+        ]
+        return .object(o)
     }
 
     func run() async throws {
@@ -162,11 +204,20 @@ struct Restore: AsyncParsableCommand {
             let targetPool: JSONValue
             var createdPool: JSONValue?
             if let createPool {
-                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output)
-                    .run(source: source, cognito: cognito)
+                let step = try await CreatePoolStep(
+                    name: createPool, region: region, dryRun: dryRun, output: output, domainPrefix: domainPrefix,
+                    customDomainCertificate: customDomainCertificate
+                ).run(source: source, cognito: cognito)
                 target = step.target
                 targetPool = step.targetPool
                 createdPool = step.json
+                if let configuration = step.configuration {
+                    let journal = RestorePaths(snapshot: id, target: target, subMap: subMap).journal
+                    let r = try await ConfigurationStep(output: output, region: region).run(
+                        configuration, cognito: cognito, target: target,
+                        clientMap: ClientMapEntry.path(journal: journal, snapshot: id, target: target), resume: false)
+                    createdPool = Self.adding(r, to: step.json)
+                }
             } else {
                 do {
                     targetPool = try await cognito.describeUserPool(target)
@@ -182,6 +233,22 @@ struct Restore: AsyncParsableCommand {
 
             let paths = RestorePaths(snapshot: id, target: target, subMap: subMap)
             let subMapPath = paths.subMap, journalPath = paths.journal
+            let clientMapPath = ClientMapEntry.path(journal: journalPath, snapshot: id, target: target)
+            if resume, FileManager.default.fileExists(atPath: clientMapPath), let config = try source.configuration() {
+                // The first run was --create-pool (it wrote the client map): what it had not made yet is made now,
+                // what it had is checked against the pool, never made twice.
+                let records = try source.configurationRecords()
+                var b = ConfigurationBlueprint.make(
+                    .init(
+                        clients: records.clients, providers: records.providers, resourceServers: records.resourceServers,
+                        config: config, secrets: nil, region: region, domainPrefix: domainPrefix,
+                        customDomainCertificate: customDomainCertificate))
+                try await ConfigurationRebuild(cognito: cognito, region: region).checkDomains(&b, target: target)
+                output.message("resuming the configuration --create-pool began (the client map \(clientMapPath) says so)")
+                let r = try await ConfigurationStep(output: output, region: region).run(
+                    b, cognito: cognito, target: target, clientMap: clientMapPath, resume: true)
+                createdPool = Self.adding(r, to: ["name": .null, "region": .string(region)])
+            }
             var rates: [QuotaCategory: Double] = [:]
             for c in QuotaCategory.allCases { rates[c] = await pacer.rate(of: c) }
             let estimate = plan.estimatedSeconds { rates[$0]! }

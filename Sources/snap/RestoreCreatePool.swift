@@ -2,8 +2,10 @@ import AWS
 import Foundation
 import SnapCore
 
-/// `restore --create-pool NAME`: plans the pool from the snapshot (`PoolBlueprint`), prints every
-/// request in order and what is not carried, and (but in a dry run) sends them.
+/// `restore --create-pool NAME`: plans the pool from the snapshot (`PoolBlueprint`) and, from a
+/// format-2 snapshot, its resource servers, identity providers, app clients and domain
+/// (`ConfigurationBlueprint`); prints every request in order and what is not carried, and (but in a dry
+/// run) sends them (`ConfigurationRebuild`), writing the client map.
 struct CreatePoolStep {
     /// The snapshot's secrets.enc, decrypted (create --with-secrets); nil when it has none: clients and
     /// providers are then created with new secrets, and each is listed.
@@ -12,31 +14,50 @@ struct CreatePoolStep {
     var region: String
     var dryRun: Bool
     var output: Output
+    var domainPrefix: String? = nil
+    var customDomainCertificate: String? = nil
 
     struct Result {
         /// The new pool's id ("new:NAME" in a dry run).
         var target: String
         /// The pool the restore's checks read: the new pool's DescribeUserPool, or in a dry run the snapshot's.
         var targetPool: JSONValue
-        /// For the --json summary: `{"name","region","requests":[{"operation","input"}],"notes","notCarried"}`.
+        /// For the --json summary: `{"name","region","requests":[{"operation","input"}],"notes","notCarried","clientMap"}`.
         var json: JSONValue
+        /// The configuration to rebuild once the target is known (nil in a dry run, and for format 1).
+        var configuration: ConfigurationBlueprint?
     }
 
     func run(source: RestoreSource, cognito: CognitoClient) async throws -> Result {
-        let blueprint = PoolBlueprint.make(from: source.pool, config: try source.configuration(), name: name, region: region)
+        let config = try source.configuration()
+        let blueprint = PoolBlueprint.make(from: source.pool, config: config, name: name, region: region)
+        var rebuild: ConfigurationBlueprint?
+        if config != nil {
+            let records = try source.configurationRecords()
+            var b = ConfigurationBlueprint.make(
+                .init(
+                    clients: records.clients, providers: records.providers, resourceServers: records.resourceServers, config: config,
+                    secrets: secrets, region: region, domainPrefix: domainPrefix, customDomainCertificate: customDomainCertificate))
+            try await ConfigurationRebuild(cognito: cognito, region: region).checkDomains(&b, target: nil)
+            rebuild = b
+        }
         func json(_ poolId: String) -> JSONValue {
-            [
+            let steps = rebuild?.steps.map { ["operation": .string($0.operation), "input": $0.shown(poolId: poolId)] as JSONValue } ?? []
+            return [
                 "name": .string(name), "region": .string(region),
-                "requests": .array(blueprint.requests(poolId: poolId).map { ["operation": .string($0.operation), "input": $0.input] }),
-                "notes": .array(blueprint.notes.map { .string($0) }),
-                "notCarried": .array(blueprint.notCarried.map { .string($0) }),
+                "requests": .array(blueprint.requests(poolId: poolId).map { ["operation": .string($0.operation), "input": $0.input] } + steps),
+                "notes": .array((blueprint.notes + (rebuild?.notes ?? [])).map { .string($0) }),
+                "notCarried": .array((blueprint.notCarried + (rebuild?.notCarried ?? [])).map { .string($0) }),
             ]
         }
         if dryRun {
             output.message("dry run: would create pool \(name) in \(region) with these requests, in order:")
             for r in blueprint.requests() { output.message("  \(r.operation) \(r.input.canonicalString())") }
-            for n in blueprint.notes { output.message("note: \(n)") }
-            for n in blueprint.notCarried { output.message("not carried over: \(n)") }
+            for s in rebuild?.steps ?? [] {
+                output.message("  \(s.operation) \(s.shown(poolId: PoolBlueprint.newPoolId).canonicalString())")
+            }
+            for n in blueprint.notes + (rebuild?.notes ?? []) { output.message("note: \(n)") }
+            for n in blueprint.notCarried + (rebuild?.notCarried ?? []) { output.message("not carried over: \(n)") }
             return Result(target: "new:\(name)", targetPool: source.pool, json: json(PoolBlueprint.newPoolId))
         }
         let target = try await cognito.createUserPool(blueprint.request)
@@ -49,7 +70,7 @@ struct CreatePoolStep {
             } catch {
                 // The pool exists: the restore goes on, and the call is listed to be made by hand.
                 notCarried.append(
-                    "\(f.operation) failed (\(error)); make it by hand: aws cognito-idp \(Self.cliName(f.operation)) --region \(region) --cli-input-json '\(r.input.canonicalString())'"
+                    "\(f.operation) failed (\(error)); make it by hand: aws cognito-idp \(PoolBlueprint.cliName(f.operation)) --region \(region) --cli-input-json '\(r.input.canonicalString())'"
                 )
             }
         }
@@ -57,16 +78,33 @@ struct CreatePoolStep {
         for n in notCarried {
             output.message("not carried over: \(n.replacingOccurrences(of: PoolBlueprint.newPoolId, with: target))")
         }
-        return Result(target: target, targetPool: try await cognito.describeUserPool(target), json: json(target))
+        var result = Result(target: target, targetPool: try await cognito.describeUserPool(target), json: json(target))
+        result.configuration = rebuild
+        return result
     }
+}
 
-    /// SetUserPoolMfaConfig -> set-user-pool-mfa-config.
-    static func cliName(_ operation: String) -> String {
-        var out = ""
-        for (i, c) in operation.enumerated() {
-            if c.isUppercase && i > 0 { out += "-" }
-            out += c.lowercased()
+/// The configuration half of `--create-pool` (and of `--resume` after one): sends a
+/// `ConfigurationBlueprint`, prints what was made and what was not, and writes the client map.
+struct ConfigurationStep {
+    var output: Output
+    var region: String
+
+    /// `resume`: the pool is read first, and what it has is checked, not made again.
+    func run(
+        _ blueprint: ConfigurationBlueprint, cognito: CognitoClient, target: String, clientMap: String, resume: Bool
+    ) async throws -> ConfigurationRebuild.Result {
+        let rebuild = ConfigurationRebuild(cognito: cognito, region: region)
+        let r = try await rebuild.run(blueprint, poolId: target, resume: resume)
+        for line in r.done { output.message(line) }
+        for n in blueprint.notes { output.message("note: \(n)") }
+        for n in blueprint.notCarried + r.notCarried {
+            output.message("not carried over: \(n.replacingOccurrences(of: PoolBlueprint.newPoolId, with: target))")
         }
-        return out
+        if !r.clientMap.isEmpty {
+            try ClientMapEntry.write(r.clientMap, to: clientMap)
+            output.message("client map (old id -> new id, per app client): \(clientMap)")
+        }
+        return r
     }
 }

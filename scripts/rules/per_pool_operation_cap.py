@@ -1,4 +1,4 @@
-"""Any one operation of UserPoolResourceRead or UserPoolResourceUpdate runs at most 5 requests per second per pool (issue 20, item 10).
+"""Any one operation of UserPoolResourceRead, UserPoolResourceUpdate, UserPoolClientRead or UserPoolClientUpdate runs at most 5 requests per second per pool (issue 20, item 10; the quotas page marks all four).
 
 A rule that shapes answers: aws_proxy.py and cognito_sim.py keep one token
 bucket (RATE per second, burst RATE) per pool id and operation, and answer
@@ -14,7 +14,7 @@ SOURCE = ("Amazon Cognito Developer Guide, Quotas in Amazon Cognito "
           "UserPoolResourceUpdate categories: \"Any individual operation in this category has a constraint that prevents "
           "the operation from being called at a rate higher than 5 RPS for a single user pool.\"")
 RATE = 5.0
-CATEGORIES = ("UserPoolResourceRead", "UserPoolResourceUpdate")
+CATEGORIES = ("UserPoolResourceRead", "UserPoolResourceUpdate", "UserPoolClientRead", "UserPoolClientUpdate")
 
 
 class Limiter:

@@ -14,6 +14,9 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
     case userPoolResourceUpdate = "UserPoolResourceUpdate"
     /// ListUserPoolClients and DescribeUserPoolClient: the quotas page's own category for reading app clients.
     case userPoolClientRead = "UserPoolClientRead"
+    /// CreateUserPoolClient (restore --create-pool): the quotas page's "Operations that create, update, and
+    /// delete your user pool clients", 15/s, each operation capped at 5/s per pool.
+    case userPoolClientUpdate = "UserPoolClientUpdate"
 
     public var defaultRPS: Double {
         switch self {
@@ -27,6 +30,7 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
         case .userPoolResourceRead: 20
         case .userPoolResourceUpdate: 15
         case .userPoolClientRead: 15
+        case .userPoolClientUpdate: 15
         }
     }
 
@@ -37,7 +41,7 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
     /// "Quota categories"), the pace it costs being small. nil: no per-operation cap.
     public var perOperationRPS: Double? {
         switch self {
-        case .userPoolResourceRead, .userPoolResourceUpdate, .userPoolClientRead: 5
+        case .userPoolResourceRead, .userPoolResourceUpdate, .userPoolClientRead, .userPoolClientUpdate: 5
         default: nil
         }
     }

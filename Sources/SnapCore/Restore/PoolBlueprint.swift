@@ -150,11 +150,15 @@ public struct PoolBlueprint: Sendable {
         }
         if !triggers.isEmpty { out["LambdaConfig"] = .object(triggers) }
 
-        if let domain = pool["Domain"]?.stringValue { notCarried.append("Domain \(domain): create a domain for the new pool") }
-        if let domain = pool["CustomDomain"]?.stringValue { notCarried.append("CustomDomain \(domain): set it up for the new pool") }
-        notCarried.append(
-            "app clients, identity providers and resource servers: not created (a format-2 snapshot holds them, secrets redacted: snap cat REF clients|providers|resource-servers); create them for the new pool"
-        )
+        if config == nil {
+            // Format 1: pool.json names the domains, and nothing holds the clients, providers or resource
+            // servers. Format 2 rebuilds them all (ConfigurationBlueprint).
+            if let domain = pool["Domain"]?.stringValue { notCarried.append("Domain \(domain): create a domain for the new pool") }
+            if let domain = pool["CustomDomain"]?.stringValue { notCarried.append("CustomDomain \(domain): set it up for the new pool") }
+            notCarried.append(
+                "app clients, identity providers and resource servers: a format-1 snapshot does not hold them; create them for the new pool"
+            )
+        }
 
         let mfa = MFAPlan.make(
             pool: pool, captured: config.flatMap { present($0["mfa"]) }, target: out, region: region, sourceRegion: sourceRegion)
@@ -186,6 +190,16 @@ public struct PoolBlueprint: Sendable {
             .object(c),
             "\(what): SMS went through Amazon SNS in \(used); the new pool sends it through SNS in \(needed) (a pool's own region, or for Seoul Tokyo, is what Cognito always takes): set SMS up there (origination identity, spend limit, out of the sandbox), or name another region Cognito allows with aws cognito-idp update-user-pool --sms-configuration"
         )
+    }
+
+    /// SetUserPoolMfaConfig -> set-user-pool-mfa-config: the AWS CLI's name of an operation.
+    public static func cliName(_ operation: String) -> String {
+        var out = ""
+        for (i, c) in operation.enumerated() {
+            if c.isUppercase && i > 0 { out += "-" }
+            out += c.lowercased()
+        }
+        return out
     }
 
     /// The region field of an ARN (`arn:aws:lambda:REGION:...`); nil when absent.

@@ -1,0 +1,26 @@
+import AWS
+
+extension RestoreSource {
+    /// A format-2 snapshot's app clients, identity providers and resource servers (members verified whole
+    /// before this reads them), for `restore --create-pool`; empty for a format-1 snapshot, which has none.
+    /// A pool holds at most a few thousand of each (the service's quotas), so they are held.
+    public func configurationRecords() throws -> (clients: [JSONValue], providers: [JSONValue], resourceServers: [JSONValue]) {
+        guard snapshot.manifest.format >= 2 else { return ([], [], []) }
+        let members = try snapshot.members()
+        func all(_ member: Member) throws -> [JSONValue] {
+            var out: [JSONValue] = []
+            var lines = try RecordLines(snapshot, member, members: members)
+            while let v = try lines.next({ (json: JSONValue) throws(ModelError) -> JSONValue in
+                guard json.objectValue != nil else { throw ModelError.wrongType("the line", in: member.rawValue) }
+                return json
+            }) {
+                out.append(v)
+            }
+            return out
+        }
+        // Archive order: clients.jsonl, providers.jsonl, resource-servers.jsonl.
+        let clients = try all(.clients), providers = try all(.providers), servers = try all(.resourceServers)
+        try members.finish()
+        return (clients, providers, servers)
+    }
+}
