@@ -45,4 +45,47 @@ import Testing
         let denied = try snap(["create", "--user-pool-id", source, "--store", "s3://\(b)"], env: env)
         #expect(denied.status != 0 && denied.stderr.contains("AccessDenied"), "stderr: \(denied.stderr)")
     }
+
+    /// Issue 21: `--create-pool` from a format-2 snapshot rebuilds the resource servers, providers, clients
+    /// and domain under the same policy (its third statement), and a `--resume` reads them back under it.
+    @Test func restorePolicyCoversCreatePoolsConfiguration() throws {
+        let moto = try Moto.shared()
+        let admin = moto.environment
+        let source = try seedPool(extraUsers: 0, env: admin, spec: Repo.root + "/fixtures/demo/configured-pool.json")
+        let b = "snap-restore-iam-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try aws(["s3api", "create-bucket", "--bucket", b, "--region", "us-east-1"], env: admin)
+        let work = try tempFolder("restore-iam-config")
+        let made = try snap(["create", "--user-pool-id", source, "--store", "s3://\(b)"], env: admin)
+        try #require(made.status == 0, "\(made.stderr)")
+        let id = made.out.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let readme = try String(contentsOfFile: Repo.root + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "<!-- iam:restore -->").dropFirst().first)
+        let policy = try #require(section.components(separatedBy: "```json").dropFirst().first?.components(separatedBy: "```").first)
+            .replacingOccurrences(of: "REGION", with: "us-east-1").replacingOccurrences(of: "ACCOUNT", with: "123456789012")
+            .replacingOccurrences(of: "IMPORT_ROLE", with: "CognitoImportLogs").replacingOccurrences(of: "BUCKET", with: b)
+            .replacingOccurrences(of: "arn:aws:cognito-idp:us-east-1:123456789012:userpool/TARGET_POOL_ID", with: "*")
+        let user = "restorer-\(UUID().uuidString.prefix(6))"
+        _ = try aws(["iam", "create-user", "--user-name", user], env: admin)
+        _ = try aws(["iam", "put-user-policy", "--user-name", user, "--policy-name", "restore", "--policy-document", policy], env: admin)
+        let key = (try aws(["iam", "create-access-key", "--user-name", user], env: admin) as! [String: Any])["AccessKey"] as! [String: Any]
+        var env = admin
+        env["AWS_ACCESS_KEY_ID"] = key["AccessKeyId"] as? String
+        env["AWS_SECRET_ACCESS_KEY"] = key["SecretAccessKey"] as? String
+
+        let r = try snap(
+            ["restore", id, "--source-pool", source, "--create-pool", "dr-\(UUID().uuidString.prefix(6))", "--region", "eu-west-1",
+             "--store", "s3://\(b)", "--json"], env: env, cwd: work)
+        try #require(r.status == 0, "stderr: \(r.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
+        let configuration = try #require((summary["createPool"] as? [String: Any])?["configuration"] as? [String: Any])
+        #expect(configuration["failed"] as? Int == 0, "\(r.stderr)")
+        #expect(configuration["made"] as? Int == 6, "\(r.stderr)")
+        let target = try #require(summary["targetPool"] as? String)
+        let resumed = try snap(
+            ["restore", id, "--source-pool", source, "--user-pool-id", target, "--region", "eu-west-1", "--store", "s3://\(b)", "--resume"],
+            env: env, cwd: work)
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("client web: already in the pool"), "\(resumed.stderr)")
+    }
 }
