@@ -86,10 +86,13 @@ QUOTAS = {
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool"]),
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
-                                  "ListResourceServers", "DescribeUserPoolDomain"]),
+                                  "ListResourceServers", "DescribeUserPoolDomain", "DescribeRiskConfiguration",
+                                  "GetUICustomization", "DescribeManagedLoginBrandingByClient", "GetLogDeliveryConfiguration",
+                                  "ListTerms", "DescribeTerms"]),
     "UserPoolClientRead": (15, ["ListUserPoolClients", "DescribeUserPoolClient"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob", "CreateResourceServer", "CreateIdentityProvider",
-                                    "CreateUserPoolDomain"]),
+                                    "CreateUserPoolDomain", "SetRiskConfiguration", "SetUICustomization",
+                                    "CreateManagedLoginBranding", "SetLogDeliveryConfiguration", "CreateTerms"]),
     "UserPoolClientUpdate": (15, ["CreateUserPoolClient"]),
 }
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
@@ -249,6 +252,11 @@ def main():
         request = AWSRequest(method="POST", url=args.upstream + "/", data=body, headers=kept)
         SigV4Auth(Credentials(key_id, secret), service, region).add_auth(request)
         return dict(request.headers.items())
+
+    # issue 21: what moto does not serve of a pool (risk, UI, branding, log delivery, terms), kept here.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pool_extras
+    extras = pool_extras.PoolExtras((lambda pool_id: pool_settings(pool_id) is not None) if args.admin_key else None)
 
     violations_lock = threading.Lock()
     rates = []
@@ -487,6 +495,16 @@ def main():
             if cat and not args.no_quota and not buckets[cat].take():
                 record("throttled", cat)
                 return self.throttle(op)
+            if target.startswith("AWSCognitoIdentityProviderService.") and op in pool_extras.OPERATIONS:
+                try:
+                    request = json.loads(body or b"{}")
+                except ValueError:
+                    request = {}
+                status, answer = extras.answer(op, request)
+                headers = [("Content-Type", "application/x-amz-json-1.1")]
+                if status != 200:
+                    headers.append(("x-amzn-ErrorType", answer["__type"]))
+                return self.reply(status, json.dumps(answer).encode(), headers)
             wanted_secret, resigned = None, False
             if args.rules and client_secret_book and target.startswith("AWSCognitoIdentityProviderService."):
                 # Client secrets as Cognito keeps them (scripts/rules/client_secrets.py); the body changes,

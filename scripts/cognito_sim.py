@@ -92,7 +92,9 @@ QUOTAS = {
     "UserRead": (120, ["AdminGetUser"]),
     "UserPoolRead": (15, ["DescribeUserPool", "GetUserPoolMfaConfig"]),
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
-                                  "ListResourceServers", "DescribeUserPoolDomain"]),
+                                  "ListResourceServers", "DescribeUserPoolDomain", "DescribeRiskConfiguration",
+                                  "GetUICustomization", "DescribeManagedLoginBrandingByClient", "GetLogDeliveryConfiguration",
+                                  "ListTerms", "DescribeTerms"]),
     "UserPoolClientRead": (15, ["ListUserPoolClients", "DescribeUserPoolClient"]),
     "UserPoolResourceUpdate": (15, ["CreateGroup", "CreateUserImportJob"]),
 }
@@ -565,6 +567,34 @@ class Simulator:
     def ListResourceServers(self, body):
         self.check_pool(body)
         return {"ResourceServers": []}
+
+    def extra(self, op, body):
+        """What the simulated pool answers for the configuration moto lacks too (scripts/pool_extras.py):
+        it has none of it (no risk configuration, UI customization, branding, log delivery or terms)."""
+        self.check_pool(body)
+        if getattr(self, "extras", None) is None:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import pool_extras
+            self.extras = pool_extras.PoolExtras(lambda pool_id: pool_id == self.args.pool_id)
+        status, out = self.extras.answer(op, body)
+        if status != 200:
+            raise ServiceError(out["__type"], out["message"], status)
+        return out
+
+    def DescribeRiskConfiguration(self, body):
+        return self.extra("DescribeRiskConfiguration", body)
+
+    def GetUICustomization(self, body):
+        return self.extra("GetUICustomization", body)
+
+    def DescribeManagedLoginBrandingByClient(self, body):
+        return self.extra("DescribeManagedLoginBrandingByClient", body)
+
+    def GetLogDeliveryConfiguration(self, body):
+        return self.extra("GetLogDeliveryConfiguration", body)
+
+    def ListTerms(self, body):
+        return self.extra("ListTerms", body)
 
     def find_user(self, username):
         with self.lock:
@@ -1073,6 +1103,8 @@ def make_handler(sim):
 
 
 OPERATIONS = {"DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPoolClients", "ListIdentityProviders", "ListResourceServers",
+              "DescribeRiskConfiguration", "GetUICustomization", "DescribeManagedLoginBrandingByClient",
+              "GetLogDeliveryConfiguration", "ListTerms",
               "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
               "AdminSetUserMFAPreference",

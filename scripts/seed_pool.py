@@ -4,8 +4,12 @@
 Besides "pool", "groups", "users" and "memberships", a description may give the
 pool's configuration (fixtures/demo/configured-pool.json): "clients"
 (CreateUserPoolClient inputs), "providers" (CreateIdentityProvider inputs),
-"resourceServers" (CreateResourceServer inputs) and "domain" (a prefix, made
-unique per pool: "<prefix>-<the pool id's suffix, lowercased>").
+"resourceServers" (CreateResourceServer inputs), "domain" (a prefix, made
+unique per pool: "<prefix>-<the pool id's suffix, lowercased>"), "risk"
+(SetRiskConfiguration input), "ui" (SetUICustomization input), "branding" and
+"terms" (CreateManagedLoginBranding / CreateTerms inputs, the app client named
+by "client"; asset Bytes in base64) and "logDelivery" (LogConfigurations).
+The last five go to the endpoint's aws_proxy.py, which keeps them for moto.
 
 Used by the demo and the integration tests against moto. Talks to the
 endpoint with boto3, signed with the environment's credentials. Prints the
@@ -14,6 +18,7 @@ new pool id on stdout.
   seed_pool.py FILE [--extra-users N] [--name NAME] [--region R]
 """
 import argparse
+import base64
 import json
 import os
 import sys
@@ -75,6 +80,25 @@ def main():
         idp.create_user_pool_client(UserPoolId=pool, **c)
     if spec.get("domain"):
         idp.create_user_pool_domain(UserPoolId=pool, Domain=f"{spec['domain']}-{pool.split('_', 1)[1].lower()}")
+    # What moto lacks and the proxy keeps (scripts/pool_extras.py): threat protection, UI customization,
+    # branding and terms per app client (named by "client"), log delivery.
+    client_ids = {}
+    if spec.get("branding") or spec.get("terms"):
+        for page in idp.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool, MaxResults=60):
+            client_ids.update({c["ClientName"]: c["ClientId"] for c in page["UserPoolClients"]})
+    if spec.get("risk"):
+        idp.set_risk_configuration(UserPoolId=pool, **spec["risk"])
+    if spec.get("ui"):
+        idp.set_ui_customization(UserPoolId=pool, **spec["ui"])
+    for b in spec.get("branding", []):
+        b = dict(b)
+        b["Assets"] = [dict(a, Bytes=base64.b64decode(a["Bytes"])) for a in b.get("Assets", [])]
+        idp.create_managed_login_branding(UserPoolId=pool, ClientId=client_ids[b.pop("client")], **b)
+    if spec.get("logDelivery"):
+        idp.set_log_delivery_configuration(UserPoolId=pool, LogConfigurations=spec["logDelivery"])
+    for t in spec.get("terms", []):
+        t = dict(t)
+        idp.create_terms(UserPoolId=pool, ClientId=client_ids[t.pop("client")], **t)
 
     for g in spec.get("groups", []):
         kw = {"UserPoolId": pool, "GroupName": g["name"]}

@@ -109,6 +109,17 @@ import Testing
         #expect(domain["Domain"] as? String == prefix && domain["UserPoolId"] as? String == pool)
         #expect(config["customDomain"] == nil && config["mfa"] != nil)
 
+        // The pool-wide settings moto lacks, which the proxy keeps as the API reference describes them.
+        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.spec))) as? [String: Any])
+        #expect(try Self.canonical(try #require(config["risk"])) == Self.canonical(try #require(fixture["risk"])))
+        #expect((config["ui"] as? [String: Any])?["CSS"] as? String == (fixture["ui"] as? [String: Any])?["CSS"] as? String)
+        #expect(try Self.canonical(try #require(config["logDelivery"])) == Self.canonical(try #require(fixture["logDelivery"])))
+        let branding = try #require(config["branding"] as? [[String: Any]])
+        #expect(branding.count == 1 && branding[0]["ClientName"] as? String == "web" && branding[0]["ClientId"] as? String == clients["web"]?["ClientId"] as? String)
+        #expect(branding[0]["ManagedLoginBrandingId"] == nil && branding[0]["CreationDate"] == nil, "ids and dates the service makes are left out")
+        let terms = try #require(config["terms"] as? [[String: Any]])
+        #expect(terms.map { $0["TermsName"] as? String } == ["terms-of-use"] && terms[0]["TermsId"] == nil)
+
         // The manifest counts and lists the members.
         let manifest =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as! [String: Any]

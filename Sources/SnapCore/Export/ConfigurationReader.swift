@@ -18,6 +18,8 @@ struct ConfigurationReader {
         var resourceServers: [JSONValue] = []
         var domain: JSONValue?
         var customDomain: JSONValue?
+        /// config.json's `PoolSettings` keys the pool has.
+        var settings: [String: JSONValue] = [:]
         var warnings: [String] = []
     }
 
@@ -40,7 +42,34 @@ struct ConfigurationReader {
 
         result.domain = try await domain(pool["Domain"]?.stringValue, warnings: &result.warnings)
         result.customDomain = try await domain(pool["CustomDomain"]?.stringValue, warnings: &result.warnings)
+        result.settings = try await settings(clients: result.clients, warnings: &result.warnings)
         return result
+    }
+
+    /// config.json's `PoolSettings`: threat protection, UI customization, branding per app client, log
+    /// delivery, terms. A feature the pool's tier does not offer (FeatureUnavailableInTierException, an
+    /// assumption as to which reads answer it) is absent, as it is from the pool.
+    private func settings(clients: [JSONValue], warnings: inout [String]) async throws -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        func unlessUnavailable(_ read: () async throws -> JSONValue?) async throws -> JSONValue? {
+            do { return try await read() } catch let AWSError.service(e) where e.code == "FeatureUnavailableInTierException" { return nil }
+        }
+        out["risk"] = try await unlessUnavailable { PoolSettings.risk(try await cognito.describeRiskConfiguration(poolId)) }
+        out["ui"] = try await unlessUnavailable { PoolSettings.ui(try await cognito.getUICustomization(poolId)) }
+        var branding: [JSONValue] = []
+        for c in clients {
+            guard let id = c["ClientId"]?.stringValue else { continue }
+            let style = try await unlessUnavailable { try await cognito.describeManagedLoginBranding(poolId, clientId: id) }
+            if let style { branding.append(PoolSettings.branding(style, clientId: id, clientName: c["ClientName"]?.stringValue ?? "")) }
+        }
+        if !branding.isEmpty { out["branding"] = .array(PoolSettings.sortedBranding(branding)) }
+        out["logDelivery"] = try await unlessUnavailable { PoolSettings.logDelivery(try await cognito.getLogDeliveryConfiguration(poolId)) }
+        let listed = try await unlessUnavailable { .array(try await cognito.listTerms(poolId)) }?.arrayValue ?? []
+        let terms = try await describeEach(listed, key: "TermsId", listing: "ListTerms", kind: "terms document", warnings: &warnings) {
+            PoolSettings.terms(try await cognito.describeTerms(poolId, termsId: $0))
+        }
+        if !terms.isEmpty { out["terms"] = .array(PoolSettings.sortedTerms(terms)) }
+        return out
     }
 
     /// Each listed entry described by its `key` field: an entry without it is an error naming the

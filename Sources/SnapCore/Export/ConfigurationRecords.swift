@@ -70,10 +70,16 @@ public enum ConfigurationRecords {
     /// the pool's prefix domain, "customDomain": the same of its custom domain}`; `domain` and
     /// `customDomain` are absent when the pool has no such domain. A custom domain's description keeps its
     /// CustomDomainConfig (the ACM certificate's ARN), which restoring it needs.
-    public static func configuration(mfa: JSONValue, domain: JSONValue? = nil, customDomain: JSONValue? = nil) -> JSONValue {
+    ///
+    /// `settings` adds the keys of `PoolSettings` (risk, ui, branding, logDelivery, terms), each only when the
+    /// pool has it.
+    public static func configuration(
+        mfa: JSONValue, domain: JSONValue? = nil, customDomain: JSONValue? = nil, settings: [String: JSONValue] = [:]
+    ) -> JSONValue {
         var o: [String: JSONValue] = ["mfa": mfa]
         if let domain { o["domain"] = domain }
         if let customDomain { o["customDomain"] = customDomain }
+        for (k, v) in settings { o[k] = v }
         return .object(o)
     }
 

@@ -82,7 +82,7 @@ public struct Exporter: Sendable {
         // user listing, so a policy lacking one of their actions fails the create at once, not after hours of listing.
         let configuration = try await ConfigurationReader(cognito: cognito, poolId: poolId).read(pool: rawPool)
         let config = ConfigurationRecords.configuration(
-            mfa: mfa, domain: configuration.domain, customDomain: configuration.customDomain)
+            mfa: mfa, domain: configuration.domain, customDomain: configuration.customDomain, settings: configuration.settings)
         let poolInfo = Manifest.PoolInfo(id: poolId, name: rawPool["Name"]?.stringValue ?? "", region: cognito.region)
         let estimated = rawPool["EstimatedNumberOfUsers"]?.intValue ?? 0
         estimatedUsers.value = estimated
