@@ -64,6 +64,8 @@ def _pattern(p):
 def _check(shape, value, where, out):
     t = shape.type_name
     meta = shape.metadata
+    if t == "structure" and getattr(shape, "is_document_type", False):
+        return  # a document (e.g. CreateManagedLoginBranding's Settings): any JSON value, unconstrained by the model
     if t == "structure":
         if not isinstance(value, dict):
             out.append(f"{where}: expected an object, got {type(value).__name__}")

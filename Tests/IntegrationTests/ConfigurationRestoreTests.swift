@@ -54,6 +54,7 @@ import Testing
         #expect(target.hasPrefix("eu-west-1_"))
         var west = env
         west["AWS_DEFAULT_REGION"] = "eu-west-1"
+        #expect(!r.stderr.contains("failed ("), "no call failed: \(r.stderr)")
 
         // Resource servers: identical but for the pool id.
         let servers = (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", target, "--max-results", "50"], env: west) as! [String: Any])["ResourceServers"] as! [[String: Any]]
@@ -101,8 +102,23 @@ import Testing
         let pool = (try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", target], env: west) as! [String: Any])["UserPool"] as! [String: Any]
         let sourceDomain = try #require(try Self.domain(s.pool, env: env))
         #expect(pool["Domain"] as? String == sourceDomain)
+        // The pool-wide settings: UI customization, branding and terms of the new web client, threat protection;
+        // log delivery (to a log group in us-east-1) is listed.
+        let ui = (try aws(["cognito-idp", "get-ui-customization", "--user-pool-id", target], env: west) as! [String: Any])["UICustomization"] as! [String: Any]
+        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.spec))) as? [String: Any])
+        #expect(ui["CSS"] as? String == (fixture["ui"] as? [String: Any])?["CSS"] as? String)
+        let newWeb = try #require(new["web"]?["ClientId"] as? String)
+        let branding = (try aws(["cognito-idp", "describe-managed-login-branding-by-client", "--user-pool-id", target, "--client-id", newWeb], env: west) as! [String: Any])["ManagedLoginBranding"] as! [String: Any]
+        let oldBranding = (try aws(["cognito-idp", "describe-managed-login-branding-by-client", "--user-pool-id", s.pool, "--client-id", old["web"]?["ClientId"] as! String], env: env) as! [String: Any])["ManagedLoginBranding"] as! [String: Any]
+        #expect(try ConfigurationCaptureTests.canonical(branding["Settings"] ?? [:]) == ConfigurationCaptureTests.canonical(oldBranding["Settings"] ?? [:]))
+        let risk = (try aws(["cognito-idp", "describe-risk-configuration", "--user-pool-id", target], env: west) as! [String: Any])["RiskConfiguration"] as! [String: Any]
+        #expect(try ConfigurationCaptureTests.canonical(risk["AccountTakeoverRiskConfiguration"] ?? [:]) == ConfigurationCaptureTests.canonical((fixture["risk"] as! [String: Any])["AccountTakeoverRiskConfiguration"]!))
+        let terms = (try aws(["cognito-idp", "list-terms", "--user-pool-id", target], env: west) as! [String: Any])["Terms"] as! [[String: Any]]
+        #expect(terms.map { $0["TermsName"] as? String } == ["terms-of-use"])
+        #expect(r.stderr.contains("log delivery: its destinations (arn:aws:logs:us-east-1:"), "\(r.stderr)")
+
         let configuration = try #require((summary["createPool"] as? [String: Any])?["configuration"] as? [String: Any])
-        #expect(configuration["made"] as? Int == 1 + 1 + 3 + 1)
+        #expect(configuration["made"] as? Int == 1 + 1 + 3 + 1 + 4)
         #expect(configuration["failed"] as? Int == 0)
     }
 
@@ -116,14 +132,12 @@ import Testing
             env: env, cwd: s.work)
         try #require(r.status == 0, "stderr: \(r.stderr)")
         let calls = r.stderr.split(separator: "\n").filter { $0.hasPrefix("  ") }.map { String($0.dropFirst(2).prefix { $0 != " " }) }
+        let rebuilt = [
+            "CreateResourceServer", "CreateIdentityProvider", "CreateUserPoolClient", "CreateUserPoolClient", "CreateUserPoolClient",
+            "CreateUserPoolDomain", "SetUICustomization", "CreateManagedLoginBranding", "SetRiskConfiguration", "CreateTerms",
+        ]
         #expect(
-            calls == [
-                "CreateUserPool", "SetUserPoolMfaConfig", "CreateResourceServer", "CreateIdentityProvider", "CreateUserPoolClient",
-                "CreateUserPoolClient", "CreateUserPoolClient", "CreateUserPoolDomain",
-            ] || calls == [
-                "CreateUserPool", "CreateResourceServer", "CreateIdentityProvider", "CreateUserPoolClient", "CreateUserPoolClient",
-                "CreateUserPoolClient", "CreateUserPoolDomain",
-            ], "\(r.stderr)")
+            calls == ["CreateUserPool", "SetUserPoolMfaConfig"] + rebuilt || calls == ["CreateUserPool"] + rebuilt, "\(r.stderr)")
         #expect(r.stderr.contains("not carried over: identity provider Okta"), "\(r.stderr)")
         let after = try aws(["cognito-idp", "list-user-pools", "--max-results", "60", "--region", "eu-west-1"], env: env) as! [String: Any]
         #expect(try ConfigurationCaptureTests.canonical(after) == ConfigurationCaptureTests.canonical(before), "a dry run makes nothing")

@@ -80,7 +80,7 @@ import Testing
         let summary = try #require(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])
         let configuration = try #require((summary["createPool"] as? [String: Any])?["configuration"] as? [String: Any])
         #expect(configuration["failed"] as? Int == 0, "\(r.stderr)")
-        #expect(configuration["made"] as? Int == 6, "\(r.stderr)")
+        #expect(configuration["made"] as? Int == 10, "\(r.stderr)")
         let target = try #require(summary["targetPool"] as? String)
         let resumed = try snap(
             ["restore", id, "--source-pool", source, "--user-pool-id", target, "--region", "eu-west-1", "--store", "s3://\(b)", "--resume"],

@@ -18,6 +18,11 @@ public struct ConfigurationBlueprint: Sendable {
         case provider
         case client
         case domain
+        case risk
+        case ui
+        case branding
+        case logDelivery = "log-delivery"
+        case terms
     }
 
     /// A secret put into a request only when it is sent; printed as `SecretFill.shown`.
@@ -41,6 +46,9 @@ public struct ConfigurationBlueprint: Sendable {
         var secret: SecretFill?
         /// A client's id in the snapshot's pool (the client map's left side).
         public var oldClientId: String?
+        /// A branding style's or terms document's app client, by its id in the snapshot's pool: the request's
+        /// ClientId becomes the new client's id when it is sent.
+        public var clientRef: String?
 
         /// The request as printed (dry run, --json): secrets shown as `SecretFill.shown`.
         public func shown(poolId: String) -> JSONValue { with(poolId: poolId, input) }
@@ -206,6 +214,7 @@ public struct ConfigurationBlueprint: Sendable {
         }
 
         domains(input, into: &b, cli: cli)
+        settings(input, into: &b, cli: cli)
         return b
     }
 

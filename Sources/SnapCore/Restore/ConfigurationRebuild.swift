@@ -53,7 +53,25 @@ public struct ConfigurationRebuild {
         var r = Result()
         var have = resume ? try await Existing.read(cognito, poolId: poolId) : Existing()
         let cli = "aws cognito-idp --region \(region)"
-        for step in b.steps {
+        for var step in b.steps {
+            if let old = step.clientRef {
+                // A branding style or terms document of an app client: sent for the client's new id.
+                guard let new = r.clientMap.first(where: { $0.oldClientId == old })?.newClientId else {
+                    r.failed += 1
+                    r.notCarried.append(
+                        "\(step.kind.rawValue) \(step.name): not made, its app client (\(old) in the snapshot) was not made; make the client, then: \(cli) \(PoolBlueprint.cliName(step.operation)) --cli-input-json '\(step.shown(poolId: poolId).canonicalString())' with its ClientId"
+                    )
+                    continue
+                }
+                var o = step.input.objectValue ?? [:]
+                o["ClientId"] = .string(new)
+                step.input = .object(o)
+                if resume, try await have.exists(step, cognito: cognito, poolId: poolId, clientId: new) {
+                    r.existing += 1
+                    r.done.append("\(step.kind.rawValue) \(step.name): already in the pool")
+                    continue
+                }
+            }
             if let found = have.find(step) {
                 r.existing += 1
                 let differs = try await differences(step, found: found, poolId: poolId)
@@ -102,7 +120,7 @@ public struct ConfigurationRebuild {
         case .resourceServer: "resource-servers"
         case .provider: "providers"
         case .client: "clients"
-        case .domain: "config"
+        case .domain, .risk, .ui, .branding, .logDelivery, .terms: "config"
         }
     }
 
@@ -170,6 +188,21 @@ struct Existing {
         return e
     }
 
+    /// Whether the app client `clientId` already has this branding style or terms document (by name).
+    func exists(_ step: ConfigurationBlueprint.Step, cognito: CognitoClient, poolId: String, clientId: String) async throws -> Bool {
+        switch step.kind {
+        case .branding: return try await cognito.describeManagedLoginBranding(poolId, clientId: clientId) != nil
+        case .terms:
+            for t in try await cognito.listTerms(poolId) where t["TermsName"]?.stringValue == step.name {
+                if try await cognito.describeTerms(poolId, termsId: t["TermsId"]?.stringValue ?? "")["ClientId"]?.stringValue == clientId {
+                    return true
+                }
+            }
+            return false
+        default: return false
+        }
+    }
+
     /// A pool may hold two clients of one name; the first unclaimed is this step's (`find` is called
     /// once per step, in the snapshot's order).
     mutating func find(_ step: ConfigurationBlueprint.Step) -> Found? {
@@ -177,6 +210,10 @@ struct Existing {
         case .resourceServer: return servers[step.name].map { Found(object: $0) }
         case .provider: return providers[step.name].map { Found(object: $0) }
         case .domain: return domains.contains(step.name) ? Found(object: ["Domain": .string(step.name)]) : nil
+        case .risk, .ui, .logDelivery, .branding, .terms:
+            // Settings are set again (the same values twice change nothing); a branding style or terms
+            // document is found by `exists`.
+            return nil
         case .client:
             guard var list = clients[step.name], !list.isEmpty else { return nil }
             let c = list.removeFirst()
