@@ -209,6 +209,18 @@ import Testing
         let text = try snap(["diff", "--user-pool-id", pool, "--store", store], env: env)
         #expect(text.out.contains("~ client: api-caller CallbackURLs"), "\(text.out)")
         #expect(text.out.contains("+ resource-server: https://billing.example.com"), "\(text.out)")
+
+        // Against the live pool: a threat-protection change (served by the proxy) is all it shows.
+        let risk: [String: Any] = [
+            "UserPoolId": pool,
+            "CompromisedCredentialsRiskConfiguration": ["EventFilter": ["SIGN_IN"], "Actions": ["EventAction": "NO_ACTION"]],
+        ]
+        _ = try aws(["cognito-idp", "set-risk-configuration", "--cli-input-json", try Self.canonical(risk)], env: env)
+        let live = try snap(["diff", "latest", "pool:\(pool)", "--exit-code", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(live.status == 1, "stderr: \(live.stderr)")
+        #expect(live.out.contains("~ pool: risk.AccountTakeoverRiskConfiguration"), "\(live.out)")
+        #expect(live.out.contains("risk.CompromisedCredentialsRiskConfiguration.Actions.EventAction \"BLOCK\" -> \"NO_ACTION\""), "\(live.out)")
+        #expect(!live.out.contains("client") && !live.out.contains("resource-server"), "\(live.out)")
     }
 
     @Test func aRefusedConfigurationReadFailsTheCreateNamingTheOperation() throws {

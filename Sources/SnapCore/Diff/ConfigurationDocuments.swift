@@ -3,7 +3,7 @@ import AWS
 /// One diff side's configuration: pool.json, config.json (format 2) and the
 /// record lists (clients.jsonl, providers.jsonl, resource-servers.jsonl),
 /// each nil when the side does not have that member (format 1 has no
-/// config.json; a live pool is read without clients today).
+/// config.json; a live pool is exported with all of them).
 ///
 /// Members are named by their file names (`lists`), so a member a later
 /// format adds is compared once its name is listed here and the reader
