@@ -206,6 +206,14 @@ import Testing
         for kind in ["users", "groups", "memberships"] {
             #expect(((summary[kind] as? [String: Int]) ?? [:]).values.allSatisfy { $0 == 0 }, "\(kind): \(diff.out)")
         }
+        // The manifest's change summary counts them, and `list` shows it.
+        let listed = try snap(["list", "--user-pool-id", pool, "--store", store, "--json"], env: env)
+        let entries = try #require(try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])
+        let newest = try #require(entries.max { ($0["createdAt"] as? String ?? "") < ($1["createdAt"] as? String ?? "") })
+        #expect(((newest["changes"] as? [String: Any])?["config"] as? [String: Any])?["changed"] as? Int == 2, "\(listed.out)")
+        let table = try snap(["list", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(table.out.contains("+0 -0 ~0 config~2"), "\(table.out)")
+
         let text = try snap(["diff", "--user-pool-id", pool, "--store", store], env: env)
         #expect(text.out.contains("~ client: api-caller CallbackURLs"), "\(text.out)")
         #expect(text.out.contains("+ resource-server: https://billing.example.com"), "\(text.out)")

@@ -52,6 +52,7 @@ public struct ChangeSummary: Sendable, Equatable {
         let a = users.added + groups.added + memberships.added
         let r = users.removed + groups.removed + memberships.removed
         let c = users.changed + groups.changed
-        return "+\(a) -\(r) ~\(c)"
+        let config = (config ?? 0) > 0 ? " config~\(config ?? 0)" : ""
+        return "+\(a) -\(r) ~\(c)\(config)"
     }
 }

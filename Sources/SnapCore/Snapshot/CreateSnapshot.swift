@@ -183,9 +183,11 @@ public struct CreateSnapshot: Sendable {
     private func summarize(against last: Catalog.Entry, catalog: Catalog, pool: String, export: ExportResult, work: WorkDirectory)
         async throws -> ChangeSummary
     {
-        // Counted only: nothing is spooled, and the summary comes back once the previous copy is proven.
+        // Counted only: nothing is spooled, and the summary comes back once the previous copy is proven. The
+        // configuration is compared too (issue 21), so `list` shows a night whose only change was, say, MFA turned off.
         try await VerifiedDiff.run(
-            old: .stored(last, pool: pool), new: .files(export.paths), catalog: catalog, engine: DiffEngine(),
+            old: .stored(last, pool: pool), new: .files(export.paths), catalog: catalog,
+            engine: DiffEngine(configuration: ConfigurationDiff()),
             workDirectory: try work.folder("previous"), log: log)
     }
 }
