@@ -8,7 +8,8 @@ pool's configuration (fixtures/demo/configured-pool.json): "clients"
 unique per pool: "<prefix>-<the pool id's suffix, lowercased>"), "risk"
 (SetRiskConfiguration input), "ui" (SetUICustomization input), "branding" and
 "terms" (CreateManagedLoginBranding / CreateTerms inputs, the app client named
-by "client"; asset Bytes in base64) and "logDelivery" (LogConfigurations).
+by "client"; asset Bytes in base64), "logDelivery" (LogConfigurations) and
+"mfa" (SetUserPoolMfaConfig input).
 The last five go to the endpoint's aws_proxy.py, which keeps them for moto.
 
 Used by the demo and the integration tests against moto. Talks to the
@@ -80,6 +81,8 @@ def main():
         idp.create_user_pool_client(UserPoolId=pool, **c)
     if spec.get("domain"):
         idp.create_user_pool_domain(UserPoolId=pool, Domain=f"{spec['domain']}-{pool.split('_', 1)[1].lower()}")
+    if spec.get("mfa"):
+        idp.set_user_pool_mfa_config(UserPoolId=pool, **spec["mfa"])
     # What moto lacks and the proxy keeps (scripts/pool_extras.py): threat protection, UI customization,
     # branding and terms per app client (named by "client"), log delivery.
     client_ids = {}
