@@ -162,8 +162,9 @@ struct Restore: AsyncParsableCommand {
             let targetPool: JSONValue
             var createdPool: JSONValue?
             if let createPool {
-                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output)
-                    .run(source: source, cognito: cognito)
+                var create = CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output)
+                create.secrets = try await source.secrets(kms: try ctx.kms(keyArn: source.secretsKeyArn, region: region))
+                let step = try await create.run(source: source, cognito: cognito)
                 target = step.target
                 targetPool = step.targetPool
                 createdPool = step.json
