@@ -89,9 +89,11 @@ import Testing
         let grep = try run("grep", ["-r", "-a", "-l", "-F", "-e", secrets[0], "-e", secrets[1], x, store], env: env)
         #expect(grep.status == 1, "grep found a secret in: \(grep.out)")
 
-        // Readers check secrets.enc's digest and print no secret at -vv.
+        // Readers check secrets.enc's digest and print no secret at -vv (diff: against a second such snapshot).
+        let id2 = try Self.created(
+            try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: env))
         for command in [
-            ["verify", "--all"], ["show", id], ["cat", id, "clients"], ["cat", id, "providers"], ["list"], ["diff", id],
+            ["verify", "--all"], ["show", id], ["cat", id, "clients"], ["cat", id, "providers"], ["list"], ["diff", id, id2],
         ] {
             let r = try snap(command + ["--store", store, "--user-pool-id", pool, "-vv"], env: env)
             #expect(r.status == 0, "\(command): \(r.stderr)")
@@ -140,7 +142,9 @@ import Testing
         env["AWS_ACCESS_KEY_ID"] = made["AccessKeyId"] as? String
         env["AWS_SECRET_ACCESS_KEY"] = made["SecretAccessKey"] as? String
 
-        for command in [["verify", id], ["cat", id, "clients"], ["list"], ["diff", id], ["show", id]] {
+        let id2 = try Self.created(
+            try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
+        for command in [["verify", "--all"], ["cat", id, "clients"], ["list"], ["diff", id, id2], ["show", id]] {
             let r = try snap(command + ["--store", store, "--user-pool-id", pool], env: env)
             #expect(r.status == 0, "\(command): \(r.stderr)")
         }
@@ -186,6 +190,22 @@ import Testing
         #expect((stored["secrets"] as? [String: String])?["kmsKeyArn"] == key)
     }
 
+    /// Packs `members` of folder `dir` with tar and zstd into `archive`, and restates the archive's sha256 and
+    /// size in the store's `<id>.json` beside it: a copy whose container is consistent, so what verify finds
+    /// is in the members (as with an archive from another writer).
+    static func repack(from dir: String, _ members: [String], into archive: String, id: String, env: [String: String]) throws {
+        let r = try run(
+            "sh", ["-c", "out=\"$1\"; shift; cd \"$0\" && tar --format=pax -cf - \"$@\" | zstd -q --check -f -o \"$out\"", dir, archive] + members,
+            env: env)
+        try #require(r.status == 0, "\(r.stderr)")
+        let jsonPath = (archive as NSString).deletingLastPathComponent + "/\(id).json"
+        var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jsonPath))) as! [String: Any]
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        let sha = String(try run("sha256sum", [archive], env: env).out.prefix(64))
+        stored["archive"] = ["sha256": sha, "bytes": bytes.count]
+        try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]).write(to: URL(fileURLWithPath: jsonPath))
+    }
+
     /// An altered, missing, extra or misplaced secrets.enc is a damaged snapshot naming the member.
     @Test func aTamperedSecretsEncIsRefusedNamingTheMember() throws {
         let env = try Moto.shared().environment
@@ -197,6 +217,7 @@ import Testing
             try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: env))
         let archive = "\(store)/\(pool)/\(id).tar.zst"
         let original = try Data(contentsOf: URL(fileURLWithPath: archive))
+        let originalJSON = try Data(contentsOf: URL(fileURLWithPath: "\(store)/\(pool)/\(id).json"))
         let x = work + "/x"
         try FileManager.default.createDirectory(atPath: x, withIntermediateDirectories: true)
         try untar(archive, into: x)
@@ -205,10 +226,7 @@ import Testing
             + ["resource-servers.jsonl", "config.json"]
 
         func repack(_ members: [String]) throws {
-            let r = try run(
-                "sh", ["-c", "out=\"$1\"; shift; cd \"$0\" && tar --format=pax -cf - \"$@\" | zstd -q --check -f -o \"$out\"", x, archive] + members,
-                env: env)
-            try #require(r.status == 0, "\(r.stderr)")
+            try Self.repack(from: x, members, into: archive, id: id, env: env)
         }
         func expectRefused(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let r = try snap(["verify", id, "--store", store, "--user-pool-id", pool], env: env)
@@ -231,8 +249,9 @@ import Testing
         try repack(Array(config.dropLast()) + ["secrets.enc", "config.json", "manifest.json"])
         try expectRefused("misplaced")
 
-        // Put back as written, it verifies: the checks above refused the change, not the repacking alone.
+        // Put back as written (and its .json as written), it verifies: the checks above refused the change, not the repacking alone.
         try original.write(to: URL(fileURLWithPath: archive))
+        try originalJSON.write(to: URL(fileURLWithPath: "\(store)/\(pool)/\(id).json"))
         let intact = try snap(["verify", id, "--store", store, "--user-pool-id", pool], env: env)
         #expect(intact.status == 0, "\(intact.out) \(intact.stderr)")
 
@@ -243,11 +262,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: y, withIntermediateDirectories: true)
         try untar(plainArchive, into: y)
         try sealed.write(to: URL(fileURLWithPath: y + "/secrets.enc"))
-        let r = try run(
-            "sh",
-            ["-c", "out=\"$1\"; shift; cd \"$0\" && tar --format=pax -cf - \"$@\" | zstd -q --check -f -o \"$out\"", y, plainArchive]
-                + config + ["secrets.enc", "manifest.json"], env: env)
-        try #require(r.status == 0, "\(r.stderr)")
+        try Self.repack(from: y, config + ["secrets.enc", "manifest.json"], into: plainArchive, id: plainId, env: env)
         let extra = try snap(["verify", plainId, "--store", store, "--user-pool-id", pool], env: env)
         #expect(extra.status != 0 && (extra.out + extra.stderr).contains("secrets.enc"), "\(extra.out) \(extra.stderr)")
     }
