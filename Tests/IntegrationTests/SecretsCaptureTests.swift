@@ -35,8 +35,8 @@ import Testing
         return try await source.secrets(kms: kms)
     }
 
-    static func created(_ r: RunResult) throws -> String {
-        try #require(r.status == 0, "stderr: \(r.stderr)")
+    static func created(_ r: RunResult, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try #require(r.status == 0, "stdout: \(r.out) stderr: \(r.stderr)", sourceLocation: sourceLocation)
         return try #require((try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])?["id"] as? String)
     }
 
@@ -130,17 +130,11 @@ import Testing
         let id = try Self.created(
             try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
 
-        let user = "reader-\(UUID().uuidString.prefix(6))"
         let policy = """
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},\
             {"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]}
             """
-        _ = try aws(["iam", "create-user", "--user-name", user], env: admin)
-        _ = try aws(["iam", "put-user-policy", "--user-name", user, "--policy-name", "read", "--policy-document", policy], env: admin)
-        let made = (try aws(["iam", "create-access-key", "--user-name", user], env: admin) as! [String: Any])["AccessKey"] as! [String: Any]
-        var env = admin
-        env["AWS_ACCESS_KEY_ID"] = made["AccessKeyId"] as? String
-        env["AWS_SECRET_ACCESS_KEY"] = made["SecretAccessKey"] as? String
+        let env = try Self.user("reader", policy: policy, admin: admin)
 
         let id2 = try Self.created(
             try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
@@ -155,6 +149,56 @@ import Testing
             let text = "\(error)"
             #expect(text.contains(key) && text.contains(id) && text.contains("kms:Decrypt"), "\(text)")
         }
+    }
+
+    /// The README's policy `marker` (iam:create, iam:restore), as moto can check it: moto checks Cognito and
+    /// KMS actions against the resource "*" only (it determines no resource ARN for either; a statement on the
+    /// key's own ARN is refused there), so those statements name "*"; the actions are still checked exactly.
+    static func readmePolicy(_ marker: String) throws -> String {
+        let readme = try String(contentsOfFile: Repo.root + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "<!-- \(marker) -->").dropFirst().first)
+        return try #require(section.components(separatedBy: "```json").dropFirst().first?.components(separatedBy: "```").first)
+            .replacingOccurrences(of: "arn:aws:kms:REGION:ACCOUNT:key/SECRETS_KEY_ID", with: "*")
+            .replacingOccurrences(of: "REGION", with: "us-east-1").replacingOccurrences(of: "ACCOUNT", with: "123456789012")
+            .replacingOccurrences(of: "arn:aws:cognito-idp:us-east-1:123456789012:userpool/TARGET_POOL_ID", with: "*")
+            .replacingOccurrences(of: "arn:aws:cognito-idp:us-east-1:123456789012:userpool/POOL_ID", with: "*")
+    }
+
+    /// An IAM user holding exactly `policy`; the environment that signs as it.
+    static func user(_ name: String, policy: String, admin: [String: String]) throws -> [String: String] {
+        let user = "\(name)-\(UUID().uuidString.prefix(6))"
+        _ = try aws(["iam", "create-user", "--user-name", user], env: admin)
+        _ = try aws(["iam", "put-user-policy", "--user-name", user, "--policy-name", name, "--policy-document", policy], env: admin)
+        let made = (try aws(["iam", "create-access-key", "--user-name", user], env: admin) as! [String: Any])["AccessKey"] as! [String: Any]
+        var env = admin
+        env["AWS_ACCESS_KEY_ID"] = made["AccessKeyId"] as? String
+        env["AWS_SECRET_ACCESS_KEY"] = made["SecretAccessKey"] as? String
+        return env
+    }
+
+    /// The README's create policy is enough for --with-secrets, and without its KMS statement create fails
+    /// naming kms:GenerateDataKey; its restore policy's kms:Decrypt opens secrets.enc.
+    @Test func theREADMEPoliciesCoverSecrets() async throws {
+        let admin = try Moto.shared().environment
+        let pool = try seedPool(extraUsers: 0, env: admin, spec: Self.spec)
+        let key = try Self.kmsKey(env: admin)
+        let store = try tempFolder("secrets-iam") + "/store"
+        let createPolicy = try Self.readmePolicy("iam:create")
+        #expect(createPolicy.contains(#""Action": ["kms:GenerateDataKey"], "Resource": "*""#), "\(createPolicy)")
+        let creator = try Self.user("creator", policy: createPolicy, admin: admin)
+        let args = ["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"]
+        let id = try Self.created(try snap(args, env: creator))
+
+        let withoutKMS = createPolicy.replacingOccurrences(of: "\"kms:GenerateDataKey\"", with: "\"kms:DescribeKey\"")
+        let denied = try snap(args, env: try Self.user("creator-nokms", policy: withoutKMS, admin: admin))
+        #expect(denied.status == 1, "\(denied.stderr)")
+        #expect(denied.stderr.contains("kms:GenerateDataKey") && denied.stderr.contains(key), "\(denied.stderr)")
+
+        let restorePolicy = try Self.readmePolicy("iam:restore")
+        #expect(restorePolicy.contains(#""Action": ["kms:Decrypt"], "Resource": "*""#), "\(restorePolicy)")
+        let restorer = try Self.user("restorer", policy: restorePolicy, admin: admin)
+        let opened = try await Self.decrypted(store: store, pool: pool, id: id, env: restorer)
+        #expect(opened?.providers["Okta"]?["client_secret"] == Self.oidcSecret)
     }
 
     @Test func withSecretsNeedsAKeyThatExists() throws {
