@@ -9,8 +9,8 @@ struct Cat: AsyncParsableCommand {
         discussion: """
             MEMBER is users, groups, memberships or pool, or, in a format-2 snapshot, clients (app clients), \
             providers (identity providers), resource-servers or config (config.json: the MFA configuration \
-            and domains); secrets print as {"redacted":true} and are never printed: with create --with-secrets they are \
-            kept only encrypted in secrets.enc, which cat refuses. REF is an ID, unique prefix, latest, latest~N \
+            and domains); a secret reads {"redacted":true}; with create --with-secrets \
+            the secrets are kept only encrypted, in secrets.enc, which cat refuses: secrets are never printed. REF is an ID, unique prefix, latest, latest~N \
             or @TIME; `snap cat --at TIME MEMBER` picks the newest snapshot at or before TIME. The whole archive is verified (checksums, \
             counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error; \
             when another store holds an intact copy, that copy is printed instead (once, with a warning \
