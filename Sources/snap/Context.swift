@@ -120,7 +120,7 @@ struct Context {
             region: keyArn.flatMap(KMSClient.region(ofKey:)) ?? region, environment: environment, http: http, credentials: credentials)
     }
 
-        func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {
+    func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {
         try CognitoClient(
             region: region, environment: environment, http: http, credentials: credentials,
             pacer: pacer)

@@ -100,7 +100,7 @@ struct Create: AsyncParsableCommand {
                 tokenLife: try Durations.parse(tokenLife, flag: "--token-life"), checkScratch: !TestHooks.skipScratchCheck)
             exporter.withMFA = try withMfa ?? ctx.config().withMFA ?? false
             exporter.log = { output.message($0) }
-            let secrets = try secretsKey(ctx, pool: pool, region: region, http: http)
+            let secrets = try secretsKey(ctx, region: region)
             exporter.withSecrets = secrets != nil
             var create = CreateSnapshot(
                 exporter: exporter, stores: stores, waitLock: wait, tool: Snap.versionText,
@@ -129,16 +129,14 @@ struct Create: AsyncParsableCommand {
 
     /// `--with-secrets` (or `secrets = true`): the KMS key to seal secrets.enc under, in the key ARN's own
     /// region; nil without it. Asking for secrets without naming a key is a usage error (exit 64).
-    private func secretsKey(_ ctx: Context, pool: String, region: String, http: HTTPClient) throws -> SecretsKMS? {
+    private func secretsKey(_ ctx: Context, region: String) throws -> SecretsKMS? {
         let config = try ctx.config()
         guard try withSecrets ?? config.secrets ?? false else { return nil }
         guard let arn = secretsKmsKey ?? config.secretsKMSKey, !arn.isEmpty else {
             throw ValidationError(
                 "--with-secrets needs the KMS key to encrypt them under: pass --secrets-kms-key ARN, or set secrets_kms_key in snap.toml")
         }
-        let kms = try KMSClient(
-            region: KMSClient.region(ofKey: arn) ?? region, environment: ctx.environment, http: http, credentials: ctx.credentials)
-        return SecretsKMS(kms: kms, keyArn: arn)
+        return SecretsKMS(kms: try ctx.kms(keyArn: arn, region: region), keyArn: arn)
     }
 
     static func json(_ o: CreateSnapshot.Outcome) -> JSONValue {

@@ -128,7 +128,8 @@ import Testing
         let key = try Self.kmsKey(env: admin)
         let store = try tempFolder("no-decrypt") + "/store"
         let id = try Self.created(
-            try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
+            try snap(
+                ["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
 
         let policy = """
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},\
@@ -137,7 +138,8 @@ import Testing
         let env = try Self.user("reader", policy: policy, admin: admin)
 
         let id2 = try Self.created(
-            try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
+            try snap(
+                ["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
         for command in [["verify", "--all"], ["cat", id, "clients"], ["list"], ["diff", id, id2], ["show", id]] {
             let r = try snap(command + ["--store", store, "--user-pool-id", pool], env: env)
             #expect(r.status == 0, "\(command): \(r.stderr)")
@@ -169,7 +171,8 @@ import Testing
         let user = "\(name)-\(UUID().uuidString.prefix(6))"
         _ = try aws(["iam", "create-user", "--user-name", user], env: admin)
         _ = try aws(["iam", "put-user-policy", "--user-name", user, "--policy-name", name, "--policy-document", policy], env: admin)
-        let made = (try aws(["iam", "create-access-key", "--user-name", user], env: admin) as! [String: Any])["AccessKey"] as! [String: Any]
+        let made =
+            (try aws(["iam", "create-access-key", "--user-name", user], env: admin) as! [String: Any])["AccessKey"] as! [String: Any]
         var env = admin
         env["AWS_ACCESS_KEY_ID"] = made["AccessKeyId"] as? String
         env["AWS_SECRET_ACCESS_KEY"] = made["SecretAccessKey"] as? String
@@ -239,7 +242,9 @@ import Testing
     /// is in the members (as with an archive from another writer).
     static func repack(from dir: String, _ members: [String], into archive: String, id: String, env: [String: String]) throws {
         let r = try run(
-            "sh", ["-c", "out=\"$1\"; shift; cd \"$0\" && tar --format=pax -cf - \"$@\" | zstd -q --check -f -o \"$out\"", dir, archive] + members,
+            "sh",
+            ["-c", "out=\"$1\"; shift; cd \"$0\" && tar --format=pax -cf - \"$@\" | zstd -q --check -f -o \"$out\"", dir, archive]
+                + members,
             env: env)
         try #require(r.status == 0, "\(r.stderr)")
         let jsonPath = (archive as NSString).deletingLastPathComponent + "/\(id).json"
@@ -266,7 +271,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: x, withIntermediateDirectories: true)
         try untar(archive, into: x)
         let sealed = try Data(contentsOf: URL(fileURLWithPath: x + "/secrets.enc"))
-        let config = ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "clients.jsonl", "providers.jsonl"]
+        let config =
+            ["pool.json", "groups.jsonl", "users.jsonl", "memberships.jsonl", "clients.jsonl", "providers.jsonl"]
             + ["resource-servers.jsonl", "config.json"]
 
         func repack(_ members: [String]) throws {

@@ -47,7 +47,8 @@ public struct SecretsKMS: Sendable {
         var plain: Data
         do {
             plain = try await kms.decrypt(
-                ciphertextBlob: info.encryptedDataKey, keyId: info.kmsKeyArn, context: SecretsEnvelope.context(pool: pool, snapshot: snapshot))
+                ciphertextBlob: info.encryptedDataKey, keyId: info.kmsKeyArn,
+                context: SecretsEnvelope.context(pool: pool, snapshot: snapshot))
         } catch {
             throw failure(error, key: info.kmsKeyArn, snapshot: snapshot, operation: "Decrypt", role: "restore")
         }
