@@ -204,6 +204,36 @@ import Testing
         #expect(opened?.providers["Okta"]?["client_secret"] == Self.oidcSecret)
     }
 
+    /// restore --create-pool decrypts secrets.enc before it creates anything: without kms:Decrypt it stops,
+    /// naming the key, the snapshot and the permission; with it the dry run goes on, and prints no secret.
+    @Test func restoreCreatePoolNeedsDecryptAndPrintsNoSecret() throws {
+        let admin = try Moto.shared().environment
+        let pool = try seedPool(extraUsers: 0, env: admin, spec: Self.spec)
+        let web = try Self.webClient(pool, env: admin)
+        let key = try Self.kmsKey(env: admin)
+        let work = try tempFolder("secrets-restore")
+        let store = work + "/store"
+        let id = try Self.created(
+            try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
+        let args = [
+            "restore", id, "--source-pool", pool, "--create-pool", "rebuilt", "--region", "us-east-1", "--store", store, "--dry-run",
+            "-vv",
+        ]
+        let policy = """
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},\
+            {"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]}
+            """
+        let denied = try snap(args, env: try Self.user("no-decrypt", policy: policy, admin: admin), cwd: work)
+        #expect(denied.status == 1, "\(denied.stderr)")
+        #expect(denied.stderr.contains(key) && denied.stderr.contains(id) && denied.stderr.contains("kms:Decrypt"), "\(denied.stderr)")
+        #expect(!denied.stderr.contains("CreateUserPool"), "nothing is planned or created before the secrets are read")
+
+        let planned = try snap(args, env: admin, cwd: work)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        expectNoSecrets(planned, [web.secret, Self.oidcSecret], "restore --create-pool --dry-run -vv")
+        expectNoSecrets(denied, [web.secret, Self.oidcSecret], "restore --create-pool without kms:Decrypt")
+    }
+
     @Test func withSecretsNeedsAKeyThatExists() throws {
         let env = try Moto.shared().environment
         let pool = try seedPool(extraUsers: 0, env: env, spec: Self.spec)
