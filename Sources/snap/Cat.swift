@@ -9,7 +9,8 @@ struct Cat: AsyncParsableCommand {
         discussion: """
             MEMBER is users, groups, memberships or pool, or, in a format-2 snapshot, clients (app clients), \
             providers (identity providers), resource-servers or config (config.json: the MFA configuration \
-            and domains); secrets are never in a snapshot and print as {"redacted":true}. REF is an ID, unique prefix, latest, latest~N \
+            and domains); a secret reads {"redacted":true}; with create --with-secrets \
+            the secrets are kept only encrypted, in secrets.enc, which cat refuses: secrets are never printed. REF is an ID, unique prefix, latest, latest~N \
             or @TIME; `snap cat --at TIME MEMBER` picks the newest snapshot at or before TIME. The whole archive is verified (checksums, \
             counts, JSON, order) before a byte is written, so a damaged copy prints nothing but the error; \
             when another store holds an intact copy, that copy is printed instead (once, with a warning \
@@ -34,6 +35,11 @@ struct Cat: AsyncParsableCommand {
     func validate() throws {
         if at != nil && memberArgument != nil { throw ValidationError("give REF or --at TIME, not both: snap cat --at TIME MEMBER") }
         if at == nil && memberArgument == nil { throw ValidationError("name the member: snap cat REF users|groups|memberships|pool") }
+        if Member(catName: member) == .secrets {
+            throw ValidationError(
+                "member \"\(member)\": secrets are never printed; secrets.enc stays encrypted, and only restore --create-pool decrypts it (kms:Decrypt) to set them in the new pool"
+            )
+        }
         guard let m = Member(catName: member), m != .manifest else {
             throw ValidationError(
                 "member \"\(member)\": use users, groups, memberships or pool, or clients, providers, resource-servers or config in a format-2 snapshot (snap show prints the manifest)"

@@ -113,6 +113,13 @@ struct Context {
         return pacer
     }
 
+    /// KMS in the region of `keyArn` (else `region`): secrets.enc's key, which create names and restore reads
+    /// from the manifest.
+    func kms(keyArn: String?, region: String) throws -> KMSClient {
+        try KMSClient(
+            region: keyArn.flatMap(KMSClient.region(ofKey:)) ?? region, environment: environment, http: http, credentials: credentials)
+    }
+
     func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {
         try CognitoClient(
             region: region, environment: environment, http: http, credentials: credentials,

@@ -50,6 +50,19 @@ struct Create: AsyncParsableCommand {
         ))
     var withMfa: Bool?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Also keep app client and identity provider secrets, encrypted: AES-256-GCM in the archive member secrets.enc under a data key from KMS GenerateDataKey with --secrets-kms-key; the other members still hold {\"redacted\":true}; restore --create-pool sets them again with kms:Decrypt (default: secrets in snap.toml, else off)."
+        ))
+    var withSecrets: Bool?
+
+    @Option(
+        help: ArgumentHelp(
+            "The KMS key (ARN) secrets.enc's data key is generated under; needs kms:GenerateDataKey on it (default: secrets_kms_key in snap.toml).",
+            valueName: "ARN"))
+    var secretsKmsKey: String?
+
     @Option(help: .hidden)
     var tokenLife: String = "1h"
 
@@ -87,9 +100,12 @@ struct Create: AsyncParsableCommand {
                 tokenLife: try Durations.parse(tokenLife, flag: "--token-life"), checkScratch: !TestHooks.skipScratchCheck)
             exporter.withMFA = try withMfa ?? ctx.config().withMFA ?? false
             exporter.log = { output.message($0) }
-            let create = CreateSnapshot(
+            let secrets = try secretsKey(ctx, region: region)
+            exporter.withSecrets = secrets != nil
+            var create = CreateSnapshot(
                 exporter: exporter, stores: stores, waitLock: wait, tool: Snap.versionText,
                 workBase: try workDir ?? ctx.config().workDir, log: { output.message($0) })
+            create.secrets = secrets
             var progress: (@Sendable (ExportProgress) -> Void)?
             if output.showsProgress {
                 progress = { p in
@@ -109,6 +125,18 @@ struct Create: AsyncParsableCommand {
             if outcome.noneWritten { throw ExitCode.failure }
             if !outcome.allWritten { throw ExitCode(3) }
         }
+    }
+
+    /// `--with-secrets` (or `secrets = true`): the KMS key to seal secrets.enc under, in the key ARN's own
+    /// region; nil without it. Asking for secrets without naming a key is a usage error (exit 64).
+    private func secretsKey(_ ctx: Context, region: String) throws -> SecretsKMS? {
+        let config = try ctx.config()
+        guard try withSecrets ?? config.secrets ?? false else { return nil }
+        guard let arn = secretsKmsKey ?? config.secretsKMSKey, !arn.isEmpty else {
+            throw ValidationError(
+                "--with-secrets needs the KMS key to encrypt them under: pass --secrets-kms-key ARN, or set secrets_kms_key in snap.toml")
+        }
+        return SecretsKMS(kms: try ctx.kms(keyArn: arn, region: region), keyArn: arn)
     }
 
     static func json(_ o: CreateSnapshot.Outcome) -> JSONValue {

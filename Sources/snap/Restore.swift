@@ -204,10 +204,11 @@ struct Restore: AsyncParsableCommand {
             let targetPool: JSONValue
             var createdPool: JSONValue?
             if let createPool {
-                let step = try await CreatePoolStep(
+                var create = CreatePoolStep(
                     name: createPool, region: region, dryRun: dryRun, output: output, domainPrefix: domainPrefix,
-                    customDomainCertificate: customDomainCertificate
-                ).run(source: source, cognito: cognito)
+                    customDomainCertificate: customDomainCertificate)
+                create.secrets = try await source.secrets(kms: try ctx.kms(keyArn: source.secretsKeyArn, region: region))
+                let step = try await create.run(source: source, cognito: cognito)
                 target = step.target
                 targetPool = step.targetPool
                 createdPool = step.json
@@ -241,7 +242,9 @@ struct Restore: AsyncParsableCommand {
                 var b = ConfigurationBlueprint.make(
                     .init(
                         clients: records.clients, providers: records.providers, resourceServers: records.resourceServers,
-                        config: config, secrets: nil, region: region, domainPrefix: domainPrefix,
+                        config: config,
+                        secrets: try await source.secrets(kms: try ctx.kms(keyArn: source.secretsKeyArn, region: region)),
+                        region: region, domainPrefix: domainPrefix,
                         customDomainCertificate: customDomainCertificate))
                 try await ConfigurationRebuild(cognito: cognito, region: region).checkDomains(&b, target: target)
                 output.message("resuming the configuration --create-pool began (the client map \(clientMapPath) says so)")

@@ -14,6 +14,8 @@ public struct Redactor: Sendable {
         "aws_secret_access_key", "aws_session_token", "secretaccesskey", "sessiontoken",
         // An app client's secret and identity-provider secrets (ProviderDetails), should an answer ever be logged.
         "clientsecret", "client_secret", "private_key",
+        // KMS: a data key in the clear (GenerateDataKey, Decrypt) and its encrypted form (secrets.enc's key).
+        "plaintext", "ciphertextblob",
     ]
 
     private let literals: [String]

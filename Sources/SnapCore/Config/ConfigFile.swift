@@ -9,6 +9,8 @@ import Foundation
 /// wait_lock = "5m"
 /// work_dir = "/var/tmp/snap"    # scratch space for create (see README)
 /// with_mfa = true               # create reads every user's MFA settings (AdminGetUser)
+/// secrets = true                # create keeps client and provider secrets in secrets.enc (KMS envelope)
+/// secrets_kms_key = "arn:aws:kms:eu-west-1:123456789012:key/…"   # the key secrets.enc's data key comes from
 /// [[store]]
 /// url = "s3://backups-eu/cognito"
 /// sse = "kms:alias/backups"      # optional, this store only
@@ -39,6 +41,10 @@ public struct ConfigFile: Sendable, Equatable {
     public var workDir: String?
     /// create's `--with-mfa`: one AdminGetUser per user for the MFA settings.
     public var withMFA: Bool?
+    /// create's `--with-secrets`: keep client and identity-provider secrets in secrets.enc.
+    public var secrets: Bool?
+    /// create's `--secrets-kms-key`: the KMS key (ARN) secrets.enc's data key is generated under.
+    public var secretsKMSKey: String?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
     public var prune: [String: String] = [:]
     public var path: String = ""
@@ -90,6 +96,8 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "wait_lock", .string(let s)): waitLock = s
             case ("", "work_dir", .string(let s)): workDir = s
             case ("", "with_mfa", .bool(let b)): withMFA = b
+            case ("", "secrets", .bool(let b)): secrets = b
+            case ("", "secrets_kms_key", .string(let s)): secretsKMSKey = s
             case ("", "quota_share", .number(let n)): quotaShare = n
             case ("", "notify", .string(let s)): notify = [s]
             case ("", "notify", .strings(let list)): notify = list

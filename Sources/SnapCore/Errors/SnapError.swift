@@ -31,6 +31,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     /// `create --with-mfa`: AdminGetUser of one user failed with something other than throttling or "not found".
     case mfaRead(pool: String, username: String, reason: String)
     /// `restore --method import-job`: another import job stayed active longer than snap waits.
+    /// KMS refused or failed `operation` (GenerateDataKey, Decrypt) on `key` for `snapshot`'s secrets.
+    case secretsKey(key: String, snapshot: String, operation: String, reason: String)
     case importBusy(pool: String, job: String, waited: String, reason: String)
 
     public var description: String {
@@ -91,6 +93,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .importBusy(let p, let j, let w, let r):
             return
                 "pool \(p): \(j) is still running after \(w) (Cognito runs one import job at a time per account and Region: \(r)); wait for it or stop it (aws cognito-idp stop-user-import-job), then run again with --resume, or use --method api"
+        case .secretsKey(let k, let snapshot, let op, let r):
+            return "secrets of snapshot \(snapshot), KMS \(op) with key \(k): \(r)"
         case .mfaRead(let p, let u, let r):
             return
                 "pool \(p), reading the MFA settings of user \(u) (AdminGetUser, --with-mfa): \(r); allow cognito-idp:AdminGetUser for snap's role, or run create without --with-mfa"

@@ -10,6 +10,8 @@ import AWS
 struct ConfigurationReader {
     let cognito: CognitoClient
     let poolId: String
+    /// `create --with-secrets`: keep, in `Result.secrets`, the secrets the records hold redacted.
+    var capturesSecrets = false
 
     struct Result {
         /// Records in archive order (sorted, secrets redacted, volatile dates left out).
@@ -21,21 +23,36 @@ struct ConfigurationReader {
         /// config.json's `PoolSettings` keys the pool has.
         var settings: [String: JSONValue] = [:]
         var warnings: [String] = []
+        /// The plaintext secrets, by ClientId and ProviderName (with `capturesSecrets`; else empty).
+        /// In memory only, until `SecretsEnvelope` seals them into secrets.enc.
+        var secrets = CapturedSecrets()
     }
 
     /// `pool`: DescribeUserPool's `UserPool`, whose `Domain` and `CustomDomain` name the domains.
     func read(pool: JSONValue) async throws -> Result {
         var result = Result()
+        var captured = CapturedSecrets()
         result.clients = ConfigurationRecords.sortedClients(
             try await describeEach(
                 try await cognito.listUserPoolClients(poolId), key: "ClientId", listing: "ListUserPoolClients", kind: "app client",
                 warnings: &result.warnings
-            ) { try await ConfigurationRecords.client(cognito.describeUserPoolClient(poolId, clientId: $0)) })
+            ) { id in
+                let described = try await cognito.describeUserPoolClient(poolId, clientId: id)
+                if capturesSecrets, let secret = ConfigurationRecords.clientSecret(described) { captured.clients[id] = secret }
+                return ConfigurationRecords.client(described)
+            })
         result.providers = ConfigurationRecords.sortedProviders(
             try await describeEach(
                 try await cognito.listIdentityProviders(poolId), key: "ProviderName", listing: "ListIdentityProviders",
                 kind: "identity provider", warnings: &result.warnings
-            ) { try await ConfigurationRecords.provider(cognito.describeIdentityProvider(poolId, providerName: $0)) })
+            ) { name in
+                let described = try await cognito.describeIdentityProvider(poolId, providerName: name)
+                let fields = ConfigurationRecords.providerSecrets(described)
+                if capturesSecrets, !fields.isEmpty { captured.providers[name] = fields }
+                return ConfigurationRecords.provider(described)
+            })
+
+        result.secrets = captured
 
         result.resourceServers = ConfigurationRecords.sortedResourceServers(
             try await cognito.listResourceServers(poolId).map(ConfigurationRecords.resourceServer))

@@ -40,6 +40,22 @@ public enum ConfigurationRecords {
         return .object(o)
     }
 
+    /// The secret `client` (below) redacts from a DescribeUserPoolClient `UserPoolClient`, for secrets.enc.
+    public static func clientSecret(_ described: JSONValue) -> String? {
+        described["ClientSecret"]?.stringValue
+    }
+
+    /// The `ProviderDetails` fields `provider` (below) redacts from a DescribeIdentityProvider
+    /// `IdentityProvider`, for secrets.enc; empty when it holds none.
+    public static func providerSecrets(_ described: JSONValue) -> [String: String] {
+        guard let details = described["ProviderDetails"]?.objectValue else { return [:] }
+        var out: [String: String] = [:]
+        for (key, value) in details where providerSecretKeys.contains(key) {
+            if let s = value.stringValue { out[key] = s }
+        }
+        return out
+    }
+
     /// A ListResourceServers entry as resource-servers.jsonl keeps it (it carries no date or secret).
     public static func resourceServer(_ listed: JSONValue) -> JSONValue {
         guard var o = listed.objectValue else { return listed }

@@ -8,6 +8,9 @@ public struct ExportResult: Sendable {
     public var stats: Manifest.Stats
     /// How the export was taken (`--with-mfa`), for the manifest.
     public var options = SnapshotOptions()
+    /// `--with-secrets`: the plaintext secrets, in memory only, for `CreateSnapshot` to seal into secrets.enc;
+    /// nil without it. Never written anywhere else, and `CapturedSecrets` describes itself by counts only.
+    public var secrets: CapturedSecrets?
 }
 
 /// Progress of an export, for a progress line on a terminal.

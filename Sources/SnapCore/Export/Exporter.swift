@@ -32,6 +32,8 @@ public struct Exporter: Sendable {
     public let checkScratch: Bool
     /// `--with-mfa`: read every user's MFA settings with AdminGetUser (`MFAFetcher`).
     public var withMFA = false
+    /// `--with-secrets`: keep the secrets the configuration members hold redacted, for secrets.enc (`ExportResult.secrets`).
+    public var withSecrets = false
     /// Told before the export starts: what `--with-mfa` costs.
     public var log: (@Sendable (String) -> Void)?
 
@@ -80,7 +82,8 @@ public struct Exporter: Sendable {
         let mfa = try await cognito.getUserPoolMfaConfig(poolId)
         // The rest of format 2 (issue 21): app clients, identity providers, resource servers, domains. Read before the
         // user listing, so a policy lacking one of their actions fails the create at once, not after hours of listing.
-        let configuration = try await ConfigurationReader(cognito: cognito, poolId: poolId).read(pool: rawPool)
+        let configuration = try await ConfigurationReader(cognito: cognito, poolId: poolId, capturesSecrets: withSecrets)
+            .read(pool: rawPool)
         let config = ConfigurationRecords.configuration(
             mfa: mfa, domain: configuration.domain, customDomain: configuration.customDomain, settings: configuration.settings)
         let poolInfo = Manifest.PoolInfo(id: poolId, name: rawPool["Name"]?.stringValue ?? "", region: cognito.region)
@@ -200,7 +203,8 @@ public struct Exporter: Sendable {
                 users: usersInfo.records, groups: groupsInfo.records, memberships: membershipsInfo.records,
                 clients: configuration.clients.count, providers: configuration.providers.count,
                 resourceServers: configuration.resourceServers.count),
-            warnings: warnings, stats: await tracker.stats(), options: SnapshotOptions(withMFA: withMFA))
+            warnings: warnings, stats: await tracker.stats(), options: SnapshotOptions(withMFA: withMFA),
+            secrets: withSecrets ? configuration.secrets : nil)
     }
 
     /// The pool's configuration less the counters that move without a configuration change.

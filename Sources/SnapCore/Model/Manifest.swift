@@ -64,6 +64,8 @@ public struct Manifest: Sendable, Equatable {
     public var stats: Stats?
     /// How the snapshot was taken (`--with-mfa`); absent when every option had its default.
     public var options = SnapshotOptions()
+    /// `create --with-secrets`: how secrets.enc was sealed and its digest; nil when the archive has no secrets.enc.
+    public var secrets: SecretsInfo?
 
     public var json: JSONValue {
         var files: [String: JSONValue] = [:]
@@ -84,6 +86,7 @@ public struct Manifest: Sendable, Equatable {
         if let changes { o["changes"] = changes.json }
         if let stats { o["stats"] = stats.json }
         if !options.isDefault { o["options"] = options.json }
+        if let secrets { o["secrets"] = secrets.json }
         if let archive { o["archive"] = ["sha256": .string(archive.sha256), "bytes": .number(String(archive.bytes))] }
         return .object(o)
     }
@@ -135,6 +138,12 @@ public struct Manifest: Sendable, Equatable {
         self.tool = json["tool"]?.stringValue ?? ""
         self.stats = json["stats"].flatMap(Stats.init(json:))
         if let options = json["options"] { self.options = SnapshotOptions(json: options) }
+        if let s = json["secrets"] {
+            guard let info = SecretsInfo(json: s) else {
+                throw bad("\"secrets\" lacks a kmsKeyArn, a base64 encryptedDataKey or a sha256")
+            }
+            self.secrets = info
+        }
         if let a = json["archive"], let sha = a["sha256"]?.stringValue, let bytes = a["bytes"]?.intValue {
             self.archive = ArchiveInfo(sha256: sha, bytes: Int64(bytes))
         }

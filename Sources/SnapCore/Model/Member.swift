@@ -12,6 +12,9 @@ public enum Member: String, Sendable, CaseIterable {
     case resourceServers = "resource-servers.jsonl"
     /// Format 2: the pool's configuration beyond pool.json (`{"mfa", "domain", "customDomain"}`).
     case config = "config.json"
+    /// `create --with-secrets` only: the captured secrets (`CapturedSecrets`), AES-256-GCM under a KMS data key
+    /// (`SecretsEnvelope`). Not in the manifest's `files` but in its `secrets` field; never printed.
+    case secrets = "secrets.enc"
     case manifest = "manifest.json"
 
     /// The members a format-1 manifest describes (all but itself).
@@ -25,8 +28,12 @@ public enum Member: String, Sendable, CaseIterable {
         format >= 2 ? data + format2 : data
     }
 
-    /// Every member of an archive of `format`, in archive order, manifest.json last.
-    public static func archiveOrder(format: Int) -> [Member] { data(format: format) + [.manifest] }
+    /// Every member of an archive of `format`, in archive order, manifest.json last; `secrets`: the
+    /// snapshot was taken with `--with-secrets` (its manifest has a `secrets` field), so secrets.enc
+    /// comes between config.json and manifest.json.
+    public static func archiveOrder(format: Int, secrets: Bool = false) -> [Member] {
+        data(format: format) + (secrets ? [.secrets] : []) + [.manifest]
+    }
 
     /// `snap cat REF users|groups|memberships|pool|clients|providers|resource-servers|config`.
     public init?(catName: String) {
@@ -40,9 +47,14 @@ public enum Member: String, Sendable, CaseIterable {
         case "resource-servers", "resource-servers.jsonl": self = .resourceServers
         case "config", "config.json": self = .config
         case "manifest", "manifest.json": self = .manifest
+        // Recognized so that `snap cat REF secrets` is refused with a reason, not as an unknown member.
+        case "secrets", "secrets.enc": self = .secrets
         default: return nil
         }
     }
 
     public var isJSONLines: Bool { rawValue.hasSuffix(".jsonl") }
+
+    /// Bytes no JSON check applies to (secrets.enc: nonce, ciphertext, tag), only its digest.
+    public var isOpaque: Bool { self == .secrets }
 }

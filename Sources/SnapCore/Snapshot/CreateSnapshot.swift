@@ -1,4 +1,5 @@
 import AWS
+import Crypto
 import Foundation
 
 /// `snap create`: lock, export, pack, write to every store in parallel, unlock.
@@ -24,6 +25,8 @@ public struct CreateSnapshot: Sendable {
     public let log: @Sendable (String) -> Void
     /// Where the scratch folder goes (`--work-dir`); nil: $TMPDIR, else /tmp.
     public let workBase: String?
+    /// `--with-secrets`: the KMS key secrets.enc's data key comes from (the exporter must capture secrets).
+    public var secrets: SecretsKMS?
 
     public init(
         exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, workBase: String? = nil,
@@ -109,8 +112,23 @@ public struct CreateSnapshot: Sendable {
         }
         let now = try await Self.clockChecked(Date(), newest: known?.id)
         let id = SnapshotID.make(at: now)
+        // The data key first: a key that does not exist, or a role without kms:GenerateDataKey, fails the
+        // create before the export rather than hours into it. It is held as a SymmetricKey (zeroed when
+        // freed) while the export runs, as the secrets it will seal already are.
+        let sealing = try await secrets?.generate(pool: pool, snapshot: id.value)
         let exportDir = try work.folder("export")
         let export = try await exporter.run(workDirectory: exportDir, progress: progress)
+        var secretsBytes: Data?
+        var secretsInfo: SecretsInfo?
+        if let sealing {
+            guard let captured = export.secrets else {
+                throw SnapError.configuration("--with-secrets: the export captured no secrets (the exporter was not told to)")
+            }
+            let sealed = try SecretsEnvelope.seal(captured, key: sealing.key)
+            secretsBytes = sealed
+            secretsInfo = SecretsInfo(
+                kmsKeyArn: sealing.keyArn, encryptedDataKey: sealing.encryptedDataKey, sha256: Hex.encode(SHA256.hash(data: sealed)))
+        }
 
         // Against the newest snapshot any store holds, for the manifest's change summary.
         var previous: SnapshotID?
@@ -130,8 +148,9 @@ public struct CreateSnapshot: Sendable {
             previous: previous, changes: changes, warnings: warnings, tool: tool)
         manifest.stats = export.stats
         manifest.options = export.options
+        manifest.secrets = secretsInfo
         let archivePath = "\(work.path)/\(id.value).tar.zst"
-        manifest.archive = try SnapshotWriter.write(export: export, manifest: manifest, to: archivePath)
+        manifest.archive = try SnapshotWriter.write(export: export, manifest: manifest, secrets: secretsBytes, to: archivePath)
         let manifestData = manifest.json.canonicalData() + Data([0x0A])
         let final = manifest
 

@@ -51,7 +51,7 @@ struct MemberCheck {
         case .clients: JSONLineScanner(first: "ClientName", second: "ClientId")
         case .providers: JSONLineScanner(first: "ProviderName")
         case .resourceServers: JSONLineScanner(first: "Identifier")
-        case .pool, .config, .manifest: JSONLineScanner()
+        case .pool, .config, .secrets, .manifest: JSONLineScanner()
         }
     }
 
@@ -104,7 +104,7 @@ struct MemberCheck {
             case .users: try consistency.user(key)
             case .memberships:
                 try consistency.membership(group: scanner.firstValue, username: scanner.secondValue, line: lineNumber)
-            case .pool, .clients, .providers, .resourceServers, .config, .manifest: break
+            case .pool, .clients, .providers, .resourceServers, .config, .secrets, .manifest: break
             }
         }
         swap(&previousKey, &key)
@@ -140,6 +140,15 @@ struct MemberCheck {
         if records != expected.records && (checksLines || !member.isJSONLines) {
             throw SnapError.damaged(
                 source: source, member: member.rawValue, reason: "\(records) records, the manifest says \(expected.records)")
+        }
+    }
+
+    /// An opaque member (secrets.enc): its digest against the manifest's `field`; its bytes are not JSON.
+    func finish(sha256 expected: String, field: String) throws {
+        let digest = Hex.encode(hasher.finalize())
+        if digest != expected {
+            throw SnapError.damaged(
+                source: source, member: member.rawValue, reason: "sha256 is \(digest), the manifest's \(field) says \(expected)")
         }
     }
 
@@ -179,7 +188,7 @@ struct MemberCheck {
             key.append(contentsOf: scanner.firstValue)
             key.append(0)
             key.append(contentsOf: scanner.secondValue)
-        case .pool, .config, .manifest: key.removeAll(keepingCapacity: true)
+        case .pool, .config, .secrets, .manifest: key.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -68,7 +68,7 @@ enum RecordShape {
         switch member {
         case .users: rules = userRules
         case .groups: rules = groupRules
-        case .memberships, .pool, .clients, .providers, .resourceServers, .config, .manifest: return nil
+        case .memberships, .pool, .clients, .providers, .resourceServers, .config, .secrets, .manifest: return nil
         }
         var seen: UInt32 = 0
         var i = 0

@@ -53,7 +53,7 @@ final class SnapshotStream {
         self.source = source
         self.expected = expected
         self.checksLines = checksLines
-        order = Member.archiveOrder(format: expected.format).makeIterator()
+        order = Member.archiveOrder(format: expected.format, secrets: expected.secrets != nil).makeIterator()
         consistency =
             checksLines
             ? ConsistencyCheck(source: source, scratch: scratch, expectsMemberships: (expected.files[.memberships]?.records ?? 0) > 0)
@@ -85,8 +85,13 @@ final class SnapshotStream {
             guard let current = Member(rawValue: entry.name) else {
                 throw SnapError.damaged(source: source, member: entry.name, reason: "unexpected member \"\(entry.name)\"")
             }
+            if current == .secrets, expected.secrets == nil {
+                throw SnapError.damaged(
+                    source: source, member: entry.name,
+                    reason: "the archive holds secrets.enc but the manifest has no \"secrets\" field (an extra member)")
+            }
             let next = order.next()
-            let formatOrder = Member.archiveOrder(format: expected.format)
+            let formatOrder = Member.archiveOrder(format: expected.format, secrets: expected.secrets != nil)
             if let next, next != current, let due = formatOrder.firstIndex(of: next), let came = formatOrder.firstIndex(of: current),
                 came > due
             {
@@ -121,7 +126,13 @@ final class SnapshotStream {
         guard let current = member, check != nil else { return nil }
         if let chunk = try reader.readBytes(maxBytes: 1 << 18) {
             try check!.consume(raw: chunk)
-            if !current.isJSONLines {
+            if current.isOpaque {
+                // secrets.enc: digest only (its bytes are ciphertext), and a bound on its size.
+                if check!.bytes > SecretsEnvelope.maxBytes {
+                    throw SnapError.damaged(
+                        source: source, member: current.rawValue, reason: "larger than \(SecretsEnvelope.maxBytes >> 20) MiB")
+                }
+            } else if !current.isJSONLines {
                 document.append(contentsOf: chunk)
                 if document.count > 64 << 20 {
                     throw SnapError.damaged(source: source, member: current.rawValue, reason: "larger than 64 MiB")
@@ -129,7 +140,9 @@ final class SnapshotStream {
             }
             return chunk
         }
-        if current.isJSONLines {
+        if current.isOpaque {
+            if let secrets = expected.secrets { try check!.finish(sha256: secrets.sha256, field: "secrets.sha256") }
+        } else if current.isJSONLines {
             if checksLines { try check!.endOfLines() }
         } else {
             try check!.checkDocument(document)
