@@ -82,6 +82,12 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the sub map goes (default: restore-<ID>-<POOL>.submap.jsonl here).", valueName: "FILE"))
     var subMap: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write each restored user's old sub into this custom attribute (a String of at least 36 characters in the target; --create-pool adds it). The sub map is written as well.",
+            valueName: "custom:NAME"))
+    var keepOldSub: String?
+
     @OptionGroup var quotas: QuotaOptions
 
     @Option(
@@ -120,6 +126,9 @@ struct Restore: AsyncParsableCommand {
             }
         }
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
+        if let keepOldSub, let why = RestoreOptions.validateKeepOldSub(keepOldSub) {
+            throw ValidationError("--keep-old-sub \(keepOldSub): \(why)")
+        }
         if method == .importJob && importRoleArn == nil && !dryRun {
             throw ValidationError(
                 "--method import-job needs --import-role-arn ARN (the CloudWatch Logs role Cognito's import jobs require)")
@@ -162,10 +171,11 @@ struct Restore: AsyncParsableCommand {
             let targetPool: JSONValue
             var createdPool: JSONValue?
             if let createPool {
-                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output)
+                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output, keepOldSub: keepOldSub)
                     .run(source: source, cognito: cognito)
                 target = step.target
-                targetPool = step.targetPool
+                // A dry run checks against the snapshot's pool.json: with the attribute the new pool would get.
+                targetPool = dryRun ? keepOldSub.map { PoolBlueprint.withOldSubAttribute(step.targetPool, $0) } ?? step.targetPool : step.targetPool
                 createdPool = step.json
             } else {
                 do {
@@ -178,7 +188,13 @@ struct Restore: AsyncParsableCommand {
             let fresh = resume || createPool != nil
             let users = fresh ? [] : try await cognito.sampleUsers(target, limit: 5)
             let groups = fresh ? [] : try await cognito.sampleGroups(target, limit: 5)
-            let plan = try source.plan(target: config, targetUsers: users, targetGroups: groups, resume: resume)
+            var plan = try source.plan(
+                target: config, targetUsers: users, targetGroups: groups, resume: resume, options: RestoreOptions(keepOldSub: keepOldSub))
+            if plan.hasLinks {
+                // A pool this dry run would create has no providers yet; a real one says which it has.
+                let providers = createPool != nil && dryRun ? [] : try await cognito.listIdentityProviders(target)
+                plan.resolveLinks(targetProviders: Set(providers.compactMap { $0["ProviderName"]?.stringValue }))
+            }
 
             let paths = RestorePaths(snapshot: id, target: target, subMap: subMap)
             let subMapPath = paths.subMap, journalPath = paths.journal
@@ -227,6 +243,7 @@ struct Restore: AsyncParsableCommand {
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
             for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: targetPool) { output.message(l) }
+            for l in LinkReport.planLines(plan) { output.message(l) }
             notice.summary = summary.json
             if dryRun {
                 if global.json {
@@ -337,6 +354,7 @@ struct Restore: AsyncParsableCommand {
             )
         }
         for l in MFAReport.outcomeLines(o) { output.message(l) }
+        for l in LinkReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.subMap)")
         output.result(
             o.complete
@@ -403,6 +421,8 @@ private struct Summary {
             "importJobs": .array(importJobs),
             "skippedMemberships": .int(plan.skippedMemberships),
             "mfa": MFAReport.json(plan: plan, outcome: outcome),
+            "links": LinkReport.json(plan: plan, outcome: outcome),
+            "keepOldSub": plan.options.keepOldSub.map { .string($0) } ?? .null,
         ]
         if let createPool { o["createPool"] = createPool }
         if let outcome {
@@ -411,7 +431,7 @@ private struct Summary {
             }
             o["counts"] = [
                 "groups": count(outcome.groups), "users": count(outcome.users), "passwords": count(outcome.passwords),
-                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships),
+                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships), "links": count(outcome.links),
             ]
             o["failures"] = .array(outcome.failures.map { .string($0) })
             o["failureCount"] = .int(outcome.failureCount)

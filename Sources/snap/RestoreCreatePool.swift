@@ -12,6 +12,8 @@ struct CreatePoolStep {
     var region: String
     var dryRun: Bool
     var output: Output
+    /// `--keep-old-sub custom:NAME`: the new pool's schema gets that attribute (`PoolBlueprint+OldSub`).
+    var keepOldSub: String? = nil
 
     struct Result {
         /// The new pool's id ("new:NAME" in a dry run).
@@ -23,7 +25,8 @@ struct CreatePoolStep {
     }
 
     func run(source: RestoreSource, cognito: CognitoClient) async throws -> Result {
-        let blueprint = PoolBlueprint.make(from: source.pool, config: try source.configuration(), name: name, region: region)
+        var blueprint = PoolBlueprint.make(from: source.pool, config: try source.configuration(), name: name, region: region)
+        if let keepOldSub { blueprint.addOldSubAttribute(keepOldSub) }
         func json(_ poolId: String) -> JSONValue {
             [
                 "name": .string(name), "region": .string(region),

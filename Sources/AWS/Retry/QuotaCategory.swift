@@ -14,6 +14,9 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
     case userPoolResourceUpdate = "UserPoolResourceUpdate"
     /// ListUserPoolClients and DescribeUserPoolClient: the quotas page's own category for reading app clients.
     case userPoolClientRead = "UserPoolClientRead"
+    /// AdminLinkProviderForUser: the quotas page's category for operations that link and unlink
+    /// federated users (an assumption as to its name and 25/s default: DESIGN.md, "Quota categories").
+    case userFederation = "UserFederation"
 
     public var defaultRPS: Double {
         switch self {
@@ -27,6 +30,7 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
         case .userPoolResourceRead: 20
         case .userPoolResourceUpdate: 15
         case .userPoolClientRead: 15
+        case .userFederation: 25
         }
     }
 
