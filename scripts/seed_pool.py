@@ -4,6 +4,8 @@
 Besides "pool", "groups", "users" and "memberships", a description may give the
 pool's configuration (fixtures/demo/configured-pool.json): "clients"
 (CreateUserPoolClient inputs), "providers" (CreateIdentityProvider inputs),
+"links" ({"username","provider","userId"}: AdminLinkProviderForUser, which the tests'
+proxy serves, moto lacking it),
 "resourceServers" (CreateResourceServer inputs) and "domain" (a prefix, made
 unique per pool: "<prefix>-<the pool id's suffix, lowercased>").
 
@@ -103,6 +105,10 @@ def main():
         members += [{"group": rule["group"], "username": s["username"]} for i, s in enumerate(synth) if i % rule["every"] == 0]
     for m in members:
         idp.admin_add_user_to_group(UserPoolId=pool, Username=m["username"], GroupName=m["group"])
+    for link in spec.get("links", []):
+        idp.admin_link_provider_for_user(
+            UserPoolId=pool, DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": link["username"]},
+            SourceUser={"ProviderName": link["provider"], "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": link["userId"]})
 
     print(pool)
 
