@@ -86,11 +86,14 @@ import Testing
         // against her identities, finds it missing, and makes it; the links that are there are not made twice.
         let saml = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.linked))) as! [String: Any]
         let provider = (saml["providers"] as! [[String: Any]]).first { $0["ProviderName"] as? String == "CorpSAML" }!
-        let details = String(decoding: try JSONSerialization.data(withJSONObject: provider["ProviderDetails"]!), as: UTF8.self)
+        func text(_ key: String) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: provider[key]!), as: UTF8.self)
+        }
         _ = try aws(
             [
                 "cognito-idp", "create-identity-provider", "--user-pool-id", target, "--provider-name", "CorpSAML", "--provider-type", "SAML",
-                "--provider-details", details,
+                "--provider-details", try text("ProviderDetails"), "--attribute-mapping", try text("AttributeMapping"),
+                "--idp-identifiers", try text("IdpIdentifiers"),
             ], env: env)
         let journal = work + "/restore-\(id)-\(target).journal.jsonl"
         let claim = #"{"op":"link","provider":"CorpSAML","userId":"alice@corp.example.com","username":"alice"}"# + "\n"
