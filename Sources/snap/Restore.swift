@@ -41,6 +41,15 @@ struct Restore: AsyncParsableCommand {
             restore-<ID>-<POOL>.totp-users.txt next to the sub map and marked "mustEnrolTotp":true \
             in it; they enrol again. --dry-run prints both counts.
 
+            Linked identities (a user's identities attribute: Okta, Google, SAML...) are linked again with \
+            AdminLinkProviderForUser once the user exists, journaled; --resume checks each against the user's \
+            identities in the pool and never links twice. A link whose provider the target lacks does not stop \
+            the restore: it is listed at the end with the reason and the aws cognito-idp \
+            admin-link-provider-for-user command that makes it (--json: links.notMade). \
+            --keep-old-sub custom:NAME writes each user's old sub into that custom attribute (the target \
+            must have it as a String of 36 characters or more; --create-pool adds it, String, mutable, 2048); \
+            a user's own value there is replaced, and noted. Federated-only users stay skipped.
+
             With --create-pool NAME the pool is made from the snapshot (pool.json, and config.json's MFA \
             factors in a format-2 snapshot: set with SetUserPoolMfaConfig after CreateUserPool, never \
             guessed); --dry-run prints each request in order and what is not carried, with the command \
