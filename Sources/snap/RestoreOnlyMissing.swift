@@ -37,7 +37,8 @@ extension Restore {
                 cognito: cognito, pacer: pacer, source: source, target: PoolConfiguration(pool: pool), scope: scope, paths: paths)
             restore.options = RestoreOptions(keepOldSub: keepOldSub)
             output.message("reading pool \(target) and joining it with the snapshot, as `snap diff \(id) pool:\(target)` does")
-            var (found, plan) = try await restore.plan(resume: resume, dryRun: dryRun, log: { output.message($0) })
+            let (found, planned) = try await restore.plan(resume: resume, dryRun: dryRun, log: { output.message($0) })
+            var plan = planned
             if plan.hasLinks {
                 plan.resolveLinks(
                     targetProviders: Set(try await cognito.listIdentityProviders(target).compactMap { $0["ProviderName"]?.stringValue }))
