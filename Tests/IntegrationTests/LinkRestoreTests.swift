@@ -179,4 +179,30 @@ import Testing
         let groups = try aws(["cognito-idp", "list-groups", "--user-pool-id", target], env: env) as! [String: Any]
         #expect((groups["Groups"] as? [Any] ?? []).isEmpty, "a refused restore wrote groups")
     }
+
+    /// `--only-missing` carries the old sub too: a user deleted from the live pool comes back holding it.
+    @Test func onlyMissingKeepsTheOldSubToo() throws {
+        let env = try Moto.shared().environment
+        let pool = try seedPool(extraUsers: 3, env: env)
+        _ = try aws(
+            ["cognito-idp", "add-custom-attributes", "--user-pool-id", pool, "--custom-attributes", "Name=old_sub,AttributeDataType=String"],
+            env: env)
+        let store = try tempFolder("oldsub-undo")
+        let c = try snap(["create", "--user-pool-id", pool, "--store", store], env: env)
+        #expect(c.status == 0, "stderr: \(c.stderr)")
+        let id = c.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let snapshot = try RestoreTests.unpack(store: store, pool: pool, id: id)
+        let gone = try #require(snapshot.users.first)
+        let name = gone["username"] as! String
+        _ = try aws(["cognito-idp", "admin-delete-user", "--user-pool-id", pool, "--username", name], env: env)
+
+        let r = try snap(
+            ["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing", "--keep-old-sub", "custom:old_sub"], env: env,
+            cwd: try tempFolder("oldsub-undo-run"))
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let back = try aws(["cognito-idp", "admin-get-user", "--user-pool-id", pool, "--username", name], env: env) as! [String: Any]
+        let attributes = RestoreTests.attributes(back)
+        #expect(attributes["custom:old_sub"] == (gone["attributes"] as! [String: String])["sub"], "\(attributes)")
+        #expect(attributes["sub"] != (gone["attributes"] as! [String: String])["sub"], "a re-created user has a new sub")
+    }
 }
