@@ -38,7 +38,10 @@ enum LinkReport {
             o["failed"] = .int(outcome.links.failed)
             o["notMade"] = .array(
                 outcome.pendingLinks.map {
-                    ["username": .string($0.username), "provider": .string($0.provider), "reason": .string($0.reason), "command": .string($0.command)]
+                    [
+                        "username": .string($0.username), "provider": .string($0.provider), "reason": .string($0.reason),
+                        "command": .string($0.command),
+                    ]
                 })
             o["notMadeCount"] = .int(outcome.pendingLinkCount)
         }

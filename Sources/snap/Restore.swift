@@ -180,11 +180,14 @@ struct Restore: AsyncParsableCommand {
             let targetPool: JSONValue
             var createdPool: JSONValue?
             if let createPool {
-                let step = try await CreatePoolStep(name: createPool, region: region, dryRun: dryRun, output: output, keepOldSub: keepOldSub)
-                    .run(source: source, cognito: cognito)
+                let step = try await CreatePoolStep(
+                    name: createPool, region: region, dryRun: dryRun, output: output, keepOldSub: keepOldSub
+                )
+                .run(source: source, cognito: cognito)
                 target = step.target
                 // A dry run checks against the snapshot's pool.json: with the attribute the new pool would get.
-                targetPool = dryRun ? keepOldSub.map { PoolBlueprint.withOldSubAttribute(step.targetPool, $0) } ?? step.targetPool : step.targetPool
+                targetPool =
+                    dryRun ? keepOldSub.map { PoolBlueprint.withOldSubAttribute(step.targetPool, $0) } ?? step.targetPool : step.targetPool
                 createdPool = step.json
             } else {
                 do {

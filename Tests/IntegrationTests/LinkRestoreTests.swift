@@ -16,8 +16,9 @@ import Testing
     }
 
     static func links(_ identities: String?) -> Set<String> {
+        // Unreadable: no links, which the caller's #expect then names.
         guard let identities, let data = identities.data(using: .utf8),
-            let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]  // nil: no links, which the caller's #expect names
+            let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
         else { return [] }
         return Set(list.map { "\($0["providerName"] as? String ?? "?") \($0["userId"] as? String ?? "?")" })
     }
@@ -63,7 +64,8 @@ import Testing
         let command = notMade.first?["command"] as? String ?? ""
         #expect(
             command.hasPrefix("aws cognito-idp admin-link-provider-for-user --region us-east-1 --user-pool-id '\(target)'")
-                && command.contains("\"ProviderAttributeValue\":\"alice@corp.example.com\"") && command.contains("\"ProviderName\":\"CorpSAML\""),
+                && command.contains("\"ProviderAttributeValue\":\"alice@corp.example.com\"")
+                && command.contains("\"ProviderName\":\"CorpSAML\""),
             "\(command)")
         #expect(!r.stderr.contains("OIDC-SECRET"), "a provider secret was printed")
 
@@ -91,7 +93,8 @@ import Testing
         }
         _ = try aws(
             [
-                "cognito-idp", "create-identity-provider", "--user-pool-id", target, "--provider-name", "CorpSAML", "--provider-type", "SAML",
+                "cognito-idp", "create-identity-provider", "--user-pool-id", target, "--provider-name", "CorpSAML", "--provider-type",
+                "SAML",
                 "--provider-details", try text("ProviderDetails"), "--attribute-mapping", try text("AttributeMapping"),
                 "--idp-identifiers", try text("IdpIdentifiers"),
             ], env: env)
@@ -126,7 +129,10 @@ import Testing
         let id = c.out.trimmingCharacters(in: .whitespacesAndNewlines)
         let snapshot = try RestoreTests.unpack(store: store, pool: source, id: id)
         let name = "oldsub-\(UUID().uuidString.prefix(6))"
-        let args = ["restore", id, "--source-pool", source, "--create-pool", name, "--region", "eu-west-1", "--store", store, "--keep-old-sub", "custom:legacy_sub"]
+        let args = [
+            "restore", id, "--source-pool", source, "--create-pool", name, "--region", "eu-west-1", "--store", store, "--keep-old-sub",
+            "custom:legacy_sub",
+        ]
 
         let dry = try snap(args + ["--dry-run"], env: env, cwd: try tempFolder("oldsub-dry"))
         #expect(dry.status == 0, "stderr: \(dry.stderr)")
@@ -172,7 +178,9 @@ import Testing
         #expect(r.status == 1, "stderr: \(r.stderr)")
         #expect(
             r.stderr.contains("--keep-old-sub custom:old_sub: the target pool \(target) has no custom attribute custom:old_sub")
-                && r.stderr.contains("aws cognito-idp add-custom-attributes --region us-east-1 --user-pool-id \(target) --custom-attributes Name=old_sub,AttributeDataType=String"),
+                && r.stderr.contains(
+                    "aws cognito-idp add-custom-attributes --region us-east-1 --user-pool-id \(target) --custom-attributes Name=old_sub,AttributeDataType=String"
+                ),
             "\(r.stderr)")
         let users = try aws(["cognito-idp", "list-users", "--user-pool-id", target], env: env) as! [String: Any]
         #expect((users["Users"] as? [Any] ?? []).isEmpty, "a refused restore wrote users")
@@ -185,7 +193,10 @@ import Testing
         let env = try Moto.shared().environment
         let pool = try seedPool(extraUsers: 3, env: env)
         _ = try aws(
-            ["cognito-idp", "add-custom-attributes", "--user-pool-id", pool, "--custom-attributes", "Name=old_sub,AttributeDataType=String"],
+            [
+                "cognito-idp", "add-custom-attributes", "--user-pool-id", pool, "--custom-attributes",
+                "Name=old_sub,AttributeDataType=String",
+            ],
             env: env)
         let store = try tempFolder("oldsub-undo")
         let c = try snap(["create", "--user-pool-id", pool, "--store", store], env: env)

@@ -71,7 +71,8 @@ import Testing
     @Test func linksAreReadAndSplitByTheTargetsProviders() throws {
         let users = [
             UserRecord(username: "a", attributes: ["sub": "s", "identities": Self.identities], enabled: true, status: "CONFIRMED"),
-            UserRecord(username: "fed", attributes: ["sub": "t", "identities": Self.identities], enabled: true, status: "EXTERNAL_PROVIDER"),
+            UserRecord(
+                username: "fed", attributes: ["sub": "t", "identities": Self.identities], enabled: true, status: "EXTERNAL_PROVIDER"),
             UserRecord(username: "bad", attributes: ["sub": "u", "identities": "[{"], enabled: true, status: "CONFIRMED"),
         ]
         var plan = RestorePlan.make(snapshot: Self.snapshot(users), target: Self.target([]))

@@ -13,7 +13,8 @@ extension CognitoClient {
                 "UserPoolId": .string(poolId),
                 "DestinationUser": ["ProviderName": "Cognito", "ProviderAttributeValue": .string(username)],
                 "SourceUser": [
-                    "ProviderName": .string(provider), "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": .string(userId),
+                    "ProviderName": .string(provider), "ProviderAttributeName": "Cognito_Subject",
+                    "ProviderAttributeValue": .string(userId),
                 ],
             ])
     }

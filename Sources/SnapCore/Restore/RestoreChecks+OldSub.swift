@@ -33,7 +33,8 @@ extension RestoreChecks {
                 "--keep-old-sub \(keep): the target's \(keep) holds at most \(max) characters, and a sub has \(Self.subLength); name another custom attribute, or add one with `\(add.replacingOccurrences(of: "Name=\(name),", with: "Name=NEW_NAME,"))`"
             )
         } else if let min = a.minLength, min > Self.subLength {
-            problems.append("--keep-old-sub \(keep): the target's \(keep) needs at least \(min) characters, and a sub has \(Self.subLength)")
+            problems.append(
+                "--keep-old-sub \(keep): the target's \(keep) needs at least \(min) characters, and a sub has \(Self.subLength)")
         }
         return problems
     }

@@ -25,7 +25,8 @@ public struct RestoreOptions: Sendable, Equatable {
         }
         let name = value.dropFirst(7)
         guard customNameLength.contains(name.count) else {
-            return "NAME in custom:NAME must be 1 to 20 characters (Cognito's limit for custom attribute names); \"\(name)\" has \(name.count)"
+            return
+                "NAME in custom:NAME must be 1 to 20 characters (Cognito's limit for custom attribute names); \"\(name)\" has \(name.count)"
         }
         // The API reference's pattern for a schema attribute name: [\p{L}\p{M}\p{S}\p{N}\p{P}]+ (no white space, no control).
         guard name.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && !CharacterSet.controlCharacters.contains($0) }) else {
