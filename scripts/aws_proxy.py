@@ -46,6 +46,9 @@ signature), and:
     stats count S3 requests sent without the header ("s3WithoutExpectedOwner");
   * edits responses: --drop-user NAME hides a user from ListUsers pages;
     --add-member GROUP:NAME adds a member to ListUsersInGroup's first page.
+  * with --links (and --admin-key), answers AdminLinkProviderForUser, which moto lacks, after moto
+    has checked its signature (scripts/provider_links.py: links per pool and user, in memory), and adds
+    the linked users' `identities` attribute to AdminGetUser, ListUsers and ListUsersInGroup answers;
   * with --rules, also shapes answers as the documented rules say
     (scripts/rules/): internal-errors answers a seeded share
     (--internal-error-rate, default 1%) of snap's Cognito requests with 500
@@ -94,6 +97,7 @@ QUOTAS = {
                                     "CreateUserPoolDomain", "SetRiskConfiguration", "SetUICustomization",
                                     "CreateManagedLoginBranding", "SetLogDeliveryConfiguration", "CreateTerms"]),
     "UserPoolClientUpdate": (15, ["CreateUserPoolClient"]),
+    "UserFederation": (25, ["AdminLinkProviderForUser"]),
 }
 CATEGORY = {op: cat for cat, (_, ops) in QUOTAS.items() for op in ops}
 
@@ -174,6 +178,8 @@ def main():
                     help="refuse, as AWS does, every request snap sends that a documented rule refuses (scripts/rules/)")
     ap.add_argument("--rule-off", action="append", default=[], metavar="NAME", help="switch one rule off (with --rules)")
     ap.add_argument("--admin-key", metavar="ID:SECRET", help="credentials the rules use to read a pool's settings from upstream")
+    ap.add_argument("--links", action="store_true",
+                    help="serve AdminLinkProviderForUser and show links in user answers (needs --admin-key; scripts/provider_links.py)")
     ap.add_argument("--internal-error-rate", type=float, default=None, metavar="SHARE",
                     help="share of snap's Cognito requests the internal-errors rule answers 500 (with --rules; default 0.01)")
     args = ap.parse_args()
@@ -199,6 +205,13 @@ def main():
         s3doc = S3Documented(args.upstream, args.admin_key)
     pools = {}
     pools_lock = threading.Lock()
+    links = None
+    if args.links:
+        if not args.admin_key:
+            raise SystemExit("--links needs --admin-key (it reads pools, users and providers from upstream)")
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from provider_links import ProviderLinks
+        links = ProviderLinks(args.upstream, args.admin_key)
 
     def pool_settings(pool_id):
         """DescribeUserPool's UserPool from upstream, cached for 5 s; None when it cannot be read."""
@@ -522,6 +535,17 @@ def main():
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            if links is not None and op == "AdminLinkProviderForUser" and resp.status == 500:
+                # moto checked the signature (a bad one is its 403, relayed below) and has no such operation.
+                conn.close()
+                status, answer = links.link(body)
+                code = [("x-amzn-ErrorType", answer["__type"])] if status != 200 else []
+                return self.reply(status, json.dumps(answer).encode(),
+                                  [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", "proxy-links")] + code)
+            if links is not None and resp.status == 200 and op in ("AdminGetUser", "ListUsers", "ListUsersInGroup"):
+                data = links.decorate(op, body, data)
+            if links is not None and resp.status == 200 and op in ("AdminDeleteUser", "DeleteUserPool"):
+                links.forget(op, body)
             if resp.getheader("x-snap-rule") == "internal-errors":
                 # An upstream proxy's rule answered instead of the service: the call did not happen.
                 if op:

@@ -21,8 +21,9 @@ rules that the models cannot express (scripts/rules/, each with its source),
 all on unless --rule-off names one (the rules that shape answers too: 1% of
 snap's Cognito requests get 500 InternalErrorException, --internal-error-rate;
 5 requests per second per pool and operation of UserPoolResourceRead and
-UserPoolResourceUpdate). --no-model-check prints moto's own
-endpoint: neither models nor rules.
+UserPoolResourceUpdate). The proxy also serves AdminLinkProviderForUser, which moto
+lacks (aws_proxy.py --links). --no-model-check prints moto's own
+endpoint: neither models nor rules nor links.
 
 The first user ("snap") gets --policy (default: allow everything); each
 --user is created after it, with exactly that policy, and reported under
@@ -122,7 +123,7 @@ def main():
     if not args.no_model_check:
         here = os.path.dirname(os.path.abspath(__file__))
         proxy = subprocess.Popen([sys.executable, os.path.join(here, "aws_proxy.py"), "--upstream", endpoint, "--no-quota",
-                                  "--model-check", args.model_log, "--rules",
+                                  "--model-check", args.model_log, "--rules", "--links",
                                   "--admin-key", f"{key['AccessKeyId']}:{key['SecretAccessKey']}"]
                                  + [a for name in args.rule_off for a in ("--rule-off", name)]
                                  + ([] if args.internal_error_rate is None else ["--internal-error-rate", str(args.internal_error_rate)]),

@@ -4,13 +4,16 @@
 Besides "pool", "groups", "users" and "memberships", a description may give the
 pool's configuration (fixtures/demo/configured-pool.json): "clients"
 (CreateUserPoolClient inputs), "providers" (CreateIdentityProvider inputs),
+"links" ({"username","provider","userId"}: AdminLinkProviderForUser, which the tests'
+proxy serves, moto lacking it),
 "resourceServers" (CreateResourceServer inputs), "domain" (a prefix, made
 unique per pool: "<prefix>-<the pool id's suffix, lowercased>"), "risk"
 (SetRiskConfiguration input), "ui" (SetUICustomization input), "branding" and
 "terms" (CreateManagedLoginBranding / CreateTerms inputs, the app client named
 by "client"; asset Bytes in base64), "logDelivery" (LogConfigurations) and
 "mfa" (SetUserPoolMfaConfig input).
-The last five go to the endpoint's aws_proxy.py, which keeps them for moto.
+"risk", "ui", "branding", "terms" and "logDelivery" go to the endpoint's aws_proxy.py,
+which keeps them for moto.
 
 Used by the demo and the integration tests against moto. Talks to the
 endpoint with boto3, signed with the environment's credentials. Prints the
@@ -130,6 +133,10 @@ def main():
         members += [{"group": rule["group"], "username": s["username"]} for i, s in enumerate(synth) if i % rule["every"] == 0]
     for m in members:
         idp.admin_add_user_to_group(UserPoolId=pool, Username=m["username"], GroupName=m["group"])
+    for link in spec.get("links", []):
+        idp.admin_link_provider_for_user(
+            UserPoolId=pool, DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": link["username"]},
+            SourceUser={"ProviderName": link["provider"], "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": link["userId"]})
 
     print(pool)
 

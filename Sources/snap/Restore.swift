@@ -41,6 +41,15 @@ struct Restore: AsyncParsableCommand {
             restore-<ID>-<POOL>.totp-users.txt next to the sub map and marked "mustEnrolTotp":true \
             in it; they enrol again. --dry-run prints both counts.
 
+            Linked identities (a user's identities attribute: Okta, Google, SAML...) are linked again with \
+            AdminLinkProviderForUser once the user exists, journaled; --resume checks each against the user's \
+            identities in the pool and never links twice. A link whose provider the target lacks does not stop \
+            the restore: it is listed at the end with the reason and the aws cognito-idp \
+            admin-link-provider-for-user command that makes it (--json: links.notMade). \
+            --keep-old-sub custom:NAME writes each user's old sub into that custom attribute (the target \
+            must have it as a String of 36 characters or more; --create-pool adds it, String, mutable, 2048); \
+            a user's own value there is replaced, and noted. Federated-only users stay skipped.
+
             With --create-pool NAME the pool is made from the snapshot (pool.json, and config.json's MFA \
             factors in a format-2 snapshot: set with SetUserPoolMfaConfig after CreateUserPool, never \
             guessed); --dry-run prints each request in order and what is not carried, with the command \
@@ -94,6 +103,12 @@ struct Restore: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the sub map goes (default: restore-<ID>-<POOL>.submap.jsonl here).", valueName: "FILE"))
     var subMap: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write each restored user's old sub into this custom attribute (a String of at least 36 characters in the target; --create-pool adds it). The sub map is written as well.",
+            valueName: "custom:NAME"))
+    var keepOldSub: String?
+
     @OptionGroup var quotas: QuotaOptions
 
     @Option(
@@ -143,6 +158,9 @@ struct Restore: AsyncParsableCommand {
             throw ValidationError("--custom-domain-certificate \(arn): an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID), as Cognito's custom domains need")
         }
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
+        if let keepOldSub, let why = RestoreOptions.validateKeepOldSub(keepOldSub) {
+            throw ValidationError("--keep-old-sub \(keepOldSub): \(why)")
+        }
         if method == .importJob && importRoleArn == nil && !dryRun {
             throw ValidationError(
                 "--method import-job needs --import-role-arn ARN (the CloudWatch Logs role Cognito's import jobs require)")
@@ -203,15 +221,19 @@ struct Restore: AsyncParsableCommand {
             let cognito = try ctx.cognito(region: region, http: HTTPClient(maxIdleHandles: 96), pacer: pacer)
             let targetPool: JSONValue
             var createdPool: JSONValue?
+            var plannedProviders: Set<String> = []
             if let createPool {
                 var create = CreatePoolStep(
                     name: createPool, region: region, dryRun: dryRun, output: output, domainPrefix: domainPrefix,
-                    customDomainCertificate: customDomainCertificate)
+                    customDomainCertificate: customDomainCertificate, keepOldSub: keepOldSub)
                 create.secrets = try await source.secrets(kms: try ctx.kms(keyArn: source.secretsKeyArn, region: region))
                 let step = try await create.run(source: source, cognito: cognito)
                 target = step.target
-                targetPool = step.targetPool
+                // A dry run checks against the snapshot's pool.json: with the attribute the new pool would get.
+                targetPool =
+                    dryRun ? keepOldSub.map { PoolBlueprint.withOldSubAttribute(step.targetPool, $0) } ?? step.targetPool : step.targetPool
                 createdPool = step.json
+                plannedProviders = step.providers
                 if let configuration = step.configuration {
                     let journal = RestorePaths(snapshot: id, target: target, subMap: subMap).journal
                     let r = try await ConfigurationStep(output: output, region: region).run(
@@ -230,7 +252,16 @@ struct Restore: AsyncParsableCommand {
             let fresh = resume || createPool != nil
             let users = fresh ? [] : try await cognito.sampleUsers(target, limit: 5)
             let groups = fresh ? [] : try await cognito.sampleGroups(target, limit: 5)
-            let plan = try source.plan(target: config, targetUsers: users, targetGroups: groups, resume: resume)
+            var plan = try source.plan(
+                target: config, targetUsers: users, targetGroups: groups, resume: resume, options: RestoreOptions(keepOldSub: keepOldSub))
+            if plan.hasLinks {
+                // A pool this dry run would create has the providers its rebuild would make; a real one says which it has
+                // (--create-pool made them before this).
+                let providers =
+                    createPool != nil && dryRun
+                    ? plannedProviders : Set(try await cognito.listIdentityProviders(target).compactMap { $0["ProviderName"]?.stringValue })
+                plan.resolveLinks(targetProviders: providers)
+            }
 
             let paths = RestorePaths(snapshot: id, target: target, subMap: subMap)
             let subMapPath = paths.subMap, journalPath = paths.journal
@@ -297,6 +328,7 @@ struct Restore: AsyncParsableCommand {
             for s in plan.skipped { output.message("skipped: \(s.username): \(s.reason)") }
             output.message(planLine(plan, estimate: estimate, rates: rates))
             for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: targetPool) { output.message(l) }
+            for l in LinkReport.planLines(plan) { output.message(l) }
             notice.summary = summary.json
             if dryRun {
                 if global.json {
@@ -407,6 +439,7 @@ struct Restore: AsyncParsableCommand {
             )
         }
         for l in MFAReport.outcomeLines(o) { output.message(l) }
+        for l in LinkReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.subMap)")
         output.result(
             o.complete
@@ -473,6 +506,8 @@ private struct Summary {
             "importJobs": .array(importJobs),
             "skippedMemberships": .int(plan.skippedMemberships),
             "mfa": MFAReport.json(plan: plan, outcome: outcome),
+            "links": LinkReport.json(plan: plan, outcome: outcome),
+            "keepOldSub": plan.options.keepOldSub.map { .string($0) } ?? .null,
         ]
         if let createPool { o["createPool"] = createPool }
         if let outcome {
@@ -481,7 +516,7 @@ private struct Summary {
             }
             o["counts"] = [
                 "groups": count(outcome.groups), "users": count(outcome.users), "passwords": count(outcome.passwords),
-                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships),
+                "disabled": count(outcome.disabled), "memberships": count(outcome.memberships), "links": count(outcome.links),
             ]
             o["failures"] = .array(outcome.failures.map { .string($0) })
             o["failureCount"] = .int(outcome.failureCount)

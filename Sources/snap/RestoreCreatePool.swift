@@ -16,6 +16,8 @@ struct CreatePoolStep {
     var output: Output
     var domainPrefix: String? = nil
     var customDomainCertificate: String? = nil
+    /// `--keep-old-sub custom:NAME`: the new pool's schema gets that attribute (`PoolBlueprint+OldSub`).
+    var keepOldSub: String? = nil
 
     struct Result {
         /// The new pool's id ("new:NAME" in a dry run).
@@ -26,11 +28,14 @@ struct CreatePoolStep {
         var json: JSONValue
         /// The configuration to rebuild once the target is known (nil in a dry run, and for format 1).
         var configuration: ConfigurationBlueprint?
+        /// The identity providers the rebuild makes (or, in a dry run, would make): a dry run's link checks see them.
+        var providers: Set<String> = []
     }
 
     func run(source: RestoreSource, cognito: CognitoClient) async throws -> Result {
         let config = try source.configuration()
-        let blueprint = PoolBlueprint.make(from: source.pool, config: config, name: name, region: region)
+        var blueprint = PoolBlueprint.make(from: source.pool, config: config, name: name, region: region)
+        if let keepOldSub { blueprint.addOldSubAttribute(keepOldSub) }
         var rebuild: ConfigurationBlueprint?
         if config != nil {
             let records = try source.configurationRecords()
@@ -58,7 +63,9 @@ struct CreatePoolStep {
             }
             for n in blueprint.notes + (rebuild?.notes ?? []) { output.message("note: \(n)") }
             for n in blueprint.notCarried + (rebuild?.notCarried ?? []) { output.message("not carried over: \(n)") }
-            return Result(target: "new:\(name)", targetPool: source.pool, json: json(PoolBlueprint.newPoolId))
+            var planned = Result(target: "new:\(name)", targetPool: source.pool, json: json(PoolBlueprint.newPoolId))
+            planned.providers = Set(rebuild?.steps.filter { $0.kind == .provider }.map(\.name) ?? [])
+            return planned
         }
         let target = try await cognito.createUserPool(blueprint.request)
         output.message("created pool \(target) (\(name)) in \(region) from the snapshot's pool.json")

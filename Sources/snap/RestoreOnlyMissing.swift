@@ -33,10 +33,16 @@ extension Restore {
                 throw SnapError.poolNotFound(pool: target, region: region)
             }
             let paths = OnlyMissingPaths(snapshot: id, target: target, subMap: subMap)
-            let restore = OnlyMissingRestore(
+            var restore = OnlyMissingRestore(
                 cognito: cognito, pacer: pacer, source: source, target: PoolConfiguration(pool: pool), scope: scope, paths: paths)
+            restore.options = RestoreOptions(keepOldSub: keepOldSub)
             output.message("reading pool \(target) and joining it with the snapshot, as `snap diff \(id) pool:\(target)` does")
-            let (found, plan) = try await restore.plan(resume: resume, dryRun: dryRun, log: { output.message($0) })
+            let (found, planned) = try await restore.plan(resume: resume, dryRun: dryRun, log: { output.message($0) })
+            var plan = planned
+            if plan.hasLinks {
+                plan.resolveLinks(
+                    targetProviders: Set(try await cognito.listIdentityProviders(target).compactMap { $0["ProviderName"]?.stringValue }))
+            }
 
             var summary = OnlyMissingSummary(
                 snapshot: id, sourcePool: sourcePool, targetPool: target, store: source.store, dryRun: dryRun, found: found, plan: plan,
@@ -51,6 +57,7 @@ extension Restore {
             }
             listFindings(found, plan: plan, output: output)
             for l in MFAReport.planLines(plan, manifest: entry.manifest, targetPool: pool) { output.message(l) }
+            for l in LinkReport.planLines(plan) { output.message(l) }
             if dryRun {
                 // The run fails what is taken or held by another user: so does its dry run.
                 if global.json {
@@ -142,6 +149,7 @@ extension Restore {
         }
         output.message(RestoreReport.counts(o))
         for l in MFAReport.outcomeLines(o) { output.message(l) }
+        for l in LinkReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.paths.subMap)")
         if !o.complete {
             output.result(
@@ -210,6 +218,7 @@ private struct OnlyMissingSummary {
             "unknownUsers": .array(f.unknownUsers.map { .string($0) }),
             "subMap": .string(paths.subMap), "journal": .string(paths.journal),
             "mfa": MFAReport.json(plan: plan, outcome: outcome),
+            "links": LinkReport.json(plan: plan, outcome: outcome),
         ]
         if let outcome {
             func count(_ c: RestoreOutcome.Count) -> JSONValue {
@@ -218,6 +227,7 @@ private struct OnlyMissingSummary {
             o["counts"] = [
                 "groups": count(outcome.groups), "users": count(outcome.users), "passwords": count(outcome.passwords),
                 "disabled": count(outcome.disabled), "memberships": count(outcome.memberships), "mfa": count(outcome.mfa),
+                "links": count(outcome.links),
             ]
             o["failures"] = .array(outcome.failures.map { .string($0) })
             o["failureCount"] = .int(outcome.failureCount)

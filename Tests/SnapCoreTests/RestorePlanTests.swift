@@ -77,9 +77,12 @@ struct RestorePlanTests {
         #expect(users[1].attributes.map(\.name) == ["phone_number_verified"])
         #expect(plan.notes.contains { $0.contains("1 FORCE_CHANGE_PASSWORD") })
         #expect(plan.notes.contains { $0.contains("RESET_REQUIRED") })
-        // Passwords count against UserAccountRecovery, the disable against UserUpdate (issue 20, item 11).
+        // Passwords count against UserAccountRecovery, the disable against UserUpdate (issue 20, item 11); no links here.
         #expect(
-            plan.calls == [.userPoolResourceUpdate: 2, .userCreation: 4, .userAccountRecovery: 3, .userUpdate: 1, .userResourceUpdate: 2])
+            plan.calls == [
+                .userPoolResourceUpdate: 2, .userCreation: 4, .userAccountRecovery: 3, .userUpdate: 1, .userResourceUpdate: 2,
+                .userFederation: 0,
+            ])
     }
 
     @Test func estimateIsTheSlowestCategory() {

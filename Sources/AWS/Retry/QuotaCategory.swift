@@ -17,6 +17,9 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
     /// CreateUserPoolClient (restore --create-pool): the quotas page's "Operations that create, update, and
     /// delete your user pool clients", 15/s, each operation capped at 5/s per pool.
     case userPoolClientUpdate = "UserPoolClientUpdate"
+    /// AdminLinkProviderForUser: the quotas page's category for operations that link and unlink
+    /// federated users (an assumption as to its name and 25/s default: DESIGN.md, "Quota categories").
+    case userFederation = "UserFederation"
 
     public var defaultRPS: Double {
         switch self {
@@ -31,6 +34,7 @@ public enum QuotaCategory: String, Sendable, CaseIterable {
         case .userPoolResourceUpdate: 15
         case .userPoolClientRead: 15
         case .userPoolClientUpdate: 15
+        case .userFederation: 25
         }
     }
 

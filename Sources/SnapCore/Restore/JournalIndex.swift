@@ -50,6 +50,7 @@ public struct JournalIndex: @unchecked Sendable {
             case .password(let u): key = u + "\u{0}p"
             case .disabled(let u): key = u + "\u{0}d"
             case .mfa(let u): key = u + "\u{0}f"
+            case .link(let u, let p, let i): key = u + "\u{0}l\u{0}" + p + "\u{0}" + i
             case .member(let g, let u):
                 index.members += 1
                 key = u + "\u{0}m\u{0}" + g
@@ -77,6 +78,8 @@ struct PriorUser: Sendable {
     var members: Set<String> = []
     /// Its MFA preferences were set.
     var mfa = false
+    /// Links made (`LinkedIdentity.key`): claims the executor checks against the user's identities.
+    var links: Set<String> = []
 }
 
 /// Walks the sorted journal index alongside the sorted users.
@@ -101,7 +104,7 @@ struct PriorCursor {
                     path: "the restore journal index", reason: "a line of the journal index cannot be read: \(text.prefix(80))")
             }
             switch e {
-            case .user(let u, _, _), .password(let u), .disabled(let u), .member(_, let u), .mfa(let u):
+            case .user(let u, _, _), .password(let u), .disabled(let u), .member(_, let u), .mfa(let u), .link(let u, _, _):
                 head = (u, e)
                 return head
             default: continue
@@ -120,6 +123,7 @@ struct PriorCursor {
             case .user(_, let t, let s): out.created = JournalState.Created(targetUsername: t, newSub: s)
             case .member(let g, _): out.members.insert(g)
             case .mfa: out.mfa = true
+            case .link(_, let p, let i): out.links.insert(LinkedIdentity(providerName: p, userId: i).key)
             default: break
             }
         }

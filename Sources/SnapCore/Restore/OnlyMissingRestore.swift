@@ -19,6 +19,8 @@ public struct OnlyMissingRestore: Sendable {
     public let target: PoolConfiguration
     public let scope: OnlyMissingScope
     public let paths: OnlyMissingPaths
+    /// `--keep-old-sub` and the pool's identity providers, as for a full restore.
+    public var options = RestoreOptions()
 
     public init(
         cognito: CognitoClient, pacer: QuotaPacer, source: RestoreSource, target: PoolConfiguration, scope: OnlyMissingScope,
@@ -70,7 +72,7 @@ public struct OnlyMissingRestore: Sendable {
 
     /// The full restore's pre-checks over the users to re-create; `--user` names the snapshot lacks are a problem too.
     private func checks(_ found: inout OnlyMissingPlan) throws -> RestorePlan {
-        var checks = RestoreChecks(source: PoolConfiguration(pool: source.pool), target: target)
+        var checks = RestoreChecks(source: PoolConfiguration(pool: source.pool), target: target, options: options)
         var unknown = scope.users ?? []
         func pass(_ body: (UserRecord) throws -> Void) throws {
             try restoring(found, every: { unknown.remove($0.username) }, body)

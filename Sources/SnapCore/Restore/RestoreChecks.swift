@@ -10,6 +10,7 @@ import Foundation
 struct RestoreChecks {
     let source: PoolConfiguration
     let target: PoolConfiguration
+    let options: RestoreOptions
 
     struct Tally {
         var count = 0
@@ -71,10 +72,17 @@ struct RestoreChecks {
     var reset = 0
     private var sealed = false
     let required: [PoolConfiguration.Attribute]
+    /// `--keep-old-sub`: users whose own value of that attribute the old sub replaces; users without a sub.
+    var oldSubOverwrites = Tally()
+    var noSub = Tally()
+    /// Linked identities (RestoreChecks+Links) by provider; users whose identities cannot be read.
+    var linksByProvider: [String: Int] = [:]
+    var unreadableIdentities = Tally()
 
-    init(source: PoolConfiguration, target: PoolConfiguration) {
+    init(source: PoolConfiguration, target: PoolConfiguration, options: RestoreOptions = RestoreOptions()) {
         self.source = source
         self.target = target
+        self.options = options
         required = target.schema.values.sorted(by: { $0.name < $1.name }).filter { $0.required && !RestorePlan.isServiceManaged($0.name) }
         if !target.usernameAttributes.isEmpty {
             for attribute in target.usernameAttributes {
@@ -116,8 +124,10 @@ struct RestoreChecks {
         if hadPassword && u.status != "CONFIRMED" { reset += 1 }
         if !u.enabled { disables += 1 }
         mfa.add(u)
+        addOldSub(u)
+        addLinks(u)
 
-        for (name, value) in u.attributes where name.hasPrefix("custom:") || name.hasPrefix("dev:custom:") {
+        for (name, value) in u.attributes where (name.hasPrefix("custom:") || name.hasPrefix("dev:custom:")) && name != options.keepOldSub {
             custom[name, default: Tally()].add(u.username, keep: 3)
             if let mine = target.schema[name], let why = RestorePlan.misfit(value, mine) {
                 misfits[name, default: Tally()].add("\(u.username): \(why)", keep: 3)
@@ -179,6 +189,7 @@ struct RestoreChecks {
             }
         }
         problems += schemaProblems()
+        problems += oldSubProblems()
         for a in required {
             if let t = lacking[a.name] {
                 problems.append(
@@ -228,8 +239,12 @@ struct RestoreChecks {
         plan.mfa = mfa
         plan.skipped = skipped
         plan.skippedCount = skippedCount
+        notes += oldSubNotes() + linkNotes()
         plan.problems = problems
         plan.notes = notes
+        plan.options = options
+        plan.linksByProvider = linksByProvider
+        plan.resolveLinks(targetProviders: options.targetProviders)
     }
 
     /// Custom attributes: present in the target, same type, not made immutable, values that fit.

@@ -60,6 +60,8 @@ public struct RestoreExecutor: Sendable {
         var password: Bool
         var disable: Bool
         var mfa: MFARestore.Preference? = nil
+        /// Linked identities to link again: their provider is in the pool, and the user is not linked to them yet.
+        var links: [LinkedIdentity] = []
     }
 
     struct MemberJob: Sendable {
@@ -114,7 +116,9 @@ public struct RestoreExecutor: Sendable {
         let nGroups = Self.workers(rate: await pacer.rate(of: .userPoolResourceUpdate))
         let nCreate = Self.workers(rate: await pacer.rate(of: .userCreation))
         // An update job sets a password (UserAccountRecovery) and disables (UserUpdate): enough workers for the faster.
-        let nUpdate = Self.workers(rate: max(await pacer.rate(of: .userUpdate), await pacer.rate(of: .userAccountRecovery)))
+        let nUpdate = Self.workers(
+            rate: max(
+                await pacer.rate(of: .userUpdate), await pacer.rate(of: .userAccountRecovery), await pacer.rate(of: .userFederation)))
         let nMember = Self.workers(rate: await pacer.rate(of: .userResourceUpdate))
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -280,6 +284,8 @@ public struct RestoreExecutor: Sendable {
         var found: (targetUsername: String, newSub: String, status: String, enabled: Bool)?
         var how = RestoreTracker.Result.written
         var createdNow = false
+        /// The user as the pool holds it, when it was there already: its identities say which links are made.
+        var inPoolUser: JSONValue?
 
         // An existing user is taken over only when it matches the snapshot; otherwise the user fails, named.
         func adoptOrFail(_ existing: JSONValue, trimmed: Bool = false) async -> Bool {
@@ -287,6 +293,7 @@ public struct RestoreExecutor: Sendable {
             case .success(let f):
                 found = f
                 how = .existing
+                inPoolUser = existing
                 return true
             case .failure(let why):
                 await failUser(u, groups: groups, why: why.description, tracker: tracker)
@@ -360,9 +367,11 @@ public struct RestoreExecutor: Sendable {
         let disable = u.disable && found.enabled
         if u.setPassword && !password { await tracker.password(.existing) }
         if u.disable && !disable { await tracker.disabled(.existing) }
-        if password || disable || mfa != nil {
+        let links = try await linksToMake(u, targetUsername: found.targetUsername, inPool: inPoolUser, prior: prior, tracker: tracker)
+        if password || disable || mfa != nil || !links.isEmpty {
             await updates.send(
-                UpdateJob(username: name, targetUsername: found.targetUsername, password: password, disable: disable, mfa: mfa))
+                UpdateJob(
+                    username: name, targetUsername: found.targetUsername, password: password, disable: disable, mfa: mfa, links: links))
         }
         // Memberships the journal records are checked in the pool, not taken on trust: a user created
         // just now has none, and one found may have lost some since (a group deleted, a member removed).
@@ -395,6 +404,7 @@ public struct RestoreExecutor: Sendable {
         if u.setPassword { await tracker.password(.failed(nil)) }
         if u.disable { await tracker.disabled(.failed(nil)) }
         if MFARestore.preference(for: u.record) != nil { await tracker.mfa(.failed(nil)) }
+        for l in u.links where plan.options.targetProviders.contains(l.providerName) { await tracker.link(.failed(nil)) }
         for _ in groups { await tracker.membership(.failed(nil)) }
     }
 
@@ -461,6 +471,21 @@ public struct RestoreExecutor: Sendable {
                 await tracker.mfa(.written)
             } catch let error where Self.isItemError(error) {
                 await tracker.mfa(.failed("MFA preferences of user \(job.username) (AdminSetUserMFAPreference): \(error)"))
+            }
+        }
+        // Before disabling: a link is made to an enabled user, as the user was when it was first linked.
+        for l in job.links {
+            do {
+                try await cognito.adminLinkProviderForUser(
+                    plan.targetPoolId, username: job.targetUsername, provider: l.providerName, userId: l.userId)
+                await counter.wrote()
+                try await journal.append(.link(username: job.username, provider: l.providerName, userId: l.userId))
+                await tracker.link(.written)
+            } catch let error where Self.isItemError(error) {
+                await tracker.link(
+                    .failed(
+                        "link of user \(job.username) to \(l.providerName) identity \(l.userId) (AdminLinkProviderForUser): \(error); fix it and run again with --resume, or make it by hand: \(l.command(poolId: plan.targetPoolId, targetUsername: job.targetUsername))"
+                    ))
             }
         }
         if job.disable {

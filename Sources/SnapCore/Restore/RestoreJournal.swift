@@ -14,6 +14,8 @@ public enum JournalEntry: Sendable, Equatable {
     case member(group: String, username: String)
     /// The user's SMS / email MFA preferences were set (AdminSetUserMFAPreference).
     case mfa(username: String)
+    /// A linked identity was linked again (AdminLinkProviderForUser); `--resume` checks it in the user's identities.
+    case link(username: String, provider: String, userId: String)
     /// An import job made for CSV file `index` (`--method import-job`).
     case importJob(index: Int, jobId: String)
     /// That job finished: `--resume` never imports its file again.
@@ -29,6 +31,7 @@ public enum JournalEntry: Sendable, Equatable {
         case .disabled(let u): ["op": "disabled", "username": .string(u)]
         case .member(let g, let u): ["op": "member", "group": .string(g), "username": .string(u)]
         case .mfa(let u): ["op": "mfa", "username": .string(u)]
+        case .link(let u, let p, let i): ["op": "link", "username": .string(u), "provider": .string(p), "userId": .string(i)]
         case .importJob(let i, let j): ["op": "importJob", "index": .int(i), "jobId": .string(j)]
         case .importDone(let i, let j, let st, let im, let f):
             [
@@ -62,6 +65,9 @@ public enum JournalEntry: Sendable, Equatable {
         case "mfa":
             guard let u = s("username") else { return nil }
             self = .mfa(username: u)
+        case "link":
+            guard let u = s("username"), let p = s("provider"), let i = s("userId") else { return nil }
+            self = .link(username: u, provider: p, userId: i)
         case "importJob":
             guard let i = json["index"]?.intValue, let j = s("jobId") else { return nil }
             self = .importJob(index: i, jobId: j)
@@ -89,6 +95,8 @@ public struct JournalState: Sendable, Equatable {
     public var disabled: Set<String> = []
     public var members: Set<MembershipRecord> = []
     public var mfa: Set<String> = []
+    /// Links done, as "username NUL provider NUL userId".
+    public var links: Set<String> = []
 
     public init() {}
 
@@ -103,6 +111,7 @@ public struct JournalState: Sendable, Equatable {
         case .disabled(let u): disabled.insert(u)
         case .member(let g, let u): members.insert(MembershipRecord(group: g, username: u))
         case .mfa(let u): mfa.insert(u)
+        case .link(let u, let p, let i): links.insert(u + "\u{0}" + p + "\u{0}" + i)
         case .importJob, .importDone: break
         }
     }

@@ -1,5 +1,5 @@
 public struct RestoreProgress: Sendable {
-    public var groups = 0, users = 0, passwords = 0, disabled = 0, memberships = 0, failures = 0, mfa = 0
+    public var groups = 0, users = 0, passwords = 0, disabled = 0, memberships = 0, failures = 0, mfa = 0, links = 0
 }
 
 public struct RestoreOutcome: Sendable {
@@ -21,6 +21,19 @@ public struct RestoreOutcome: Sendable {
     public var memberships = Count()
     /// Users whose SMS / email MFA preferences are set (AdminSetUserMFAPreference).
     public var mfa = Count()
+    /// Linked identities linked again (AdminLinkProviderForUser), found linked, or failed.
+    public var links = Count()
+    /// Links not made because the target lacks their provider: not failures (the restore is whole without
+    /// them), but listed, each with the command that makes it (the first `shownFailures`; `pendingLinkCount` all).
+    public var pendingLinks: [PendingLink] = []
+    public var pendingLinkCount = 0
+
+    public struct PendingLink: Sendable, Equatable {
+        public var username: String
+        public var provider: String
+        public var reason: String
+        public var command: String
+    }
     /// Users that had a software token (TOTP) and must enrol again: the first `shownTotp`, the count,
     /// and the file listing them all (next to the sub map).
     public var totpUsers: [String] = []
@@ -53,6 +66,6 @@ public struct RestoreOutcome: Sendable {
 
     /// Every planned group, user (with its password and state) and membership is in the pool.
     public var complete: Bool {
-        failureCount == 0 && [groups, users, passwords, disabled, memberships, mfa].allSatisfy { $0.done == $0.planned }
+        failureCount == 0 && [groups, users, passwords, disabled, memberships, mfa, links].allSatisfy { $0.done == $0.planned }
     }
 }

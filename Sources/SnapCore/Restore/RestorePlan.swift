@@ -22,6 +22,8 @@ public struct RestorePlan: Sendable {
         /// permanent one nobody knows: they end CONFIRMED, and the forgot-password flow works.
         public var setPassword: Bool
         public var disable: Bool
+        /// Provider identities (the snapshot's `identities` attribute) to link again once the user exists.
+        public var links: [LinkedIdentity] = []
         public var oldSub: String? { record.attributes["sub"] }
     }
 
@@ -50,6 +52,15 @@ public struct RestorePlan: Sendable {
     public var problems: [String] = []
     /// What an operator should know that does not stop the restore.
     public var notes: [String] = []
+    /// `--keep-old-sub` and the target's identity providers (`RestoreOptions`).
+    public var options = RestoreOptions()
+    /// Linked identities to link again (AdminLinkProviderForUser), and those whose provider the target
+    /// lacks: not linked, listed at the end with the command that finishes each (`pendingProviders` by provider).
+    public var links = 0
+    public var pendingLinks = 0
+    public var pendingProviders: [String: Int] = [:]
+    /// Every restored user's linked identities, by provider (`resolveLinks` splits them).
+    public var linksByProvider: [String: Int] = [:]
 
     static let shownSkipped = 100
 
@@ -73,14 +84,18 @@ public struct RestorePlan: Sendable {
         "federated user (EXTERNAL_PROVIDER): the admin API cannot create it; it is created again at its next sign-in through the identity provider"
 
     /// The writes for one snapshot user; nil for a user that is skipped.
+    /// With `--keep-old-sub custom:NAME` the old sub goes into that attribute, over any value the
+    /// snapshot gives it (the pre-checks count those and say so in a note).
     public func user(for u: UserRecord) -> User? {
         guard !Self.isSkipped(u) else { return nil }
-        let attributes = u.attributes.filter { !Self.isServiceManaged($0.key) }
-            .sorted { JSONValue.utf8Less($0.key, $1.key) }
-            .map { Attribute(name: $0.key, value: $0.value) }
+        var values = u.attributes.filter { !Self.isServiceManaged($0.key) }
+        if let keep = options.keepOldSub, let sub = u.attributes["sub"] { values[keep] = sub }
+        let attributes = values.sorted { JSONValue.utf8Less($0.key, $1.key) }.map { Attribute(name: $0.key, value: $0.value) }
+        // An unreadable identities attribute is named by the pre-checks (a note); its user is restored unlinked.
+        let links = (try? LinkedIdentity.of(u.attributes).get()) ?? []
         return User(
             record: u, createUsername: Self.signInUsername(u, target: target) ?? u.username, attributes: attributes,
-            setPassword: Self.passwordStatuses.contains(u.status), disable: !u.enabled)
+            setPassword: Self.passwordStatuses.contains(u.status), disable: !u.enabled, links: links)
     }
 
     /// Every write a run makes, per quota category.
@@ -91,6 +106,7 @@ public struct RestorePlan: Sendable {
             .userAccountRecovery: passwords,
             .userUpdate: disables + mfa.apply,
             .userResourceUpdate: membershipCount,
+            .userFederation: links,
         ]
     }
 
@@ -102,9 +118,9 @@ public struct RestorePlan: Sendable {
     /// The plan of an in-memory snapshot (tests, small tools): the same passes `RestorePlanner` streams.
     public static func make(
         snapshot: SnapshotContents, target: PoolConfiguration, targetUsers: [String] = [], targetGroups: [String] = [],
-        resume: Bool = false
+        resume: Bool = false, options: RestoreOptions = RestoreOptions()
     ) -> RestorePlan {
-        var checks = RestoreChecks(source: PoolConfiguration(pool: snapshot.pool), target: target)
+        var checks = RestoreChecks(source: PoolConfiguration(pool: snapshot.pool), target: target, options: options)
         for u in snapshot.users { checks.add(u) }
         if checks.needsSecondPass {
             for u in snapshot.users { checks.confirm(u) }

@@ -74,8 +74,10 @@ public final class RestoreSource: @unchecked Sendable {
     }
 
     /// The pre-checks and counts, streamed; also sorts the restored users' memberships by user for the executor.
-    public func plan(target: PoolConfiguration, targetUsers: [String], targetGroups: [String], resume: Bool) throws -> RestorePlan {
-        var checks = RestoreChecks(source: PoolConfiguration(pool: pool), target: target)
+    public func plan(
+        target: PoolConfiguration, targetUsers: [String], targetGroups: [String], resume: Bool, options: RestoreOptions = RestoreOptions()
+    ) throws -> RestorePlan {
+        var checks = RestoreChecks(source: PoolConfiguration(pool: pool), target: target, options: options)
         let skippedPath = "\(work.path)/skipped-users.txt"
         var skippedOut = try BufferedFile(path: skippedPath)
         let sortDir = try work.folder("membership-sort")

@@ -20,6 +20,7 @@ actor RestoreTracker {
         out.disabled.planned = p.disables
         out.memberships.planned = p.membershipCount
         out.mfa.planned = p.mfa.apply
+        out.links.planned = p.links
     }
 
     private func count(_ kind: WritableKeyPath<RestoreOutcome, RestoreOutcome.Count>, _ r: Result) {
@@ -46,6 +47,11 @@ actor RestoreTracker {
     func disabled(_ r: Result) { count(\.disabled, r) }
     func membership(_ r: Result) { count(\.memberships, r) }
     func mfa(_ r: Result) { count(\.mfa, r) }
+    func link(_ r: Result) { count(\.links, r) }
+    func pendingLink(_ p: RestoreOutcome.PendingLink) {
+        out.pendingLinkCount += 1
+        if out.pendingLinks.count < RestoreOutcome.shownFailures { out.pendingLinks.append(p) }
+    }
     func mustEnrolTotp(_ username: String, file: String) {
         out.totpCount += 1
         out.totpFile = file
@@ -60,7 +66,7 @@ actor RestoreTracker {
         progress(
             RestoreProgress(
                 groups: out.groups.done, users: out.users.done, passwords: out.passwords.done, disabled: out.disabled.done,
-                memberships: out.memberships.done, failures: out.failureCount, mfa: out.mfa.done))
+                memberships: out.memberships.done, failures: out.failureCount, mfa: out.mfa.done, links: out.links.done))
     }
 
     /// Users an import CSV carries end RESET_REQUIRED: no password to set.
