@@ -52,8 +52,12 @@ struct Restore: AsyncParsableCommand {
 
             With --create-pool NAME the pool is made from the snapshot (pool.json, and config.json's MFA \
             factors in a format-2 snapshot: set with SetUserPoolMfaConfig after CreateUserPool, never \
-            guessed); --dry-run prints each request in order and what is not carried, with the command \
-            that finishes it (--json: createPool.requests).
+            guessed); from format 2 its resource servers, identity providers, app clients (with their \
+            old secrets when taken with --with-secrets; the client map restore-<ID>-<POOL>.clients.jsonl \
+            gives each client's new id), domain, UI customization, branding, log delivery, threat \
+            protection and terms follow. --dry-run prints each request in order and what is not \
+            carried, with the command that finishes it (--json: createPool.requests). --resume into \
+            that pool makes what is missing of them and never makes one twice.
 
             Exit 0 when every group, user and membership of the snapshot (skipped users aside) is in \
             the pool; 1 otherwise or when a check fails; 64 on a usage error.
@@ -75,7 +79,7 @@ struct Restore: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Create the target pool, named NAME, from the snapshot's pool.json in --region (default: the source pool's), then restore into it; what cannot be carried over is listed.",
+            "Create the target pool, named NAME, from the snapshot (its settings, clients, providers, resource servers, domain) in --region (default: the source pool's), then restore into it; what cannot be carried over is listed.",
             valueName: "NAME"))
     var createPool: String?
 
@@ -155,7 +159,9 @@ struct Restore: AsyncParsableCommand {
             )
         }
         if let arn = customDomainCertificate, !(arn.hasPrefix("arn:aws") && arn.contains(":acm:us-east-1:")) {
-            throw ValidationError("--custom-domain-certificate \(arn): an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID), as Cognito's custom domains need")
+            throw ValidationError(
+                "--custom-domain-certificate \(arn): an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID), as Cognito's custom domains need"
+            )
         }
         if dryRun && resume { throw ValidationError("--dry-run and --resume: pick one") }
         if let keepOldSub, let why = RestoreOptions.validateKeepOldSub(keepOldSub) {

@@ -50,7 +50,8 @@ struct CreatePoolStep {
             let steps = rebuild?.steps.map { ["operation": .string($0.operation), "input": $0.shown(poolId: poolId)] as JSONValue } ?? []
             return [
                 "name": .string(name), "region": .string(region),
-                "requests": .array(blueprint.requests(poolId: poolId).map { ["operation": .string($0.operation), "input": $0.input] } + steps),
+                "requests": .array(
+                    blueprint.requests(poolId: poolId).map { ["operation": .string($0.operation), "input": $0.input] } + steps),
                 "notes": .array((blueprint.notes + (rebuild?.notes ?? [])).map { .string($0) }),
                 "notCarried": .array((blueprint.notCarried + (rebuild?.notCarried ?? [])).map { .string($0) }),
             ]

@@ -110,13 +110,18 @@ import Testing
         #expect(config["customDomain"] == nil && config["mfa"] != nil)
 
         // The pool-wide settings moto lacks, which the proxy keeps as the API reference describes them.
-        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.spec))) as? [String: Any])
+        let fixture = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.spec))) as? [String: Any])
         #expect(try Self.canonical(try #require(config["risk"])) == Self.canonical(try #require(fixture["risk"])))
         #expect((config["ui"] as? [String: Any])?["CSS"] as? String == (fixture["ui"] as? [String: Any])?["CSS"] as? String)
         #expect(try Self.canonical(try #require(config["logDelivery"])) == Self.canonical(try #require(fixture["logDelivery"])))
         let branding = try #require(config["branding"] as? [[String: Any]])
-        #expect(branding.count == 1 && branding[0]["ClientName"] as? String == "web" && branding[0]["ClientId"] as? String == clients["web"]?["ClientId"] as? String)
-        #expect(branding[0]["ManagedLoginBrandingId"] == nil && branding[0]["CreationDate"] == nil, "ids and dates the service makes are left out")
+        #expect(
+            branding.count == 1 && branding[0]["ClientName"] as? String == "web"
+                && branding[0]["ClientId"] as? String == clients["web"]?["ClientId"] as? String)
+        #expect(
+            branding[0]["ManagedLoginBrandingId"] == nil && branding[0]["CreationDate"] == nil,
+            "ids and dates the service makes are left out")
         let terms = try #require(config["terms"] as? [[String: Any]])
         #expect(terms.map { $0["TermsName"] as? String } == ["terms-of-use"] && terms[0]["TermsId"] == nil)
 
@@ -227,7 +232,8 @@ import Testing
         let live = try snap(["diff", "latest", "pool:\(pool)", "--exit-code", "--user-pool-id", pool, "--store", store], env: env)
         #expect(live.status == 1, "stderr: \(live.stderr)")
         #expect(live.out.contains("~ pool: risk.AccountTakeoverRiskConfiguration"), "\(live.out)")
-        #expect(live.out.contains("risk.CompromisedCredentialsRiskConfiguration.Actions.EventAction \"BLOCK\" -> \"NO_ACTION\""), "\(live.out)")
+        #expect(
+            live.out.contains("risk.CompromisedCredentialsRiskConfiguration.Actions.EventAction \"BLOCK\" -> \"NO_ACTION\""), "\(live.out)")
         #expect(!live.out.contains("client") && !live.out.contains("resource-server"), "\(live.out)")
     }
 

@@ -34,7 +34,8 @@ import Testing
 
     /// The pool's prefix domain (seed_pool.py makes the fixture's unique).
     static func domain(_ pool: String, env: [String: String]) throws -> String? {
-        ((try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", pool], env: env) as! [String: Any])["UserPool"] as! [String: Any])["Domain"]
+        ((try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", pool], env: env) as! [String: Any])["UserPool"] as! [String: Any])[
+            "Domain"]
             as? String
     }
 
@@ -57,16 +58,30 @@ import Testing
         #expect(!r.stderr.contains("failed ("), "no call failed: \(r.stderr)")
 
         // Resource servers: identical but for the pool id.
-        let servers = (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", target, "--max-results", "50"], env: west) as! [String: Any])["ResourceServers"] as! [[String: Any]]
-        let oldServers = (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", s.pool, "--max-results", "50"], env: env) as! [String: Any])["ResourceServers"] as! [[String: Any]]
-        #expect(try ConfigurationCaptureTests.canonical(servers.map(Self.withoutOwnFields)) == ConfigurationCaptureTests.canonical(oldServers.map(Self.withoutOwnFields)))
+        let servers =
+            (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", target, "--max-results", "50"], env: west) as! [String: Any])[
+                "ResourceServers"] as! [[String: Any]]
+        let oldServers =
+            (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", s.pool, "--max-results", "50"], env: env) as! [String: Any])[
+                "ResourceServers"] as! [[String: Any]]
+        #expect(
+            try ConfigurationCaptureTests.canonical(servers.map(Self.withoutOwnFields))
+                == ConfigurationCaptureTests.canonical(oldServers.map(Self.withoutOwnFields)))
 
         // Providers: the SAML one is made as it was; the OIDC one, whose secret the snapshot holds redacted, is listed.
-        let providers = (try aws(["cognito-idp", "list-identity-providers", "--user-pool-id", target], env: west) as! [String: Any])["Providers"] as! [[String: Any]]
+        let providers =
+            (try aws(["cognito-idp", "list-identity-providers", "--user-pool-id", target], env: west) as! [String: Any])["Providers"]
+            as! [[String: Any]]
         #expect(providers.compactMap { $0["ProviderName"] as? String } == ["CorpSAML"])
-        let saml = (try aws(["cognito-idp", "describe-identity-provider", "--user-pool-id", target, "--provider-name", "CorpSAML"], env: west) as! [String: Any])["IdentityProvider"] as! [String: Any]
-        let oldSaml = (try aws(["cognito-idp", "describe-identity-provider", "--user-pool-id", s.pool, "--provider-name", "CorpSAML"], env: env) as! [String: Any])["IdentityProvider"] as! [String: Any]
-        #expect(try ConfigurationCaptureTests.canonical(Self.withoutOwnFields(saml)) == ConfigurationCaptureTests.canonical(Self.withoutOwnFields(oldSaml)))
+        let saml =
+            (try aws(["cognito-idp", "describe-identity-provider", "--user-pool-id", target, "--provider-name", "CorpSAML"], env: west)
+            as! [String: Any])["IdentityProvider"] as! [String: Any]
+        let oldSaml =
+            (try aws(["cognito-idp", "describe-identity-provider", "--user-pool-id", s.pool, "--provider-name", "CorpSAML"], env: env)
+            as! [String: Any])["IdentityProvider"] as! [String: Any]
+        #expect(
+            try ConfigurationCaptureTests.canonical(Self.withoutOwnFields(saml))
+                == ConfigurationCaptureTests.canonical(Self.withoutOwnFields(oldSaml)))
         #expect(r.stderr.contains("identity provider Okta (OIDC): not created"), "\(r.stderr)")
         #expect(r.stderr.contains("create-identity-provider --user-pool-id \(target)"), "the command names the new pool: \(r.stderr)")
         #expect(!r.stderr.contains(ConfigurationCaptureTests.oidcSecret))
@@ -99,21 +114,41 @@ import Testing
         }
 
         // The prefix domain: free in eu-west-1, so the same prefix.
-        let pool = (try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", target], env: west) as! [String: Any])["UserPool"] as! [String: Any]
+        let pool =
+            (try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", target], env: west) as! [String: Any])["UserPool"]
+            as! [String: Any]
         let sourceDomain = try #require(try Self.domain(s.pool, env: env))
         #expect(pool["Domain"] as? String == sourceDomain)
         // The pool-wide settings: UI customization, branding and terms of the new web client, threat protection;
         // log delivery (to a log group in us-east-1) is listed.
-        let ui = (try aws(["cognito-idp", "get-ui-customization", "--user-pool-id", target], env: west) as! [String: Any])["UICustomization"] as! [String: Any]
-        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.spec))) as? [String: Any])
+        let ui =
+            (try aws(["cognito-idp", "get-ui-customization", "--user-pool-id", target], env: west) as! [String: Any])["UICustomization"]
+            as! [String: Any]
+        let fixture = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.spec))) as? [String: Any])
         #expect(ui["CSS"] as? String == (fixture["ui"] as? [String: Any])?["CSS"] as? String)
         let newWeb = try #require(new["web"]?["ClientId"] as? String)
-        let branding = (try aws(["cognito-idp", "describe-managed-login-branding-by-client", "--user-pool-id", target, "--client-id", newWeb], env: west) as! [String: Any])["ManagedLoginBranding"] as! [String: Any]
-        let oldBranding = (try aws(["cognito-idp", "describe-managed-login-branding-by-client", "--user-pool-id", s.pool, "--client-id", old["web"]?["ClientId"] as! String], env: env) as! [String: Any])["ManagedLoginBranding"] as! [String: Any]
-        #expect(try ConfigurationCaptureTests.canonical(branding["Settings"] ?? [:]) == ConfigurationCaptureTests.canonical(oldBranding["Settings"] ?? [:]))
-        let risk = (try aws(["cognito-idp", "describe-risk-configuration", "--user-pool-id", target], env: west) as! [String: Any])["RiskConfiguration"] as! [String: Any]
-        #expect(try ConfigurationCaptureTests.canonical(risk["AccountTakeoverRiskConfiguration"] ?? [:]) == ConfigurationCaptureTests.canonical((fixture["risk"] as! [String: Any])["AccountTakeoverRiskConfiguration"]!))
-        let terms = (try aws(["cognito-idp", "list-terms", "--user-pool-id", target], env: west) as! [String: Any])["Terms"] as! [[String: Any]]
+        let branding =
+            (try aws(
+                ["cognito-idp", "describe-managed-login-branding-by-client", "--user-pool-id", target, "--client-id", newWeb], env: west)
+            as! [String: Any])["ManagedLoginBranding"] as! [String: Any]
+        let oldBranding =
+            (try aws(
+                [
+                    "cognito-idp", "describe-managed-login-branding-by-client", "--user-pool-id", s.pool, "--client-id",
+                    old["web"]?["ClientId"] as! String,
+                ], env: env) as! [String: Any])["ManagedLoginBranding"] as! [String: Any]
+        #expect(
+            try ConfigurationCaptureTests.canonical(branding["Settings"] ?? [:])
+                == ConfigurationCaptureTests.canonical(oldBranding["Settings"] ?? [:]))
+        let risk =
+            (try aws(["cognito-idp", "describe-risk-configuration", "--user-pool-id", target], env: west) as! [String: Any])[
+                "RiskConfiguration"] as! [String: Any]
+        #expect(
+            try ConfigurationCaptureTests.canonical(risk["AccountTakeoverRiskConfiguration"] ?? [:])
+                == ConfigurationCaptureTests.canonical((fixture["risk"] as! [String: Any])["AccountTakeoverRiskConfiguration"]!))
+        let terms =
+            (try aws(["cognito-idp", "list-terms", "--user-pool-id", target], env: west) as! [String: Any])["Terms"] as! [[String: Any]]
         #expect(terms.map { $0["TermsName"] as? String } == ["terms-of-use"])
         #expect(r.stderr.contains("log delivery: its destinations (arn:aws:logs:us-east-1:"), "\(r.stderr)")
 
@@ -126,7 +161,8 @@ import Testing
         let moto = try Moto.shared()
         let env = moto.environment
         let s = try Self.snapshot(env)
-        let before = try aws(["cognito-idp", "list-user-pools", "--max-results", "60", "--region", "eu-west-1"], env: env) as! [String: Any]
+        let before =
+            try aws(["cognito-idp", "list-user-pools", "--max-results", "60", "--region", "eu-west-1"], env: env) as! [String: Any]
         let r = try snap(
             ["restore", s.id, "--source-pool", s.pool, "--create-pool", "dry", "--region", "eu-west-1", "--store", s.store, "--dry-run"],
             env: env, cwd: s.work)
@@ -157,11 +193,16 @@ import Testing
 
         let prefix = "snap-test-\(UUID().uuidString.prefix(6).lowercased())"
         let other = try snap(
-            ["restore", s.id, "--source-pool", s.pool, "--create-pool", "other-prefix", "--store", s.store, "--domain-prefix", prefix, "--json"],
+            [
+                "restore", s.id, "--source-pool", s.pool, "--create-pool", "other-prefix", "--store", s.store, "--domain-prefix", prefix,
+                "--json",
+            ],
             env: env, cwd: s.work)
         try #require(other.status == 0, "stderr: \(other.stderr)")
         let target = try #require(try Self.object(other.stdout)["targetPool"] as? String)
-        let pool = (try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", target], env: env) as! [String: Any])["UserPool"] as! [String: Any]
+        let pool =
+            (try aws(["cognito-idp", "describe-user-pool", "--user-pool-id", target], env: env) as! [String: Any])["UserPool"]
+            as! [String: Any]
         #expect(pool["Domain"] as? String == prefix)
     }
 
@@ -201,7 +242,10 @@ import Testing
         #expect(try ConfigurationCaptureTests.cliClients(target, env: west).count == 2)
 
         let second = try snap(
-            ["restore", s.id, "--source-pool", s.pool, "--user-pool-id", target, "--region", "eu-west-1", "--store", s.store, "--resume", "--json"],
+            [
+                "restore", s.id, "--source-pool", s.pool, "--user-pool-id", target, "--region", "eu-west-1", "--store", s.store, "--resume",
+                "--json",
+            ],
             env: env, cwd: s.work)
         try #require(second.status == 0, "stderr: \(second.stderr)")
         #expect(second.stderr.contains("client api-caller: made"), "\(second.stderr)")
@@ -210,8 +254,13 @@ import Testing
         let clients = try ConfigurationCaptureTests.cliClients(target, env: west)
         #expect(clients.count == 3, "nothing made twice: \(clients.keys.sorted())")
         let map = try jsonLines(mapPath)
-        #expect(map.allSatisfy { ($0["newClientId"] as? String).map { id in clients.values.contains { $0["ClientId"] as? String == id } } ?? false }, "\(map)")
-        let servers = (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", target, "--max-results", "50"], env: west) as! [String: Any])["ResourceServers"] as! [[String: Any]]
+        #expect(
+            map.allSatisfy {
+                ($0["newClientId"] as? String).map { id in clients.values.contains { $0["ClientId"] as? String == id } } ?? false
+            }, "\(map)")
+        let servers =
+            (try aws(["cognito-idp", "list-resource-servers", "--user-pool-id", target, "--max-results", "50"], env: west) as! [String: Any])[
+                "ResourceServers"] as! [[String: Any]]
         #expect(servers.count == 1)
     }
 }

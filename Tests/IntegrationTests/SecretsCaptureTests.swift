@@ -214,7 +214,8 @@ import Testing
         let work = try tempFolder("secrets-restore")
         let store = work + "/store"
         let id = try Self.created(
-            try snap(["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
+            try snap(
+                ["create", "--user-pool-id", pool, "--store", store, "--with-secrets", "--secrets-kms-key", key, "--json"], env: admin))
         let args = [
             "restore", id, "--source-pool", pool, "--create-pool", "rebuilt", "--region", "us-east-1", "--store", store, "--dry-run",
             "-vv",

@@ -16,8 +16,11 @@ import Testing
     static func secretHash(_ secret: String, username: String, clientId: String) throws -> String {
         let r = try run(
             "python3",
-            ["-c", "import base64,hashlib,hmac,sys; print(base64.b64encode(hmac.new(sys.argv[1].encode(), (sys.argv[2]+sys.argv[3]).encode(), hashlib.sha256).digest()).decode())",
-             secret, username, clientId], env: ProcessInfo.processInfo.environment)
+            [
+                "-c",
+                "import base64,hashlib,hmac,sys; print(base64.b64encode(hmac.new(sys.argv[1].encode(), (sys.argv[2]+sys.argv[3]).encode(), hashlib.sha256).digest()).decode())",
+                secret, username, clientId,
+            ], env: ProcessInfo.processInfo.environment)
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -31,7 +34,8 @@ import Testing
         let moto = try Moto.shared()
         let env = moto.environment
         let pool = try seedPool(extraUsers: 0, env: env, spec: Self.spec)
-        let key = ((try aws(["kms", "create-key", "--description", "snap whole pool"], env: env) as! [String: Any])["KeyMetadata"]
+        let key =
+            ((try aws(["kms", "create-key", "--description", "snap whole pool"], env: env) as! [String: Any])["KeyMetadata"]
             as! [String: Any])["Arn"] as! String
         let old = try ConfigurationCaptureTests.cliClients(pool, env: env)
         let oldSecret = try #require(old["web"]?["ClientSecret"] as? String)
@@ -85,29 +89,37 @@ import Testing
         func dropClientIds(_ c: [String: Any]) -> [String: Any] {
             var c = c
             for k in ["branding", "terms"] {
-                c[k] = (c[k] as? [[String: Any]])?.map { var e = $0; e["ClientId"] = nil; return e }
+                c[k] = (c[k] as? [[String: Any]])?.map {
+                    var e = $0; e["ClientId"] = nil; return e
+                }
             }
             return c
         }
-        #expect(try ConfigurationCaptureTests.canonical(dropClientIds(oldConfig)) == ConfigurationCaptureTests.canonical(dropClientIds(newConfig)))
+        #expect(
+            try ConfigurationCaptureTests.canonical(dropClientIds(oldConfig))
+                == ConfigurationCaptureTests.canonical(dropClientIds(newConfig)))
 
         // The client map names every client; the confidential one signs in with its old secret.
         let map = try jsonLines("\(work)/restore-\(id)-\(target).clients.jsonl")
         #expect(map.map { $0["clientName"] as? String } == ["api-caller", "mobile", "web"])
         let newWeb = try #require(map.first { $0["clientName"] as? String == "web" }?["newClientId"] as? String)
         _ = try aws(
-            ["cognito-idp", "admin-set-user-password", "--user-pool-id", target, "--username", "alice", "--password", "Sn4p-Whole-Pool!",
-             "--permanent"], env: west)
+            [
+                "cognito-idp", "admin-set-user-password", "--user-pool-id", target, "--username", "alice", "--password", "Sn4p-Whole-Pool!",
+                "--permanent",
+            ], env: west)
         func signIn(_ secret: String) throws -> RunResult {
             try run(
                 "aws",
-                ["cognito-idp", "admin-initiate-auth", "--user-pool-id", target, "--client-id", newWeb, "--auth-flow",
-                 "ADMIN_USER_PASSWORD_AUTH", "--auth-parameters",
-                 try ConfigurationCaptureTests.canonical([
-                     "USERNAME": "alice", "PASSWORD": "Sn4p-Whole-Pool!",
-                     "SECRET_HASH": try Self.secretHash(secret, username: "alice", clientId: newWeb),
-                 ]),
-                 "--output", "json"], env: west)
+                [
+                    "cognito-idp", "admin-initiate-auth", "--user-pool-id", target, "--client-id", newWeb, "--auth-flow",
+                    "ADMIN_USER_PASSWORD_AUTH", "--auth-parameters",
+                    try ConfigurationCaptureTests.canonical([
+                        "USERNAME": "alice", "PASSWORD": "Sn4p-Whole-Pool!",
+                        "SECRET_HASH": try Self.secretHash(secret, username: "alice", clientId: newWeb),
+                    ]),
+                    "--output", "json",
+                ], env: west)
         }
         let good = try signIn(oldSecret)
         #expect(good.status == 0 && good.out.contains("AccessToken"), "\(good.stderr)")

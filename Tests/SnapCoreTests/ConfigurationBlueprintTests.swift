@@ -25,10 +25,18 @@ import Testing
                 try json(
                     #"{"ProviderName":"Okta","ProviderType":"OIDC","UserPoolId":"us-east-1_A","ProviderDetails":{"client_id":"c","client_secret":{"redacted":true},"oidc_issuer":"https://x","attributes_url_add_attributes":"false","authorize_scopes":"openid"}}"#
                 ),
-                try json(#"{"ProviderName":"Apple","ProviderType":"SignInWithApple","ProviderDetails":{"client_id":"a","key_id":"k","team_id":"t"}}"#),
+                try json(
+                    #"{"ProviderName":"Apple","ProviderType":"SignInWithApple","ProviderDetails":{"client_id":"a","key_id":"k","team_id":"t"}}"#
+                ),
             ],
-            resourceServers: [try json(#"{"Identifier":"https://api","Name":"API","UserPoolId":"us-east-1_A","Scopes":[{"ScopeName":"read","ScopeDescription":"r"}]}"#)],
-            config: try json(#"{"mfa":{},"domain":{"Domain":"login-x","UserPoolId":"us-east-1_A"},"customDomain":{"Domain":"auth.example.com","CustomDomainConfig":{"CertificateArn":"arn:aws:acm:us-east-1:1:certificate/old"}}}"#),
+            resourceServers: [
+                try json(
+                    #"{"Identifier":"https://api","Name":"API","UserPoolId":"us-east-1_A","Scopes":[{"ScopeName":"read","ScopeDescription":"r"}]}"#
+                )
+            ],
+            config: try json(
+                #"{"mfa":{},"domain":{"Domain":"login-x","UserPoolId":"us-east-1_A"},"customDomain":{"Domain":"auth.example.com","CustomDomainConfig":{"CertificateArn":"arn:aws:acm:us-east-1:1:certificate/old"}}}"#
+            ),
             secrets: nil, region: "eu-west-1")
     }
 
@@ -36,17 +44,23 @@ import Testing
         let b = ConfigurationBlueprint.make(try records())
         #expect(
             b.steps.map { "\($0.operation) \($0.name)" } == [
-                "CreateResourceServer https://api", "CreateUserPoolClient web", "CreateUserPoolClient mobile", "CreateUserPoolDomain login-x",
+                "CreateResourceServer https://api", "CreateUserPoolClient web", "CreateUserPoolClient mobile",
+                "CreateUserPoolDomain login-x",
             ])
         let web = b.steps[1].request(poolId: "eu-west-1_B")
         #expect(web["GenerateSecret"] == true && web["ClientSecret"] == nil)
         #expect(web["SupportedIdentityProviders"] == ["COGNITO"], "Okta is not made, so no client names it")
         #expect(web["ClientId"] == nil && web["UserPoolId"] == "eu-west-1_B" && web["FutureSetting"] == nil)
         #expect(b.notCarried.contains { $0.hasPrefix("identity provider Okta (OIDC): not created") })
-        #expect(b.notCarried.contains { $0.hasPrefix("identity provider Apple (SignInWithApple): not created") }, "Apple's private_key is never described")
+        #expect(
+            b.notCarried.contains { $0.hasPrefix("identity provider Apple (SignInWithApple): not created") },
+            "Apple's private_key is never described")
         #expect(b.notCarried.contains { $0.contains("app client web: FutureSetting not carried") })
         #expect(b.notCarried.contains { $0.hasPrefix("custom domain auth.example.com: not created") && $0.contains("certificate/old") })
-        #expect(b.steps[0].request(poolId: "P") == (try json(#"{"Identifier":"https://api","Name":"API","Scopes":[{"ScopeDescription":"r","ScopeName":"read"}],"UserPoolId":"P"}"#)))
+        #expect(
+            b.steps[0].request(poolId: "P")
+                == (try json(
+                    #"{"Identifier":"https://api","Name":"API","Scopes":[{"ScopeDescription":"r","ScopeName":"read"}],"UserPoolId":"P"}"#)))
     }
 
     @Test func capturedSecretsAreSentButNeverShown() throws {
@@ -57,7 +71,8 @@ import Testing
         let b = ConfigurationBlueprint.make(input)
         #expect(
             b.steps.map { "\($0.operation) \($0.name)" } == [
-                "CreateResourceServer https://api", "CreateIdentityProvider Okta", "CreateUserPoolClient web", "CreateUserPoolClient mobile",
+                "CreateResourceServer https://api", "CreateIdentityProvider Okta", "CreateUserPoolClient web",
+                "CreateUserPoolClient mobile",
                 "CreateUserPoolDomain login-y", "CreateUserPoolDomain auth.example.com",
             ])
         let okta = b.steps[1]

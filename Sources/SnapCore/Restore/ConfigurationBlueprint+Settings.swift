@@ -8,7 +8,8 @@ extension ConfigurationBlueprint {
         if let ui = config["ui"]?.objectValue {
             if let css = ui["CSS"]?.stringValue, !css.isEmpty {
                 b.steps.append(
-                    Step(kind: .ui, name: "pool", operation: "SetUICustomization", category: .userPoolResourceUpdate,
+                    Step(
+                        kind: .ui, name: "pool", operation: "SetUICustomization", category: .userPoolResourceUpdate,
                         input: ["CSS": .string(css)]))
             }
             if let image = ui["ImageUrl"]?.stringValue, !image.isEmpty {
@@ -22,7 +23,8 @@ extension ConfigurationBlueprint {
             var request: [String: JSONValue] = [:]
             for k in ["UseCognitoProvidedValues", "Settings", "Assets"] { if let v = o[k], v != .null { request[k] = v } }
             b.steps.append(
-                Step(kind: .branding, name: o["ClientName"]?.stringValue ?? old, operation: "CreateManagedLoginBranding",
+                Step(
+                    kind: .branding, name: o["ClientName"]?.stringValue ?? old, operation: "CreateManagedLoginBranding",
                     category: .userPoolResourceUpdate, input: .object(request), clientRef: old))
         }
         if let logs = config["logDelivery"]?.arrayValue, !logs.isEmpty {
@@ -32,7 +34,8 @@ extension ConfigurationBlueprint {
             }
             if elsewhere.isEmpty {
                 b.steps.append(
-                    Step(kind: .logDelivery, name: "pool", operation: "SetLogDeliveryConfiguration", category: .userPoolResourceUpdate,
+                    Step(
+                        kind: .logDelivery, name: "pool", operation: "SetLogDeliveryConfiguration", category: .userPoolResourceUpdate,
                         input: ["LogConfigurations": .array(logs)]))
             } else {
                 b.notCarried.append(
@@ -54,7 +57,8 @@ extension ConfigurationBlueprint {
             }
             if !request.isEmpty {
                 b.steps.append(
-                    Step(kind: .risk, name: "pool", operation: "SetRiskConfiguration", category: .userPoolResourceUpdate,
+                    Step(
+                        kind: .risk, name: "pool", operation: "SetRiskConfiguration", category: .userPoolResourceUpdate,
                         input: .object(request)))
             }
         }
@@ -63,7 +67,8 @@ extension ConfigurationBlueprint {
             var request: [String: JSONValue] = [:]
             for k in ["TermsName", "TermsSource", "Enforcement", "Links"] { if let v = o[k], v != .null { request[k] = v } }
             b.steps.append(
-                Step(kind: .terms, name: name, operation: "CreateTerms", category: .userPoolResourceUpdate, input: .object(request),
+                Step(
+                    kind: .terms, name: name, operation: "CreateTerms", category: .userPoolResourceUpdate, input: .object(request),
                     clientRef: old))
         }
     }

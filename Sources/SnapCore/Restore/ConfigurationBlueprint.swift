@@ -127,7 +127,8 @@ public struct ConfigurationBlueprint: Sendable {
             var request: [String: JSONValue] = ["Identifier": .string(id)]
             for k in ["Name", "Scopes"] { if let v = o[k], v != .null { request[k] = v } }
             b.steps.append(
-                Step(kind: .resourceServer, name: id, operation: "CreateResourceServer", category: .userPoolResourceUpdate,
+                Step(
+                    kind: .resourceServer, name: id, operation: "CreateResourceServer", category: .userPoolResourceUpdate,
                     input: .object(request)))
         }
 
@@ -165,7 +166,8 @@ public struct ConfigurationBlueprint: Sendable {
                 request["ProviderDetails"] = .object(shownDetails)
             }
             b.steps.append(
-                Step(kind: .provider, name: name, operation: "CreateIdentityProvider", category: .userPoolResourceUpdate,
+                Step(
+                    kind: .provider, name: name, operation: "CreateIdentityProvider", category: .userPoolResourceUpdate,
                     input: .object(request), secret: fill))
         }
 
@@ -209,7 +211,8 @@ public struct ConfigurationBlueprint: Sendable {
                 }
             }
             b.steps.append(
-                Step(kind: .client, name: name, operation: "CreateUserPoolClient", category: .userPoolClientUpdate,
+                Step(
+                    kind: .client, name: name, operation: "CreateUserPoolClient", category: .userPoolClientUpdate,
                     input: .object(request), secret: fill, oldClientId: oldId))
         }
 
@@ -227,12 +230,14 @@ public struct ConfigurationBlueprint: Sendable {
             if let v = d["ManagedLoginVersion"], v != .null { request["ManagedLoginVersion"] = v }
             if chosen != prefix { b.notes.append("domain: prefix \(chosen) (--domain-prefix) instead of \(prefix)") }
             b.steps.append(
-                Step(kind: .domain, name: chosen, operation: "CreateUserPoolDomain", category: .userPoolResourceUpdate,
+                Step(
+                    kind: .domain, name: chosen, operation: "CreateUserPoolDomain", category: .userPoolResourceUpdate,
                     input: .object(request)))
         } else if let prefix = input.domainPrefix {
             b.notes.append("--domain-prefix \(prefix): the snapshot's pool had no prefix domain; \(prefix) is made all the same")
             b.steps.append(
-                Step(kind: .domain, name: prefix, operation: "CreateUserPoolDomain", category: .userPoolResourceUpdate,
+                Step(
+                    kind: .domain, name: prefix, operation: "CreateUserPoolDomain", category: .userPoolResourceUpdate,
                     input: ["Domain": .string(prefix)]))
         }
         if let d = input.config?["customDomain"], let domain = d["Domain"]?.stringValue {
@@ -247,7 +252,8 @@ public struct ConfigurationBlueprint: Sendable {
             if let v = d["ManagedLoginVersion"], v != .null { request["ManagedLoginVersion"] = v }
             b.notes.append("custom domain \(domain): point its DNS at the CloudFrontDomain the new pool's DescribeUserPoolDomain answers")
             b.steps.append(
-                Step(kind: .domain, name: domain, operation: "CreateUserPoolDomain", category: .userPoolResourceUpdate,
+                Step(
+                    kind: .domain, name: domain, operation: "CreateUserPoolDomain", category: .userPoolResourceUpdate,
                     input: .object(request)))
         }
     }

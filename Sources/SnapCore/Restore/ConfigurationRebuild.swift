@@ -107,7 +107,9 @@ public struct ConfigurationRebuild {
                 }
                 r.notCarried.append(
                     "\(step.kind.rawValue) \(step.name): \(step.operation) failed (\(Self.scrub("\(error)", step))); make it by hand: \(cli) \(PoolBlueprint.cliName(step.operation)) --cli-input-json '\(step.shown(poolId: poolId).canonicalString())'"
-                        + (step.secret == nil ? "" : " (the secret from your records where it says \(ConfigurationBlueprint.SecretFill.shown.canonicalString()))")
+                        + (step.secret == nil
+                            ? ""
+                            : " (the secret from your records where it says \(ConfigurationBlueprint.SecretFill.shown.canonicalString()))")
                 )
             }
         }
