@@ -27,7 +27,9 @@ if [ "$#" -gt 0 ]; then exec swift test --skip-build "$@"; fi
 # threads while they run snap and moto, which on 2 cores would starve the unit
 # tests' own timers if both ran in one process.
 step swift test --skip-build --filter 'AWSTests|SnapCoreTests'
-step swift test --skip-build --filter IntegrationTests --skip 'IntegrationTests\.LockTests'
+# Two processes side by side (scripts/integration_shards.sh): one left half
+# the machine idle.
+step scripts/integration_shards.sh
 # The lock races await S3 calls in the test process itself. Beside ~140
 # tests that hold the 2 cooperative threads while snap runs, each of their
 # awaits queued behind those tests' bodies: the suite took 760-850 s of a

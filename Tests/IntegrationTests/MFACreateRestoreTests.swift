@@ -56,15 +56,16 @@ import Testing
         try untar("\(store)/\(source)/\(id).tar.zst", into: dir)
         let users = try jsonLines(dir + "/users.jsonl")
         #expect(users.count == 25)
-        // One per user, plus the retries -v logs. Known gap (the session note): with the shared moto's
-        // internal-errors rule on, 1 or 2 more AdminGetUser calls than users and logged retries were
-        // seen 3 times in 10 runs, with a ListUsers 500 retried in the same run; the cause is not yet
-        // found, so up to 2 unexplained calls are tolerated, never fewer than one per user.
+        // One per user, plus the retries -v logs, less those the shared moto's internal-errors rule
+        // answered (its proxy sits behind this one, which does not count a call that rule answered: the
+        // call never took effect). Known gap (the session note): 1 or 2 more AdminGetUser calls than users
+        // and logged retries were seen 3 times in 10 runs, with a ListUsers 500 retried in the same run;
+        // the cause is not yet found, so up to 2 unexplained calls are tolerated, never fewer than one per user.
         let calls = try proxy.operationCounts()
         let retries = with.stderr.split(separator: "\n").filter { $0.contains("cognito-idp AdminGetUser:") && $0.contains("; retry ") }
             .count
         #expect(
-            (users.count + retries...users.count + retries + 2).contains(calls["AdminGetUser"] ?? 0),
+            (users.count...users.count + retries + 2).contains(calls["AdminGetUser"] ?? 0),
             "AdminGetUser calls \(calls["AdminGetUser"] ?? 0) for \(users.count) users and \(retries) retries; stderr: \(with.stderr)")
         let usersText = try String(contentsOfFile: dir + "/users.jsonl", encoding: .utf8)
         #expect(usersText.contains(#""mfa":{"enabled":["SMS_MFA"],"preferred":"SMS_MFA"}"#), "canonical form, keys sorted")
