@@ -272,17 +272,14 @@ struct Restore: AsyncParsableCommand {
             let paths = RestorePaths(snapshot: id, target: target, subMap: subMap)
             let subMapPath = paths.subMap, journalPath = paths.journal
             let clientMapPath = ClientMapEntry.path(journal: journalPath, snapshot: id, target: target)
-            if resume, FileManager.default.fileExists(atPath: clientMapPath), let config = try source.configuration() {
+            if resume, FileManager.default.fileExists(atPath: clientMapPath),
+                var b = try source.configurationBlueprint(
+                    config: try source.configuration(),
+                    secrets: try await source.secrets(kms: try ctx.kms(keyArn: source.secretsKeyArn, region: region)),
+                    region: region, domainPrefix: domainPrefix, customDomainCertificate: customDomainCertificate)
+            {
                 // The first run was --create-pool (it wrote the client map): what it had not made yet is made now,
                 // what it had is checked against the pool, never made twice.
-                let records = try source.configurationRecords()
-                var b = ConfigurationBlueprint.make(
-                    .init(
-                        clients: records.clients, providers: records.providers, resourceServers: records.resourceServers,
-                        config: config,
-                        secrets: try await source.secrets(kms: try ctx.kms(keyArn: source.secretsKeyArn, region: region)),
-                        region: region, domainPrefix: domainPrefix,
-                        customDomainCertificate: customDomainCertificate))
                 try await ConfigurationRebuild(cognito: cognito, region: region).checkDomains(&b, target: target)
                 output.message("resuming the configuration --create-pool began (the client map \(clientMapPath) says so)")
                 let r = try await ConfigurationStep(output: output, region: region).run(

@@ -36,16 +36,10 @@ struct CreatePoolStep {
         let config = try source.configuration()
         var blueprint = PoolBlueprint.make(from: source.pool, config: config, name: name, region: region)
         if let keepOldSub { blueprint.addOldSubAttribute(keepOldSub) }
-        var rebuild: ConfigurationBlueprint?
-        if config != nil {
-            let records = try source.configurationRecords()
-            var b = ConfigurationBlueprint.make(
-                .init(
-                    clients: records.clients, providers: records.providers, resourceServers: records.resourceServers, config: config,
-                    secrets: secrets, region: region, domainPrefix: domainPrefix, customDomainCertificate: customDomainCertificate))
-            try await ConfigurationRebuild(cognito: cognito, region: region).checkDomains(&b, target: nil)
-            rebuild = b
-        }
+        var rebuild = try source.configurationBlueprint(
+            config: config, secrets: secrets, region: region, domainPrefix: domainPrefix,
+            customDomainCertificate: customDomainCertificate)
+        if rebuild != nil { try await ConfigurationRebuild(cognito: cognito, region: region).checkDomains(&rebuild!, target: nil) }
         func json(_ poolId: String) -> JSONValue {
             let steps = rebuild?.steps.map { ["operation": .string($0.operation), "input": $0.shown(poolId: poolId)] as JSONValue } ?? []
             return [

@@ -23,4 +23,17 @@ extension RestoreSource {
         try members.finish()
         return (clients, providers, servers)
     }
+
+    /// What `restore --create-pool` (and its `--resume`) rebuilds of a format-2 snapshot, from its config.json
+    /// (`config`, as `configuration()` read it) and its clients, providers and resource servers; nil for format 1.
+    public func configurationBlueprint(
+        config: JSONValue?, secrets: CapturedSecrets?, region: String, domainPrefix: String?, customDomainCertificate: String?
+    ) throws -> ConfigurationBlueprint? {
+        guard let config else { return nil }
+        let records = try configurationRecords()
+        return ConfigurationBlueprint.make(
+            .init(
+                clients: records.clients, providers: records.providers, resourceServers: records.resourceServers, config: config,
+                secrets: secrets, region: region, domainPrefix: domainPrefix, customDomainCertificate: customDomainCertificate))
+    }
 }
