@@ -60,7 +60,9 @@ GET /__proxy/stats returns per-category and per-operation counts with the
 first and last request times; POST /__proxy/reset clears them. A call that
 an upstream proxy answered with an internal-errors 500 (x-snap-rule) is not
 counted under "operations": snap's retry of it is the call ("upstreamRuled"
-counts them).
+counts them). A call the upstream dropped (reset, closed, timed out) is
+answered 502 BadGateway, so snap logs its retry, and counted under
+"upstreamDropped".
 
 Prints {"endpoint": "http://127.0.0.1:PORT"} on its first stdout line and
 exits when its parent does.
@@ -305,7 +307,7 @@ def main():
         add_members.setdefault(g, []).append(n)
     stats_lock = threading.Lock()
     stats = {"categories": {}, "operations": {}, "throttled": {}, "s3WithoutExpectedOwner": {}, "injected": {}, "modelViolations": {}, "ruleRefusals": {},
-             "upstreamRuled": {}}
+             "upstreamRuled": {}, "upstreamDropped": {}}
 
     def draw(op, is_cognito):
         """The kind of fault to inject into this call, or None."""
@@ -406,6 +408,19 @@ def main():
                                                          usernames=pool_usernames))
 
         def forward(self):
+            try:
+                self.forward_once()
+            except (http.client.HTTPException, ConnectionError, TimeoutError, socket.timeout) as e:
+                # (A ConnectionError may also be snap's side going away; the reply below then fails quietly.)
+                # The upstream (moto, or a proxy in front of it) dropped the call. Closing snap's connection
+                # without an answer would let curl re-send the request unseen (it does so on a reused
+                # connection), counted twice here and logged nowhere; a 502 makes snap's retry visible.
+                record("upstreamDropped", type(e).__name__)
+                sys.stderr.write(f"aws_proxy: upstream dropped {self.command} {self.path}: {e!r}\n")
+                self.reply(502, json.dumps({"__type": "BadGateway", "message": f"upstream dropped the call: {e!r}"}).encode(),
+                           [("Content-Type", "application/x-amz-json-1.1")])
+
+        def forward_once(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             target = self.headers.get("X-Amz-Target", "")

@@ -58,14 +58,14 @@ import Testing
         #expect(users.count == 25)
         // One per user, plus the retries -v logs, less those the shared moto's internal-errors rule
         // answered (its proxy sits behind this one, which does not count a call that rule answered: the
-        // call never took effect). Known gap (the session note): 1 or 2 more AdminGetUser calls than users
-        // and logged retries were seen 3 times in 10 runs, with a ListUsers 500 retried in the same run;
-        // the cause is not yet found, so up to 2 unexplained calls are tolerated, never fewer than one per user.
+        // call never took effect). A call an upstream dropped is answered 502 by the proxy, so its retry is
+        // logged too (before that, curl re-sent it unseen on a reused connection: 1 to 3 calls more than
+        // users and logged retries, 4 times in 11 runs).
         let calls = try proxy.operationCounts()
         let retries = with.stderr.split(separator: "\n").filter { $0.contains("cognito-idp AdminGetUser:") && $0.contains("; retry ") }
             .count
         #expect(
-            (users.count...users.count + retries + 2).contains(calls["AdminGetUser"] ?? 0),
+            (users.count...users.count + retries).contains(calls["AdminGetUser"] ?? 0),
             "AdminGetUser calls \(calls["AdminGetUser"] ?? 0) for \(users.count) users and \(retries) retries; stderr: \(with.stderr)")
         let usersText = try String(contentsOfFile: dir + "/users.jsonl", encoding: .utf8)
         #expect(usersText.contains(#""mfa":{"enabled":["SMS_MFA"],"preferred":"SMS_MFA"}"#), "canonical form, keys sorted")
