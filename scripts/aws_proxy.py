@@ -89,7 +89,7 @@ QUOTAS = {
     "UserAccountRecovery": (30, ["AdminSetUserPassword"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
-    "UserPoolRead": (15, ["DescribeUserPool"]),
+    "UserPoolRead": (15, ["DescribeUserPool", "ListUserPools"]),
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
                                   "ListResourceServers", "DescribeUserPoolDomain", "DescribeRiskConfiguration",
                                   "GetUICustomization", "DescribeManagedLoginBrandingByClient", "GetLogDeliveryConfiguration",

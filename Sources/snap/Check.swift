@@ -25,6 +25,7 @@ struct Check: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var pools: AllPoolsFlag
 
     @Option(help: ArgumentHelp("The oldest the newest snapshot may be, e.g. 26h, 2d, 90m.", valueName: "DURATION"))
     var maxAge: String
@@ -38,6 +39,11 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
+        if pools.all { return try await AllPools.run(ctx) { ctx, _ in try await run(ctx) } }
+        try await run(ctx)
+    }
+
+    private func run(_ ctx: Context) async throws {
         var worst = 0
         try await runReportingErrors {
             let limit = try Durations.parse(maxAge, flag: "--max-age")

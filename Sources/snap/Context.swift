@@ -6,25 +6,56 @@ import SnapCore
 
 /// What a command needs, resolved once: flags first, then environment,
 /// then the config file.
-struct Context {
-    let options: GlobalOptions
+struct Context: Sendable {
+    private(set) var options: GlobalOptions
     let environment: AWSEnvironment
     let output: Output
-    private let loadedConfig: Result<ConfigFile, SnapError>
+    private var loadedConfig: Result<ConfigFile, SnapError>
     /// One HTTP client (its connections are reused) and one credential chain per run.
-    let http = HTTPClient()
+    let http: HTTPClient
     let credentials: CredentialsChain
+    /// What signs the pool's own calls (Cognito, and KMS for its secrets): the chain, or a
+    /// `[[pool]]`'s profile or role. Stores and notifications use `credentials`.
+    private(set) var poolCredentials: any CredentialsProvider
+    /// The `[[pool]]` this context is for (`--all`); nil for a command on one pool.
+    private(set) var entry: PoolEntry?
 
     init(_ options: GlobalOptions, environment: AWSEnvironment = AWSEnvironment()) {
         self.options = options
         self.environment = environment
+        self.http = HTTPClient()
         self.output = Output(json: options.json, quiet: options.quiet)
         // Before any logger exists: every one made later writes to stderr at this level.
         SnapLogging.bootstrap(
             verbosity: options.verbosity, format: LogFormat(rawValue: options.logFormat) ?? .text,
             secrets: ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"].compactMap { environment[$0] })
-        self.credentials = CredentialsChain(environment: environment)
+        let chain = CredentialsChain(environment: environment)
+        self.credentials = chain
+        self.poolCredentials = chain
         self.loadedConfig = Result { () throws(SnapError) in try ConfigFile.load(flag: options.config, environment: environment.variables) }
+    }
+
+    /// This context for one `[[pool]]` of `--all`: its id, region and stores in place of the flags', its
+    /// settings over the file's, its Cognito calls signed with `credentials` (its profile or role).
+    func forPool(_ pool: PoolEntry, credentials: (any CredentialsProvider)? = nil) -> Context {
+        var copy = self
+        copy.entry = pool
+        copy.options.userPoolId = pool.id
+        copy.options.region = pool.effectiveRegion
+        if !pool.stores.isEmpty { copy.options.stores = pool.stores }
+        if let owner = pool.expectedBucketOwner { copy.options.expectedBucketOwner = owner }
+        copy.loadedConfig = loadedConfig.map { file in
+            var f = file
+            f.userPoolId = pool.id
+            f.region = pool.effectiveRegion
+            if let p = pool.prune { f.prune = p }
+            if let n = pool.notify { f.notify = n }
+            if let m = pool.withMFA { f.withMFA = m }
+            if let s = pool.withSecrets { f.secrets = s }
+            return f
+        }
+        if let credentials { copy.poolCredentials = credentials }
+        return copy
     }
 
     /// The config file's settings (empty when there is none); a broken file is an error.
@@ -117,12 +148,12 @@ struct Context {
     /// from the manifest.
     func kms(keyArn: String?, region: String) throws -> KMSClient {
         try KMSClient(
-            region: keyArn.flatMap(KMSClient.region(ofKey:)) ?? region, environment: environment, http: http, credentials: credentials)
+            region: keyArn.flatMap(KMSClient.region(ofKey:)) ?? region, environment: environment, http: http, credentials: poolCredentials)
     }
 
     func cognito(region: String, http: HTTPClient, pacer: QuotaPacer) throws -> CognitoClient {
         try CognitoClient(
-            region: region, environment: environment, http: http, credentials: credentials,
+            region: region, environment: environment, http: http, credentials: poolCredentials,
             pacer: pacer)
     }
 }

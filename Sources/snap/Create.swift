@@ -25,6 +25,8 @@ struct Create: AsyncParsableCommand {
 
     @OptionGroup var quotas: QuotaOptions
 
+    @OptionGroup var pools: CreateAllOptions
+
     @Option(
         help: ArgumentHelp(
             "ListUsers scans split by sub prefix: 1, 16, 256 or 4096 (default: from the pool's size, so each scan ends well inside its pagination token's hour).",
@@ -69,6 +71,7 @@ struct Create: AsyncParsableCommand {
     static let shardCounts = [1: 0, 16: 1, 256: 2, 4096: 3]
 
     func validate() throws {
+        try pools.validate(global)
         if let shards, Self.shardCounts[shards] == nil { throw ValidationError("--shards \(shards): use 1, 16, 256 or 4096") }
         _ = try Durations.parse(maxThrottleWait, flag: "--max-throttle-wait")
         _ = try Durations.parse(tokenLife, flag: "--token-life")
@@ -78,65 +81,43 @@ struct Create: AsyncParsableCommand {
     func run() async throws {
         let ctx = Context(global)
         let notice = NotifyReport()
+        if pools.all || pools.discover != nil {
+            // One notification for the whole run (snap.toml's top-level notify, or --notify).
+            try await notify.run("create", ctx: ctx, pool: nil, report: notice) {
+                try await runReportingErrors {
+                    try await CreateAll(ctx: ctx, flags: flags, options: pools, quotas: quotas, notice: notice).run()
+                }
+            }
+            return
+        }
         // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
         try await notify.run("create", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
             try await create(ctx, notice: notice)
         }
     }
 
+    /// The flags one pool's create needs (`--all` runs it once per pool).
+    var flags: CreateFlags {
+        CreateFlags(
+            waitLock: waitLock, shards: shards.flatMap { Self.shardCounts[$0] }, maxThrottleWait: maxThrottleWait, workDir: workDir,
+            withMfa: withMfa, withSecrets: withSecrets, secretsKmsKey: secretsKmsKey, tokenLife: tokenLife)
+    }
+
     private func create(_ ctx: Context, notice: NotifyReport) async throws {
         try await runReportingErrors {
-            let pool = try ctx.poolId()
-            let region = ctx.region(forPool: pool)
-            let stores = try ctx.stores()
-            let http = ctx.http
             let pacer = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota)
-            let wait = try Durations.parse(waitLock ?? ctx.config().waitLock ?? "0s", flag: "--wait-lock")
-            await pacer.setMaxThrottleWait(try Durations.parse(maxThrottleWait, flag: "--max-throttle-wait"))
-            let cognito = try ctx.cognito(region: region, http: http, pacer: pacer)
-            let output = ctx.output
-            var exporter = Exporter(
-                cognito: cognito, poolId: pool, prefixLength: shards.flatMap { Self.shardCounts[$0] },
-                tokenLife: try Durations.parse(tokenLife, flag: "--token-life"), checkScratch: !TestHooks.skipScratchCheck)
-            exporter.withMFA = try withMfa ?? ctx.config().withMFA ?? false
-            exporter.log = { output.message($0) }
-            let secrets = try secretsKey(ctx, region: region)
-            exporter.withSecrets = secrets != nil
-            var create = CreateSnapshot(
-                exporter: exporter, stores: stores, waitLock: wait, tool: Snap.versionText,
-                workBase: try workDir ?? ctx.config().workDir, log: { output.message($0) })
-            create.secrets = secrets
-            var progress: (@Sendable (ExportProgress) -> Void)?
-            if output.showsProgress {
-                progress = { p in
-                    output.progress(
-                        "exporting \(pool): \(p.users) users, \(p.groups) groups, \(p.memberships) memberships, \(p.requests) requests"
-                            + String(format: "; UserList %.1f/s", p.pace) + (p.throttled ? ", throttled" : "")
-                            + (p.restarts > 0 ? ", \(p.restarts) restart(s)" : "")
-                            + (p.usersPerPage > 0 ? String(format: ", %.1f users/page", p.usersPerPage) : "")
-                            + (p.etaSeconds.map { ", users ETA " + ProgressMeter.eta($0) } ?? "")
-                            + (p.mfaUsers > 0 ? String(format: "; MFA of %d users, UserRead %.1f/s", p.mfaUsers, p.mfaPace) : ""))
-                }
-            }
-            let outcome = try await create.run(progress: progress)
-            output.endProgress()
+            let outcome = try await flags.createPool(ctx, pacer: pacer, progress: ctx.output.showsProgress)
             notice.summary = Self.json(outcome)
-            report(outcome, output: output)
+            report(outcome, output: ctx.output)
             if outcome.noneWritten { throw ExitCode.failure }
             if !outcome.allWritten { throw ExitCode(3) }
         }
     }
 
-    /// `--with-secrets` (or `secrets = true`): the KMS key to seal secrets.enc under, in the key ARN's own
-    /// region; nil without it. Asking for secrets without naming a key is a usage error (exit 64).
-    private func secretsKey(_ ctx: Context, region: String) throws -> SecretsKMS? {
-        let config = try ctx.config()
-        guard try withSecrets ?? config.secrets ?? false else { return nil }
-        guard let arn = secretsKmsKey ?? config.secretsKMSKey, !arn.isEmpty else {
-            throw ValidationError(
-                "--with-secrets needs the KMS key to encrypt them under: pass --secrets-kms-key ARN, or set secrets_kms_key in snap.toml")
-        }
-        return SecretsKMS(kms: try ctx.kms(keyArn: arn, region: region), keyArn: arn)
+    /// The snapshot's warnings and the stores that failed, on stderr.
+    static func reportProblems(_ o: CreateSnapshot.Outcome, output: Output) {
+        for w in o.manifest.warnings { output.message("warning: \(w)") }
+        for s in o.stores where !s.ok { Output.error("store \(s.url): \(s.error ?? "failed")") }
     }
 
     static func json(_ o: CreateSnapshot.Outcome) -> JSONValue {
@@ -158,8 +139,7 @@ struct Create: AsyncParsableCommand {
 
     private func report(_ o: CreateSnapshot.Outcome, output: Output) {
         let m = o.manifest
-        for w in m.warnings { output.message("warning: \(w)") }
-        for s in o.stores where !s.ok { Output.error("store \(s.url): \(s.error ?? "failed")") }
+        Self.reportProblems(o, output: output)
         if global.json {
             output.result(json: Self.json(o))
         } else {

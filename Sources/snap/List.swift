@@ -17,9 +17,15 @@ struct List: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var pools: AllPoolsFlag
 
     func run() async throws {
         let ctx = Context(global)
+        if pools.all { return try await AllPools.run(ctx) { ctx, _ in try await run(ctx) } }
+        try await run(ctx)
+    }
+
+    private func run(_ ctx: Context) async throws {
         var failures = StoreFailures()
         var storeCount = 0
         try await runReportingErrors {

@@ -14,14 +14,29 @@ struct Output: Sendable {
         StandardStreams.out(Data((text + "\n").utf8))
     }
 
+    /// Under `--all` (`Output.pool` set), an object gains `"pool"`, and so does each object of an array.
     func result(json value: JSONValue) {
-        StandardStreams.out(value.canonicalData() + Data([0x0A]))
+        StandardStreams.out(Self.tagged(value).canonicalData() + Data([0x0A]))
+    }
+
+    static func tagged(_ value: JSONValue) -> JSONValue {
+        guard let pool else { return value }
+        switch value {
+        case .object(var o):
+            o["pool"] = .string(pool)
+            return .object(o)
+        case .array(let items): return .array(items.map(tagged))
+        default: return value
+        }
     }
 
     func message(_ text: String) {
         guard !quiet, CleanupRegistry.shared.interruption == nil else { return }
-        StandardStreams.err(Data((text + "\n").utf8))
+        StandardStreams.err(Data((Self.prefix + text + "\n").utf8))
     }
+
+    /// `POOL: ` under `--all`, so every line on stderr says which pool it is about.
+    static var prefix: String { pool.map { $0 + ": " } ?? "" }
 
     func progress(_ text: String) {
         guard showsProgress else { return }
@@ -37,9 +52,12 @@ struct Output: Sendable {
     /// its own cleanup's doing, and the signal is the answer.
     static func error(_ text: String) {
         guard CleanupRegistry.shared.interruption == nil else { return }
-        errorReport?.error(text)
-        StandardStreams.err(Data(("snap: error: " + text + "\n").utf8))
+        errorReport?.error(prefix + text)
+        StandardStreams.err(Data(("snap: error: " + prefix + text + "\n").utf8))
     }
+
+    /// The pool a command of `--all` is working on (see `prefix`, `tagged`).
+    @TaskLocal static var pool: String?
 
     /// Also told each error line, for the notification at the end (see `NotifyOptions`).
     /// A class, never a closure: a task-local value of function type (optional or

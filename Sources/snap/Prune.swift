@@ -32,6 +32,7 @@ struct Prune: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var pools: AllPoolsFlag
     @OptionGroup var notify: NotifyOptions
 
     @Option(help: "Keep the N newest snapshots.") var keepLast: Int?
@@ -88,6 +89,12 @@ struct Prune: AsyncParsableCommand {
     func run() async throws {
         let ctx = Context(global)
         let notice = NotifyReport()
+        if pools.all {
+            // One notification for the whole run.
+            return try await notify.run("prune", ctx: ctx, pool: nil, report: notice) {
+                try await AllPools.run(ctx, notice: notice) { ctx, report in try await execute(ctx, notice: report) }
+            }
+        }
         // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
         try await notify.run("prune", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
             try await execute(ctx, notice: notice)

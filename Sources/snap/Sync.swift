@@ -19,6 +19,7 @@ struct Sync: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var pools: AllPoolsFlag
     @OptionGroup var notify: NotifyOptions
 
     @Option(help: ArgumentHelp("Wait up to DURATION for a store's lock held by a running snap (default 0s).", valueName: "DURATION"))
@@ -31,6 +32,12 @@ struct Sync: AsyncParsableCommand {
     func run() async throws {
         let ctx = Context(global)
         let notice = NotifyReport()
+        if pools.all {
+            // One notification for the whole run.
+            return try await notify.run("sync", ctx: ctx, pool: nil, report: notice) {
+                try await AllPools.run(ctx, notice: notice) { ctx, report in try await execute(ctx, notice: report) }
+            }
+        }
         // The pool's name for the notice only; a broken setting fails the command itself, and is reported there.
         try await notify.run("sync", ctx: ctx, pool: try? ctx.configuredPool(), report: notice) {
             try await execute(ctx, notice: notice)

@@ -23,7 +23,10 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Every snapshot (the default when no REF is given).")
+    @Flag(
+        help:
+            "Every snapshot (the default when no REF is given); with [[pool]] tables in snap.toml, of every pool there, each in its own stores, one after another (exit 0 when all pools are intact, 3 when some are, 1 when none is)."
+    )
     var all = false
 
     @Argument(help: "Snapshots to check: ID, unique prefix, latest, latest~N, @TIME.")
@@ -38,6 +41,13 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = Context(global)
+        if all, ctx.options.userPoolId == nil, try !ctx.config().pools.isEmpty {
+            return try await AllPools.run(ctx) { ctx, _ in try await run(ctx) }
+        }
+        try await run(ctx)
+    }
+
+    private func run(_ ctx: Context) async throws {
         var bad = 0
         var failures = StoreFailures()
         var storeCount = 0

@@ -27,7 +27,7 @@ public struct CognitoClient: Sendable {
                 HTTPHeader("X-Amz-Target", "AWSCognitoIdentityProviderService.\(operation)"),
             ],
             body: .data(input.canonicalData()))
-        let response = try await sender.send(request, operation: operation, category: category)
+        let response = try await sender.send(request, operation: operation, category: category, pool: input["UserPoolId"]?.stringValue)
         if response.body.isEmpty { return .object([:]) }
         do {
             return try JSONParser.parse(response.body)

@@ -45,7 +45,7 @@ public struct SignedSender: Sendable {
     /// body has begun: what the reader already has cannot be taken back.
     public func send(
         _ request: HTTPRequest, operation: String, category: QuotaCategory? = nil, payloadHash: String? = nil,
-        responseBodyTo: String? = nil, responseBodyInto: HTTPBodySink? = nil, acceptStatus: Set<Int> = []
+        responseBodyTo: String? = nil, responseBodyInto: HTTPBodySink? = nil, acceptStatus: Set<Int> = [], pool: String? = nil
     ) async throws -> HTTPResponse {
         var attempt = 0
         var throttles = 0
@@ -53,7 +53,7 @@ public struct SignedSender: Sendable {
         while true {
             attempt += 1
             var sentAt = ContinuousClock.now
-            if let category, let pacer { sentAt = try await pacer.acquire(category, operation: operation) }
+            if let category, let pacer { sentAt = try await pacer.acquire(category, operation: operation, pool: pool) }
             var signed = request
             signed.scheme = endpoint.scheme
             signed.host = endpoint.host

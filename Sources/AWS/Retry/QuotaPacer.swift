@@ -86,10 +86,13 @@ public actor QuotaPacer {
     }
 
     /// Waits until one request of this operation may be sent: its own
-    /// per-pool cap first (where the category has one), then the category's budget.
+    /// per-pool cap first (where the category has one; one bucket per
+    /// operation and `pool`, so pools sharing this pacer keep their own caps),
+    /// then the category's budget, which every pool of the account and region shares.
     @discardableResult
-    public func acquire(_ category: QuotaCategory, operation: String) async throws -> ContinuousClock.Instant {
+    public func acquire(_ category: QuotaCategory, operation: String, pool: String? = nil) async throws -> ContinuousClock.Instant {
         if let cap = category.perOperationRPS {
+            let operation = pool.map { "\(operation) \($0)" } ?? operation
             let rate = max(0.1, cap * share)
             while true {
                 let now = clock.now

@@ -21,10 +21,14 @@ import Foundation
 /// [prune]
 /// keep_daily = 14
 /// keep_monthly = 12
+/// [[pool]]                       # the pools `--all` takes (PoolEntry)
+/// id = "eu-west-1_AbCdEf123"
+/// [pool.prune]
+/// keep_daily = 30
 /// ```
 ///
 /// Read with a small TOML subset (strings, numbers, booleans, string
-/// arrays, `[table]`, `[[store]]`); anything else, and any unknown key, is an
+/// arrays, `[table]`, `[[store]]`, `[[pool]]`, `[pool.prune]`); anything else, and any unknown key, is an
 /// error naming the file and line, so a typo never silently drops a setting.
 public struct ConfigFile: Sendable, Equatable {
     public var userPoolId: String?
@@ -47,6 +51,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var secretsKMSKey: String?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
     public var prune: [String: String] = [:]
+    /// The `[[pool]]` tables, in file order: what `--all` takes.
+    public var pools: [PoolEntry] = []
     public var path: String = ""
 
     public init() {}
@@ -74,16 +80,27 @@ public struct ConfigFile: Sendable, Equatable {
             if line.hasPrefix("[[") {
                 guard line.hasSuffix("]]") else { throw fail("unclosed [[table]]") }
                 table = line.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces)
-                guard table == "store" else { throw fail("unknown table [[\(table)]]; only [[store]] is known") }
-                stores.append("")
-                pendingStore = StoreSettings()
+                switch table {
+                case "store":
+                    stores.append("")
+                    pendingStore = StoreSettings()
+                case "pool":
+                    var entry = PoolEntry(id: "")
+                    entry.origin = "\(path):\(lineNo)"
+                    pools.append(entry)
+                default: throw fail("unknown table [[\(table)]]; known: [[store]], [[pool]]")
+                }
                 continue
             }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw fail("unclosed [table]") }
                 table = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                guard table == "quota" || table == "prune" else {
-                    throw fail("unknown table [\(table)]; known: [quota], [prune], [[store]]")
+                guard table == "quota" || table == "prune" || table == "pool.prune" else {
+                    throw fail("unknown table [\(table)]; known: [quota], [prune], [pool.prune], [[store]], [[pool]]")
+                }
+                if table == "pool.prune" {
+                    guard !pools.isEmpty else { throw fail("[pool.prune] belongs after the [[pool]] it is for") }
+                    pools[pools.count - 1].prune = [:]
                 }
                 continue
             }
@@ -111,18 +128,58 @@ public struct ConfigFile: Sendable, Equatable {
                 guard StoreSettings.isAccountId(s) else { throw fail("expected_bucket_owner \"\(s)\": an AWS account id is 12 digits") }
                 pendingStore.expectedBucketOwner = s
             case ("quota", _, .number(let n)): quotas[key] = n
-            case ("prune", "keep_last", .number(let n)), ("prune", "keep_hourly", .number(let n)), ("prune", "keep_daily", .number(let n)),
-                ("prune", "keep_weekly", .number(let n)), ("prune", "keep_monthly", .number(let n)),
-                ("prune", "keep_yearly", .number(let n)):
-                guard n >= 0, n == n.rounded() else { throw fail("\(key) must be a whole number >= 0") }
-                prune[key] = String(Int(n))
-            case ("prune", "keep_within", .string(let d)): prune[key] = d
-            case ("prune", "drop_unchanged", .bool(let b)): prune[key] = String(b)
+            case ("prune", _, _): prune[key] = try Self.pruneSetting(key, value, fail: fail)
+            case ("pool.prune", _, _): pools[pools.count - 1].prune?[key] = try Self.pruneSetting(key, value, fail: fail)
+            case ("pool", _, _): try Self.set(key, value, on: &pools[pools.count - 1], fail: fail)
             default: throw fail("unknown key \"\(key)\"\(table.isEmpty ? "" : " in [\(table)]") or a value of the wrong type")
             }
         }
         closeStore()
         if stores.contains("") { throw SnapError.configuration("\(path): a [[store]] table has no url") }
+        var seen: [String: String] = [:]
+        for p in pools {
+            guard !p.id.isEmpty else { throw SnapError.configuration("\(p.origin): this [[pool]] table has no id") }
+            guard PoolEntry.isPoolId(p.id) else {
+                throw SnapError.configuration("\(p.origin): id \"\(p.id)\" is not a user pool id (expected REGION_ID, e.g. us-east-1_AbCdEf123)")
+            }
+            if let first = seen[p.id] { throw SnapError.configuration("\(p.origin): pool \(p.id) is already named at \(first)") }
+            seen[p.id] = p.origin
+        }
+    }
+
+    /// One key of a [prune] or [pool.prune] table.
+    static func pruneSetting(_ key: String, _ value: Value, fail: (String) -> SnapError) throws(SnapError) -> String {
+        switch (key, value) {
+        case ("keep_last", .number(let n)), ("keep_hourly", .number(let n)), ("keep_daily", .number(let n)),
+            ("keep_weekly", .number(let n)), ("keep_monthly", .number(let n)), ("keep_yearly", .number(let n)):
+            guard n >= 0, n == n.rounded() else { throw fail("\(key) must be a whole number >= 0") }
+            return String(Int(n))
+        case ("keep_within", .string(let d)): return d
+        case ("drop_unchanged", .bool(let b)): return String(b)
+        default: throw fail("unknown key \"\(key)\" in a prune table or a value of the wrong type")
+        }
+    }
+
+    /// One key of a [[pool]] table.
+    static func set(_ key: String, _ value: Value, on p: inout PoolEntry, fail: (String) -> SnapError) throws(SnapError) {
+        switch (key, value) {
+        case ("id", .string(let s)): p.id = s
+        case ("region", .string(let s)): p.region = s
+        case ("stores", .strings(let list)): p.stores = list
+        case ("profile", .string(let s)): p.profile = s
+        case ("role_arn", .string(let s)):
+            guard s.hasPrefix("arn:"), s.contains(":role/") else { throw fail("role_arn \"\(s)\": expected arn:aws:iam::ACCOUNT:role/NAME") }
+            p.roleArn = s
+        case ("notify", .string(let s)): p.notify = [s]
+        case ("notify", .strings(let list)): p.notify = list
+        case ("with_mfa", .bool(let b)): p.withMFA = b
+        case ("with_secrets", .bool(let b)): p.withSecrets = b
+        case ("expected_bucket_owner", .string(let s)):
+            guard StoreSettings.isAccountId(s) else { throw fail("expected_bucket_owner \"\(s)\": an AWS account id is 12 digits") }
+            p.expectedBucketOwner = s
+        case ("prune", _): throw fail("a pool's retention is its own table: [pool.prune] after the [[pool]]")
+        default: throw fail("unknown key \"\(key)\" in [[pool]] or a value of the wrong type")
+        }
     }
 
     enum Value { case string(String), number(Double), bool(Bool), strings([String]) }
