@@ -6,7 +6,10 @@ not part of snap.
         [--rtt-ms 150] [--token-life 3600] [--neighbour 0.5] [--storm AFTER:FOR] \
         [--access-key AKIDSIMULATOR --secret-key simulator-secret] [--port 0]
 
-It speaks the AWS JSON 1.1 subset snap uses (DescribeUserPool, ListUsers with
+    python3 scripts/cognito_sim.py --fleet FLEET.json [--time-scale K] [--rtt-ms MS] [--no-quota] [--port 0]
+        (fleet mode: many pools of several accounts and regions on one endpoint; see "Fleet mode" below)
+
+It speaks the AWS JSON 1.1 subset snap uses (ListUserPools, DescribeUserPool, ListUsers with
 Limit, PaginationToken and Filter `sub ^= "x"`, ListGroups, ListUsersInGroup,
 AdminGetUser; for restore: AdminCreateUser, AdminSetUserPassword,
 AdminDisableUser, AdminAddUserToGroup, AdminSetUserMFAPreference, CreateGroup, GetCSVHeader,
@@ -60,6 +63,51 @@ per-category counts, the neighbour's spend, and first/last request times;
 POST /__sim/reset clears them. Prints {"endpoint", "accessKeyId",
 "secretAccessKey", "userPoolId"} as its first stdout line and exits when its
 parent does.
+
+Fleet mode (--fleet FLEET.json):
+
+    {"accounts": [{"id": "111111111111", "accessKey": "AKIDFLEETA0000000001", "secretKey": "fleet-a-secret",
+                   "roles": ["arn:aws:iam::111111111111:role/snap-backup"]}, ...],
+     "pools": [{"id": "us-east-1_FleetA01", "account": "111111111111", "users": 20000, "groups": 5,
+                "mfa": false, "denied": false, "name": "simulated-pool", "hostile": false, "padded": false,
+                "mfaConfiguration": "OFF"}, ...]}
+
+  (a pool's keys after "account" are optional; users, groups, mfa, hostile, padded and mfaConfiguration
+  default to --users, --groups, --mfa, --hostile, --padded, --mfa-configuration). Each pool is served by
+  its own Simulator, exactly as the single-pool mode serves its pool (same users for the same counts, the
+  restore calls, import jobs, pagination tokens, rules), but:
+  * The caller is the SigV4 Credential's access key id: an account's key, or temporary credentials from
+    AssumeRole (then X-Amz-Security-Token must be their session token, else UnrecognizedClientException;
+    past their Expiration, ExpiredTokenException). The region is the credential scope's.
+  * Budgets: one set of token buckets (one per quota category, x K, one second of burst) per account and
+    region, shared by all that account's pools in that region. Assumption: quotas are per account per
+    region, as Cognito's quotas page says; the SPEC table's rates are used.
+  * A pool of another account or region (or none) is ResourceNotFoundException "User pool POOL does not
+    exist.", as Cognito answers; neither those nor "denied" requests spend the budget.
+  * "denied": true: every Cognito request naming the pool is HTTP 400 AccessDeniedException "User: CALLER-ARN
+    is not authorized to perform: cognito-idp:OP on resource: arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL
+    because no identity-based policy allows the cognito-idp:OP action" (wording of AWS's IAM troubleshooting
+    docs; CALLER-ARN is arn:aws:iam::ACCOUNT:user/snap for an account's own key).
+  * ListUserPools (MaxResults 1..60 required, NextToken): the caller's account and region's pools, by id;
+    category UserPoolRead. (The single-pool mode answers it too, with its one pool.)
+  * STS on the same endpoint: a form-encoded POST without X-Amz-Target (Action=GetCallerIdentity or
+    AssumeRole, Version=2011-06-15, signed for sts) answers STS's XML. GetCallerIdentity: Arn
+    arn:aws:iam::ACCOUNT:user/snap, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION for assumed-role
+    credentials. AssumeRole(RoleArn, RoleSessionName, DurationSeconds 900..43200, default 3600): any role
+    listed under an account's "roles" (assumption: any caller may assume any listed role; no trust policies,
+    no ExternalId check), credentials ASIA... that act as the role's account, expiring DurationSeconds ahead
+    in real time (not / K); an unlisted role: HTTP 403 AccessDenied (ErrorResponse/Error/Type Sender). STS
+    requests are not throttled.
+  * GET /__sim/stats: {"timeScale", "lanes": {"ACCOUNT/REGION": {"categories", "operations",
+    "userListPerSecond", "first", "last"}}, "pools": {"POOL": {"operations", "account", "region", "denied"}}};
+    POST /__sim/reset clears them. The first stdout line: {"endpoint", "accounts": [{"id", "accessKeyId",
+    "secretAccessKey"}], "pools": [ids]}.
+  * Per pool, not per lane: --storm's window (from the pool's first UserList request), --refuse-tokens,
+    --foreign-job and the one-active-import-job rule. --neighbour spends each lane's UserList budget.
+  * Speed (measured 2026-12, 2-core machine under another build's load, client and simulator on it):
+    about 620-670 ListUsers requests per second (Limit 60, 8 client threads over 3 lanes, --no-quota;
+    1.3 ms of simulator CPU each); `python3 scripts/test_fleet_sim.py --bench` measures it.
+    scripts/test_fleet_sim.py is the fleet mode's self-test.
 """
 import argparse
 import base64
@@ -90,7 +138,7 @@ QUOTAS = {
     "UserAccountRecovery": (30, ["AdminSetUserPassword"]),
     "UserResourceUpdate": (25, ["AdminAddUserToGroup"]),
     "UserRead": (120, ["AdminGetUser"]),
-    "UserPoolRead": (15, ["DescribeUserPool", "GetUserPoolMfaConfig"]),
+    "UserPoolRead": (15, ["DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPools"]),
     "UserPoolResourceRead": (20, ["ListGroups", "GetCSVHeader", "GetGroup", "ListIdentityProviders", "DescribeIdentityProvider",
                                   "ListResourceServers", "DescribeUserPoolDomain", "DescribeRiskConfiguration",
                                   "GetUICustomization", "DescribeManagedLoginBrandingByClient", "GetLogDeliveryConfiguration",
@@ -120,6 +168,7 @@ class Pool:
         self.n = n
         self.g = max(0, groups)
         self.pool_id = pool_id
+        self.name = "simulated-pool"
         self.q, self.r = divmod(n, SPACE)
 
     # --- index <-> order -------------------------------------------------
@@ -256,7 +305,7 @@ class Pool:
                 "Precedence": g, "LastModifiedDate": EPOCH + g, "CreationDate": EPOCH + g}
 
     def describe(self, extra_users):
-        return {"Id": self.pool_id, "Name": "simulated-pool", "Status": "Enabled",
+        return {"Id": self.pool_id, "Name": self.name, "Status": "Enabled",
                 "EstimatedNumberOfUsers": self.n + extra_users, "MfaConfiguration": self.mfa_configuration,
                 "UsernameConfiguration": {"CaseSensitive": False}, "AutoVerifiedAttributes": ["email"],
                 "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
@@ -545,6 +594,10 @@ class Simulator:
     def pool_settings(self, pool_id):
         """The rules' view of a pool (rules.Context.pool): this simulator's one pool, or None."""
         return self.pool.describe(len(self.users)) if pool_id == self.args.pool_id else None
+
+    def ListUserPools(self, body):
+        """This simulator's one pool (the fleet mode lists the caller's account and region)."""
+        return list_user_pools(body, [self.pool])
 
     def DescribeUserPool(self, body):
         self.check_pool(body)
@@ -970,15 +1023,25 @@ class Simulator:
             raise ServiceError("TooManyRequestsException", "Rate exceeded")
 
 
+_SIGNING_KEYS = {}  # (secret, date, region, service) -> key: four HMACs saved per request
+
+
 def signing_key(secret, date, region, service):
-    k = hmac.new(("AWS4" + secret).encode(), date.encode(), hashlib.sha256).digest()
-    for part in (region, service, "aws4_request"):
-        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    cached = (secret, date, region, service)
+    k = _SIGNING_KEYS.get(cached)
+    if k is None:
+        k = hmac.new(("AWS4" + secret).encode(), date.encode(), hashlib.sha256).digest()
+        for part in (region, service, "aws4_request"):
+            k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+        if len(_SIGNING_KEYS) > 4096:
+            _SIGNING_KEYS.clear()
+        _SIGNING_KEYS[cached] = k
     return k
 
 
-def check_signature(handler, body, access_key, secret):
-    """None when the SigV4 header signature is right, else a ServiceError."""
+def parse_authorization(handler):
+    """(key id, date, region, service, term, signed headers, signature) of the SigV4 Authorization header,
+    or a ServiceError."""
     auth = handler.headers.get("Authorization", "")
     if not auth.startswith("AWS4-HMAC-SHA256 "):
         return ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -989,8 +1052,13 @@ def check_signature(handler, body, access_key, secret):
         signature = parts["Signature"]
     except (ValueError, KeyError):
         return ServiceError("IncompleteSignatureException", "Authorization header requires Credential, SignedHeaders and Signature.")
-    if key_id != access_key:
-        return ServiceError("UnrecognizedClientException", "The security token included in the request is invalid.")
+    return key_id, date, region, service, term, signed, signature
+
+
+def verify_signature(handler, body, auth, secret):
+    """None when the signature of the parsed Authorization header (parse_authorization) is right for
+    secret, else a ServiceError."""
+    key_id, date, region, service, term, signed, signature = auth
     amz_date = handler.headers.get("X-Amz-Date", "")
     if "host" not in signed or not amz_date.startswith(date):
         return ServiceError("IncompleteSignatureException", "The request must sign host and carry X-Amz-Date.")
@@ -1010,6 +1078,16 @@ def check_signature(handler, body, access_key, secret):
     return None
 
 
+def check_signature(handler, body, access_key, secret):
+    """None when the SigV4 header signature is right, else a ServiceError."""
+    auth = parse_authorization(handler)
+    if isinstance(auth, ServiceError):
+        return auth
+    if auth[0] != access_key:
+        return ServiceError("UnrecognizedClientException", "The security token included in the request is invalid.")
+    return verify_signature(handler, body, auth, secret)
+
+
 def make_handler(sim):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -1026,8 +1104,12 @@ def make_handler(sim):
             self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
             if error:
                 self.send_header("x-amzn-ErrorType", error)
-            self.end_headers()
-            self.wfile.write(data)
+            # end_headers() without its flush: the headers and the body leave in one write (one syscall)
+            if getattr(self, "_headers_buffer", None) is None:  # HTTP/0.9: no headers
+                return self.wfile.write(data)
+            self._headers_buffer.append(b"\r\n")
+            self._headers_buffer.append(data)
+            self.flush_headers()
 
         def body(self):
             n = int(self.headers.get("Content-Length") or 0)
@@ -1102,13 +1184,412 @@ def make_handler(sim):
     return Handler
 
 
+def list_user_pools(body, pools):
+    """ListUserPools over pools (Pool objects), sorted by id; NextToken is the next pool's id, encoded."""
+    limit = body.get("MaxResults")
+    if limit is None:
+        raise ServiceError("InvalidParameterException", "1 validation error detected: Value null at 'maxResults' failed "
+                                                        "to satisfy constraint: Member must not be null")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit > 60:
+        raise ServiceError("InvalidParameterException", f"1 validation error detected: Value '{limit}' at 'maxResults' "
+                                                        "failed to satisfy constraint: Member must have value less than "
+                                                        "or equal to 60")
+    if limit < 1:
+        raise ServiceError("InvalidParameterException", f"1 validation error detected: Value '{limit}' at 'maxResults' "
+                                                        "failed to satisfy constraint: Member must have value greater "
+                                                        "than or equal to 1")
+    ordered = sorted(pools, key=lambda p: p.pool_id)
+    start = 0
+    token = body.get("NextToken")
+    if token is not None:
+        try:
+            after = base64.urlsafe_b64decode(token.encode()).decode()
+            if not after.startswith("pool:"):
+                raise ValueError
+            start = bisect.bisect_left([p.pool_id for p in ordered], after[5:])
+        except (ValueError, UnicodeError):
+            raise ServiceError("InvalidParameterException", "Invalid pagination token.")
+    page = ordered[start:start + limit]
+    out = {"UserPools": [{"Id": p.pool_id, "Name": p.name, "LambdaConfig": {}, "LastModifiedDate": EPOCH,
+                          "CreationDate": EPOCH} for p in page]}
+    if start + limit < len(ordered):
+        out["NextToken"] = base64.urlsafe_b64encode(("pool:" + ordered[start + limit].pool_id).encode()).decode()
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Fleet mode (--fleet FLEET.json): many pools of several accounts and regions on one endpoint.
+
+class Counts:
+    """Per-operation counts, per-category counts and UserList requests per second: the shape of the
+    single-pool stats, for one lane (account and region) of the fleet."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.ops, self.cats, self.timeline, self.first, self.last = {}, {}, {}, None, None
+
+    def count(self, op, what):
+        with self.lock:
+            o = self.ops.setdefault(op, {"count": 0, "throttled": 0, "refused": 0, "errors": 0, "modelViolations": 0})
+            o[what] = o.get(what, 0) + 1
+            if what == "count":
+                now = time.time()
+                self.first = self.first or now
+                self.last = now
+                cat = CATEGORY.get(op)
+                if cat:
+                    self.cats[cat] = self.cats.get(cat, 0) + 1
+                if cat == "UserList":
+                    second = int(now - self.first)
+                    self.timeline[second] = self.timeline.get(second, 0) + 1
+
+    def snapshot(self):
+        with self.lock:
+            return {"categories": dict(self.cats), "operations": {k: dict(v) for k, v in self.ops.items()},
+                    "userListPerSecond": [self.timeline.get(i, 0) for i in range(max(self.timeline, default=-1) + 1)],
+                    "first": self.first, "last": self.last}
+
+
+class Lane:
+    """One account in one region: the token buckets (one per quota category, x K) its pools share."""
+
+    def __init__(self, account, region, k):
+        self.account, self.region = account, region
+        self.buckets = {c: Bucket(rps * k) for c, (rps, _) in QUOTAS.items()}
+        self.counts = Counts()
+        self.sims = []
+
+
+class Fleet:
+    """The accounts, their pools (one Simulator each, its buckets the lane's), the lanes and the temporary
+    credentials AssumeRole made."""
+
+    def __init__(self, spec, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.accounts = {}  # account id -> account spec
+        self.keys = {}  # access key id -> identity: {"account", "secret", "arn", "userId", "token", "expires"}
+        self.roles = {}  # role ARN -> account id
+        for a in spec.get("accounts", []):
+            aid = str(a["id"])
+            if not (len(aid) == 12 and aid.isdigit()):
+                raise ValueError(f"account id {aid!r} is not 12 digits")
+            if aid in self.accounts or a["accessKey"] in self.keys:
+                raise ValueError(f"account {aid} or its access key is listed twice")
+            self.accounts[aid] = a
+            self.keys[a["accessKey"]] = {"account": aid, "secret": a["secretKey"], "arn": f"arn:aws:iam::{aid}:user/snap",
+                                         "userId": "AIDA" + hashlib.sha256(aid.encode()).hexdigest()[:17].upper(),
+                                         "token": None, "expires": None}
+            for role in a.get("roles", []):
+                if role.split(":")[4:5] != [aid]:
+                    raise ValueError(f"role {role} is not an ARN of account {aid}")
+                self.roles[role] = aid
+        self.lanes = {}  # (account, region) -> Lane
+        self.pools = {}  # pool id -> (Simulator, account, region, denied)
+        for p in spec.get("pools", []):
+            pid, aid = p["id"], str(p["account"])
+            if aid not in self.accounts:
+                raise ValueError(f"pool {pid}: no account {aid}")
+            if pid in self.pools or "_" not in pid:
+                raise ValueError(f"pool id {pid!r} is listed twice or has no REGION_ prefix")
+            a = argparse.Namespace(**vars(args))
+            a.users = int(p.get("users", args.users))
+            a.groups = int(p.get("groups", args.groups))
+            a.pool_id = pid
+            a.mfa = bool(p.get("mfa", args.mfa))
+            a.hostile = bool(p.get("hostile", args.hostile))
+            a.padded = bool(p.get("padded", args.padded))
+            a.mfa_configuration = p.get("mfaConfiguration", args.mfa_configuration)
+            if not 0 <= a.users <= 40_000_000:
+                raise ValueError(f"pool {pid}: users must be between 0 and 40,000,000")
+            sim = Simulator(a)
+            sim.pool.name = p.get("name", sim.pool.name)
+            lane = self.lane(aid, sim.region)
+            sim.buckets = lane.buckets  # the pools of one account and region share one budget
+            lane.sims.append(sim)
+            self.pools[pid] = (sim, aid, sim.region, bool(p.get("denied", False)))
+
+    def lane(self, account, region):
+        with self.lock:
+            lane = self.lanes.get((account, region))
+            if lane is None:
+                lane = self.lanes[(account, region)] = Lane(account, region, self.args.time_scale)
+            return lane
+
+    def identity(self, key_id):
+        with self.lock:
+            return self.keys.get(key_id)
+
+    def assume(self, caller, role, session, duration):
+        aid = self.roles[role]
+        key_id = "ASIA" + "".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+        secret = base64.b64encode(os.urandom(30)).decode()
+        token = "FwoGZXIvYXdzE" + base64.b64encode(os.urandom(96)).decode()
+        expires = time.time() + duration
+        role_name = role.rsplit("/", 1)[1]
+        role_id = "AROA" + hashlib.sha256(role.encode()).hexdigest()[:17].upper()
+        ident = {"account": aid, "secret": secret, "token": token, "expires": expires,
+                 "arn": f"arn:aws:sts::{aid}:assumed-role/{role_name}/{session}", "userId": f"{role_id}:{session}"}
+        with self.lock:
+            self.keys[key_id] = ident
+        return key_id, ident
+
+    def reset(self):
+        for lane in self.lanes.values():
+            lane.counts.reset()
+        for sim, *_ in self.pools.values():
+            sim.reset_stats()
+
+    def stats(self):
+        with self.lock:
+            lanes = list(self.lanes.values())
+        return {"timeScale": self.args.time_scale,
+                "lanes": {f"{lane.account}/{lane.region}": lane.counts.snapshot() for lane in lanes},
+                "pools": {pid: {"operations": sim.stats()["operations"], "account": aid, "region": region,
+                                "denied": denied}
+                          for pid, (sim, aid, region, denied) in sorted(self.pools.items())}}
+
+
+STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+
+def xml_escape(text):
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("'", "&apos;"))
+
+
+def sts_error(code, message, status=400, sender=True):
+    return status, (f'<ErrorResponse xmlns="{STS_NS}"><Error><Type>{"Sender" if sender else "Receiver"}</Type>'
+                    f'<Code>{code}</Code><Message>{xml_escape(message)}</Message></Error>'
+                    f'<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>')
+
+
+def sts_answer(action, result):
+    return 200, (f'<{action}Response xmlns="{STS_NS}"><{action}Result>{result}</{action}Result>'
+                 f'<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></{action}Response>')
+
+
+def sts(fleet, ident, form):
+    """(HTTP status, XML) of an STS query request (GetCallerIdentity, AssumeRole)."""
+    from urllib.parse import parse_qsl
+    params = dict(parse_qsl(form, keep_blank_values=True))
+    action = params.get("Action", "")
+    if params.get("Version") != "2011-06-15":
+        return sts_error("InvalidAction", f"Could not find operation {action} for version {params.get('Version', 'NO_VERSION_SPECIFIED')}")
+    if action == "GetCallerIdentity":
+        return sts_answer(action, f"<Arn>{xml_escape(ident['arn'])}</Arn><UserId>{xml_escape(ident['userId'])}</UserId>"
+                                  f"<Account>{ident['account']}</Account>")
+    if action != "AssumeRole":
+        return sts_error("InvalidAction", f"Could not find operation {action} for version 2011-06-15")
+    role, session = params.get("RoleArn", ""), params.get("RoleSessionName", "")
+    problems = []
+    if len(role) < 20:
+        problems.append(f"Value '{role}' at 'roleArn' failed to satisfy constraint: Member must have length greater "
+                        "than or equal to 20" if role else "Value null at 'roleArn' failed to satisfy constraint: "
+                                                           "Member must not be null")
+    if not session:
+        problems.append("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
+    elif not (2 <= len(session) <= 64 and all(c.isalnum() or c in "_+=,.@-" for c in session)):
+        problems.append(f"Value '{session}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy "
+                        "regular expression pattern: [\\w+=,.@-]*")
+    duration = 3600
+    if "DurationSeconds" in params:
+        try:
+            duration = int(params["DurationSeconds"])
+        except ValueError:
+            duration = -1
+        if duration < 900:
+            problems.append(f"Value '{params['DurationSeconds']}' at 'durationSeconds' failed to satisfy constraint: "
+                            "Member must have value greater than or equal to 900")
+        elif duration > 43200:
+            problems.append(f"Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have "
+                            "value less than or equal to 43200")
+    if problems:
+        return sts_error("ValidationError", f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} "
+                                            f"detected: " + "; ".join(problems))
+    if role not in fleet.roles:  # assumption: any caller may assume any role the fleet file lists
+        return sts_error("AccessDenied", f"User: {ident['arn']} is not authorized to perform: sts:AssumeRole on "
+                                         f"resource: {role}", 403)
+    key_id, new = fleet.assume(ident, role, session, duration)
+    expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(new["expires"]))
+    return sts_answer(action, f"<Credentials><AccessKeyId>{key_id}</AccessKeyId>"
+                              f"<SecretAccessKey>{xml_escape(new['secret'])}</SecretAccessKey>"
+                              f"<SessionToken>{xml_escape(new['token'])}</SessionToken>"
+                              f"<Expiration>{expiration}</Expiration></Credentials>"
+                              f"<AssumedRoleUser><AssumedRoleId>{xml_escape(new['userId'])}</AssumedRoleId>"
+                              f"<Arn>{xml_escape(new['arn'])}</Arn></AssumedRoleUser>")
+
+
+def make_fleet_handler(fleet):
+    Base = make_handler(None)
+
+    class FleetHandler(Base):
+        def do_GET(self):
+            self.body()
+            if self.path == "/__sim/stats":
+                return self.reply(200, fleet.stats(), "application/json")
+            self.reply(404, {"message": "not found"}, "application/json")
+
+        def do_PUT(self):
+            data = self.body()
+            path = self.path.partition("?")[0]
+            job_id = path.rsplit("/", 1)[1]
+            owner = next((sim for sim, *_ in fleet.pools.values() if job_id in sim.jobs), None)
+            if not path.startswith("/__sim/import/") or owner is None:
+                return self.reply(404, b"no such import job", "text/plain")
+            if self.headers.get("x-amz-server-side-encryption") != "aws:kms":
+                return self.reply(403, b"<Error><Code>AccessDenied</Code><Message>x-amz-server-side-encryption: aws:kms is required"
+                                       b"</Message></Error>", "application/xml")
+            status, answer = owner.upload(job_id, data)
+            self.reply(status, answer, "application/xml" if status == 403 else "text/plain")
+
+        def authenticate(self, body):
+            """(identity, region) of the signed request, or raises ServiceError."""
+            auth = parse_authorization(self)
+            if isinstance(auth, ServiceError):
+                raise auth
+            ident = fleet.identity(auth[0])
+            if ident is None or (ident["token"] is not None and self.headers.get("X-Amz-Security-Token") != ident["token"]):
+                raise ServiceError("UnrecognizedClientException", "The security token included in the request is invalid.")
+            if ident["expires"] is not None and time.time() >= ident["expires"]:
+                raise ServiceError("ExpiredTokenException", "The security token included in the request is expired")
+            bad = verify_signature(self, body, auth, ident["secret"])
+            if bad:
+                raise bad
+            return ident, auth[2]
+
+        def do_POST(self):
+            body = self.body()
+            if self.path == "/__sim/reset":
+                fleet.reset()
+                return self.reply(200, {}, "application/json")
+            target = self.headers.get("X-Amz-Target", "")
+            snap = (self.headers.get("User-Agent") or "").startswith("snap")
+            if not target:
+                return self.sts(body, snap)
+            op = target.rpartition(".")[2]
+            try:
+                ident, region = self.authenticate(body)
+                lane = fleet.lane(ident["account"], region)
+                handler = getattr(Simulator, op, None) if op[:1].isupper() and op in OPERATIONS else None
+                if handler is None:
+                    raise ServiceError("UnknownOperationException", f"Unknown operation {target}")
+                if self.args.model_check and snap:
+                    violations = model_check.check(self.headers, body)
+                    if violations:
+                        lane.counts.count(op, "modelViolations")
+                        raise ServiceError("SnapModelViolation", "the request breaks the AWS service model: " + "; ".join(violations))
+                try:
+                    request = json.loads(body or b"{}")
+                except ValueError:
+                    raise ServiceError("SerializationException", "The request body is not JSON.")
+                if op == "ListUserPools":
+                    return self.list_user_pools(lane, request)
+                pool_id = request.get("UserPoolId")
+                found = fleet.pools.get(pool_id) if isinstance(pool_id, str) else None
+                if found is None or found[1] != ident["account"] or found[2] != region:
+                    # What Cognito answers for a pool of another account or region: it does not exist there.
+                    lane.counts.count(op, "count")
+                    lane.counts.count(op, "errors")
+                    raise ServiceError("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
+                sim, aid, _, denied = found
+                if denied:
+                    # Wording copied from AWS's IAM troubleshooting docs ("Troubleshooting access denied error
+                    # messages": "User: ARN is not authorized to perform: ACTION on resource: ARN because no
+                    # identity-based policy allows the ACTION action").
+                    lane.counts.count(op, "count")
+                    lane.counts.count(op, "errors")
+                    sim.count(op, "errors")
+                    raise ServiceError(
+                        "AccessDeniedException",
+                        f"User: {ident['arn']} is not authorized to perform: cognito-idp:{op} on resource: "
+                        f"arn:aws:cognito-idp:{region}:{aid}:userpool/{pool_id} because no identity-based policy "
+                        f"allows the cognito-idp:{op} action")
+                self.serve_pool(sim, lane, op, handler, request, snap)
+            except ServiceError as e:
+                self.reply(e.status, {"__type": e.code, "message": e.message}, error=e.code)
+
+        @property
+        def args(self):
+            return fleet.args
+
+        def list_user_pools(self, lane, request):
+            lane.counts.count("ListUserPools", "count")
+            if self.args.rtt_ms:
+                time.sleep(self.args.rtt_ms / 1000.0 / self.args.time_scale)
+            if not self.args.no_quota and not lane.buckets["UserPoolRead"].take():
+                lane.counts.count("ListUserPools", "throttled")
+                raise ServiceError("TooManyRequestsException", "Rate exceeded")
+            try:
+                out = list_user_pools(request, [sim.pool for sim in lane.sims])
+            except ServiceError:
+                lane.counts.count("ListUserPools", "refused")
+                raise
+            self.reply(200, out)
+
+        def serve_pool(self, sim, lane, op, handler, request, snap):
+            """As the single-pool simulator serves its pool, counting in the pool's and the lane's stats."""
+            def count(what):
+                sim.count(op, what)
+                lane.counts.count(op, what)
+            if self.args.model_check and snap:
+                refusal = rules.check(op, request, rules.Context("cognito-idp", sim.pool_settings))
+                if refusal is not None:
+                    count("ruleRefusals")
+                    raise ServiceError(refusal.code, refusal.message, refusal.status)
+            ruled = sim.rule_answer(op, request, snap)
+            if ruled is not None:
+                lane.counts.count(op, "throttled" if ruled.code == "TooManyRequestsException" else "internalErrors")
+                raise ruled
+            count("count")
+            if sim.rtt:
+                time.sleep(sim.rtt)
+            try:
+                sim.admit(op)
+            except ServiceError:
+                count("throttled")
+                raise
+            try:
+                out = handler(sim, request)
+            except ServiceError as e:
+                count("refused" if e.code == "InvalidParameterException" else "errors")
+                raise
+            self.reply(200, out)
+
+        def sts(self, body, snap):
+            try:
+                ident, _ = self.authenticate(body)
+            except ServiceError as e:
+                # STS's own codes for what Cognito calls UnrecognizedClient, InvalidSignature, ExpiredToken.
+                code, status = {"UnrecognizedClientException": ("InvalidClientTokenId", 403),
+                                "InvalidSignatureException": ("SignatureDoesNotMatch", 403),
+                                "ExpiredTokenException": ("ExpiredToken", 400)}.get(e.code, (e.code, 400))
+                status, xml = sts_error(code, e.message, status)
+                return self.reply(status, xml.encode(), "text/xml")
+            if self.args.model_check and snap:
+                violations = model_check.check(self.headers, body)
+                if violations:
+                    status, xml = sts_error("SnapModelViolation", "the request breaks the AWS service model: "
+                                            + "; ".join(violations))
+                    return self.reply(status, xml.encode(), "text/xml")
+            status, xml = sts(fleet, ident, body.decode("utf-8", errors="replace"))
+            self.reply(status, xml.encode(), "text/xml")
+
+    return FleetHandler
+
+
 OPERATIONS = {"DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPoolClients", "ListIdentityProviders", "ListResourceServers",
               "DescribeRiskConfiguration", "GetUICustomization", "DescribeManagedLoginBrandingByClient",
               "GetLogDeliveryConfiguration", "ListTerms",
               "ListUsers", "ListGroups", "ListUsersInGroup", "AdminGetUser", "AdminCreateUser",
               "AdminSetUserPassword", "AdminDisableUser", "AdminAddUserToGroup", "CreateGroup", "GetCSVHeader",
               "AdminSetUserMFAPreference",
-              "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob", "ListUserImportJobs"}
+              "CreateUserImportJob", "StartUserImportJob", "DescribeUserImportJob", "ListUserImportJobs",
+              "ListUserPools"}
 
 
 def main():
@@ -1146,6 +1627,10 @@ def main():
                    help="someone else's import job, InProgress for SECONDS from the first CreateUserImportJob")
     p.add_argument("--mfa", action="store_true", help="give synthetic users MFA settings (AdminGetUser reports them)")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--fleet", metavar="FLEET.json",
+                   help="serve the accounts and pools of this file (see the module docstring); --users, --groups, "
+                        "--mfa, --hostile, --padded and --mfa-configuration are then the pools' defaults and "
+                        "--pool-id, --access-key, --secret-key are unused")
     p.add_argument("--no-model-check", dest="model_check", action="store_false",
                    help="do not hold snap's requests to the AWS service model (model_check.py) nor to the documented "
                         "rules (scripts/rules/); both on by default")
@@ -1158,6 +1643,8 @@ def main():
         p.error("--users must be between 0 and 40,000,000")
     if not 0 <= args.neighbour < 1:
         p.error("--neighbour must be in [0, 1)")
+    if args.fleet:
+        return serve_fleet(args, p)
     sim = Simulator(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(sim))
     server.daemon_threads = True
@@ -1168,6 +1655,36 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(json.dumps({"endpoint": sim.endpoint, "accessKeyId": args.access_key, "secretAccessKey": args.secret_key,
                       "userPoolId": args.pool_id, "region": sim.region}), flush=True)
+    parent = os.getppid()
+    try:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+
+
+def serve_fleet(args, p):
+    try:
+        with open(args.fleet) as f:
+            fleet = Fleet(json.load(f), args)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        p.error(f"--fleet {args.fleet}: {e!r}")
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_fleet_handler(fleet))
+    server.daemon_threads = True
+    server.request_queue_size = 1024
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    for sim, *_ in fleet.pools.values():
+        sim.endpoint = endpoint
+    if args.neighbour:
+        for lane in list(fleet.lanes.values()):
+            if lane.sims:  # the neighbour spends the lane's budget; its spend shows in the lane's first pool's stats
+                threading.Thread(target=lane.sims[0].neighbour, daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(json.dumps({"endpoint": endpoint,
+                      "accounts": [{"id": aid, "accessKeyId": a["accessKey"], "secretAccessKey": a["secretKey"]}
+                                   for aid, a in fleet.accounts.items()],
+                      "pools": sorted(fleet.pools)}), flush=True)
     parent = os.getppid()
     try:
         while os.getppid() == parent:

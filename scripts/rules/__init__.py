@@ -85,9 +85,14 @@ def load(off=()):
 def enabled(name):
     """Whether the rule NAME is loaded (on). For rules that shape answers (short
     pages, 500s) rather than refuse requests: the simulator or proxy asks this."""
-    if name not in {m.NAME for m in _all()}:
+    if _all_names is None:  # the folder's rules, listed once: the simulator asks this per request
+        globals()["_all_names"] = frozenset(m.NAME for m in _all())
+    if name not in _all_names:
         raise KeyError(f"no rule named {name!r} in scripts/rules/")
     return any(m.NAME == name for m in _rules)
+
+
+_all_names = None
 
 
 def _all():
