@@ -112,18 +112,18 @@ import Testing
         // The other commands take --all the same way, each pool in its own stores.
         let list = try snap(["list", "--all"], env: env, cwd: work)
         #expect(list.status == 3, "the down store: \(list.stderr)")
-        #expect(list.out.contains("# \(a) (us-east-1)") && list.out.contains("# \(b) (eu-west-1)"), list.out)
+        #expect(list.out.contains("# \(a) (us-east-1)") && list.out.contains("# \(b) (eu-west-1)"), "\(list.out)")
         #expect(list.out.components(separatedBy: a).count - 1 >= 3, "pool a's header and its two snapshots: \(list.out)")
         let verify = try snap(["verify", "--all", "--json"], env: env, cwd: work)
-        #expect(verify.status == 3, verify.stderr)
+        #expect(verify.status == 3, "\(verify.stderr)")
         #expect(verify.out.contains(#""pool":"\#(b)""#), "JSON lines name their pool: \(verify.out)")
         // Pool a has its own [pool.prune] (keep_last = 1); the others have none, and say so.
         let prune = try snap(["prune", "--all"], env: env, cwd: work)
-        #expect(prune.status == 3, prune.stderr)
+        #expect(prune.status == 3, "\(prune.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(work)/store-a/\(a)").filter { $0.hasSuffix(".tar.zst") }.count == 1)
-        #expect(prune.stderr.contains("snap: error: \(b): no retention policy"), prune.stderr)
+        #expect(prune.stderr.contains("snap: error: \(b): no retention policy"), "\(prune.stderr)")
         let check = try snap(["check", "--all", "--max-age", "1h"], env: env, cwd: work)
-        #expect(check.status == 3, check.stderr)
+        #expect(check.status == 3, "\(check.stderr)")
     }
 
     @Test func discoverTakesEveryPoolOfTheRegions() throws {
@@ -135,8 +135,8 @@ import Testing
         let p2 = try seedPool(extraUsers: 2, env: seedEnv)
         let work = try tempFolder("discover")
         let r = try snap(["create", "--all", "--discover", "ca-central-1", "--store", work + "/store"], env: moto.environment, cwd: work)
-        #expect(r.status == 0, r.stderr)
-        #expect(r.stderr.contains("--discover: 2 pool(s) in ca-central-1"), r.stderr)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("--discover: 2 pool(s) in ca-central-1"), "\(r.stderr)")
         for p in [p1, p2] {
             let files = try FileManager.default.contentsOfDirectory(atPath: "\(work)/store/\(p)")
             #expect(files.filter { $0.hasSuffix(".tar.zst") }.count == 1, "\(p): \(files)")
@@ -145,24 +145,24 @@ import Testing
         var noEndpoint = moto.environment
         noEndpoint["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = "http://127.0.0.1:9"
         let bad = try snap(["create", "--all", "--discover", "ca-central-1", "--store", work + "/store"], env: noEndpoint, cwd: work)
-        #expect(bad.status == 1, bad.stderr)
-        #expect(bad.stderr.contains("--discover ca-central-1: ListUserPools failed"), bad.stderr)
+        #expect(bad.status == 1, "\(bad.stderr)")
+        #expect(bad.stderr.contains("--discover ca-central-1: ListUserPools failed"), "\(bad.stderr)")
     }
 
     @Test func usageErrorsNameTheFix() throws {
         let moto = try Moto.shared()
         let work = try tempFolder("fleet-usage")
         let noPools = try snap(["create", "--all"], env: moto.environment, cwd: work)
-        #expect(noPools.status == 64, noPools.stderr)
-        #expect(noPools.stderr.contains("--all takes the pools of snap.toml's [[pool]] tables"), noPools.stderr)
+        #expect(noPools.status == 64, "\(noPools.stderr)")
+        #expect(noPools.stderr.contains("--all takes the pools of snap.toml's [[pool]] tables"), "\(noPools.stderr)")
         let discoverAlone = try snap(["create", "--discover", "us-east-1"], env: moto.environment, cwd: work)
-        #expect(discoverAlone.status == 64 && discoverAlone.stderr.contains("--discover goes with --all"), discoverAlone.stderr)
+        #expect(discoverAlone.status == 64 && discoverAlone.stderr.contains("--discover goes with --all"), "\(discoverAlone.stderr)")
         let both = try snap(["create", "--all", "--user-pool-id", "us-east-1_X"], env: moto.environment, cwd: work)
-        #expect(both.status == 64 && both.stderr.contains("give one or the other"), both.stderr)
+        #expect(both.status == 64 && both.stderr.contains("give one or the other"), "\(both.stderr)")
         try "[[pool]]\nid = \"us-east-1_A\"\nprofile = \"nosuch\"\n".write(toFile: work + "/snap.toml", atomically: true, encoding: .utf8)
         let profile = try snap(["create", "--all"], env: moto.environment, cwd: work)
-        #expect(profile.status == 1, profile.stderr)
-        #expect(profile.stderr.contains("profile \"nosuch\" is in neither shared file"), profile.stderr)
+        #expect(profile.status == 1, "\(profile.stderr)")
+        #expect(profile.stderr.contains("profile \"nosuch\" is in neither shared file"), "\(profile.stderr)")
         #expect(profile.stderr.contains("snap.toml:1"), "names where the pool is set: \(profile.stderr)")
     }
 }
