@@ -38,6 +38,8 @@ step swift test --skip-build --filter 'IntegrationTests\.LockTests'
 # The release checklist (scripts/aws_smoke.sh) against moto, so it keeps
 # working for the operator who runs it against AWS (issue 20, build item 5).
 step scripts/smoke_moto.sh
+# The fleet simulator's own checks (accounts, regions, STS, shared budgets; 5 s).
+step python3 scripts/test_fleet_sim.py
 # A bounded fuzzing run over the archive reader and the line scanner
 # (builds in under a minute outside SwiftPM; RELIABILITY.md).
 step scripts/fuzz.sh "${SNAP_FUZZ_SECONDS:-40}"

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func pacerHoldsACategoryToItsShare() async throws {
-        // UserList 30 RPS x 0.5 = 15 RPS with a 15-token burst: 45 requests need about 2 s.
+        // UserList 30 RPS x 0.5 = 15 RPS with a 3-token burst (a quarter second): 45 requests need about 2.8 s.
         let pacer = QuotaPacer(share: 0.5)
         #expect(await pacer.rate(of: .userList) == 15)
         let start = ContinuousClock.now
@@ -24,6 +24,16 @@ import Testing
         let elapsed = ContinuousClock.now - start
         // Only the lower bound is asserted: it proves the pacing; an upper bound would time the machine.
         #expect(elapsed >= .milliseconds(1800), "elapsed \(elapsed)")
+    }
+
+    @Test func anIdleBucketHoldsAQuarterSecondNotASecond() async throws {
+        // 30 RPS: 7 tokens after idling, not 30; so 30 requests at once take at least (30 - 7) / 30 s.
+        // Pools sharing an account's pacer (create --all) then never spend a second's budget at once on top of the rate.
+        let pacer = QuotaPacer(share: 1)
+        try await Task.sleep(for: .milliseconds(1200))
+        let start = ContinuousClock.now
+        for _ in 0..<30 { try await pacer.acquire(.userList) }
+        #expect(ContinuousClock.now - start >= .milliseconds(700), "a burst of more than a quarter second's rate")
     }
 
     @Test func categoriesAreIndependentAndOverridesApply() async throws {

@@ -22,8 +22,11 @@ public actor QuotaPacer {
         var throttled = 0
         var cuts = 0
         var lowestRate: Double
-        /// A one-second burst at most: Cognito meters per second.
-        var capacity: Double { max(1, rate.rounded(.down)) }
+        /// A burst of at most `QuotaPacer.burstSeconds` of the rate: the tasks that share a budget (every
+        /// pool of an account and region under `create --all`) may not, after a pause, spend a whole second's
+        /// worth at once on top of the steady rate (measured: a one-second bucket let single seconds reach
+        /// 1.9 times the share; BENCHMARKS.md).
+        var capacity: Double { max(1, (rate * QuotaPacer.burstSeconds).rounded(.down)) }
     }
 
     /// What the pacer saw for one category, for progress lines and the manifest.
@@ -37,6 +40,9 @@ public actor QuotaPacer {
         /// Throttled within the last `recentWindow`.
         public var throttledRecently: Bool
     }
+
+    /// How much of a second's rate a bucket holds when it has been idle.
+    public static let burstSeconds = 0.25
 
     private var buckets: [QuotaCategory: Bucket] = [:]
     /// Per-operation caps (`QuotaCategory.perOperationRPS` × share), one bucket
@@ -68,7 +74,8 @@ public actor QuotaPacer {
         for c in QuotaCategory.allCases {
             let rate = max(0.1, (overrides[c] ?? c.defaultRPS) * share)
             buckets[c] = Bucket(
-                ceiling: rate, rate: rate, tokens: max(1, rate.rounded(.down)), last: now, lastSuccess: now, lowestRate: rate)
+                ceiling: rate, rate: rate, tokens: max(1, (rate * Self.burstSeconds).rounded(.down)), last: now, lastSuccess: now,
+                lowestRate: rate)
         }
     }
 
