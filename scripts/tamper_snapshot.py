@@ -14,6 +14,9 @@ FOLDER is the pool's folder in the store (<store>/<pool>). Edits:
   --as NEWID                 write the result as snapshot NEWID (its manifest
                              says so), leaving ID as it was: an intact copy
                              of the same state, as if taken at NEWID's time.
+  --keep-signature           keep the .json's signature (over other bytes now);
+  --signature JSON           set the .json's signature ({alg,key,value});
+  --write-signed-bytes FILE  write what a signature covers (canonical, unsigned).
 Then every member's sha256, bytes and records, the counts (unless --counts
 says otherwise), manifest.json, the archive
 (tar --format=pax, zstd --check, as snap writes it) and <ID>.json's archive
@@ -59,10 +62,17 @@ def main():
     p.add_argument("--raw-line", nargs=2, action="append", default=[], metavar=("MEMBER", "TEXT"))
     p.add_argument("--counts", action="append", default=[])
     p.add_argument("--as", dest="new_id")
+    p.add_argument("--keep-signature", action="store_true",
+                   help="keep <ID>.json's signature (now over other bytes: a forgery that kept it)")
+    p.add_argument("--signature", help="set <ID>.json's signature to this JSON ({alg,key,value}: one made elsewhere)")
+    p.add_argument("--write-signed-bytes", metavar="FILE",
+                   help="also write the bytes a signature covers (the .json, canonical, without signature) to FILE")
     a = p.parse_args()
     archive = os.path.join(a.folder, a.id + ".tar.zst")
     out_id = a.new_id or a.id
     stored_path = os.path.join(a.folder, out_id + ".json")
+    with open(os.path.join(a.folder, a.id + ".json"), "rb") as f:
+        original = json.loads(f.read())
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["sh", "-c", 'zstd -dc "$0" | tar -x -C "$1"', archive, tmp], check=True)
         for member, text in a.insert:
@@ -115,6 +125,14 @@ def main():
     with open(archive, "rb") as f:
         data = f.read()
     manifest["archive"] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    manifest.pop("signature", None)
+    if a.write_signed_bytes:
+        with open(a.write_signed_bytes, "w") as f:
+            f.write(canonical(manifest))
+    if a.keep_signature and "signature" in original:
+        manifest["signature"] = original["signature"]
+    if a.signature:
+        manifest["signature"] = json.loads(a.signature)
     with open(stored_path, "w") as f:
         f.write(canonical(manifest) + "\n")
 

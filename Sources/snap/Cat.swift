@@ -18,6 +18,7 @@ struct Cat: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var signatures: SignaturePolicyOptions
 
     @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N or @TIME (left out with --at).")
     var ref: String
@@ -53,6 +54,7 @@ struct Cat: AsyncParsableCommand {
             let wanted = Member(catName: member)!
             let lookup = try ctx.lookup()
             let found = try await lookup.find(snapshotRef, pool: try ctx.configuredPool())
+            try await signatures.enforce(ctx, pool: found.pool, entry: found.entry)
             let work = try WorkDirectory()
             defer { work.remove() }
             let snapshot = try await lookup.catalog.read(

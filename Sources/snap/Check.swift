@@ -72,16 +72,48 @@ struct Check: AsyncParsableCommand {
                 worst = 1
                 return
             }
+            let required = try ctx.config().requireSignature == true
             for pool in pools {
                 let report = await FreshnessCheck(stores: stores, maxAge: limit, deep: deep).run(pool: pool, workDirectory: work.path)
-                if global.json { ctx.output.result(json: report.json) } else { ctx.output.result(report.line) }
-                let code = Self.exitCode(report.status)
+                let signature = await Self.signatureState(ctx, pool: pool, stores: stores)
+                if global.json {
+                    var j = report.json
+                    if case .object(var o) = j, let signature {
+                        o["signature"] = .object(["state": .string(signature.state), "detail": .string(signature.detail)])
+                        j = .object(o)
+                    }
+                    ctx.output.result(json: j)
+                } else {
+                    ctx.output.result(report.line + (signature.map { "; newest snapshot's signature: \($0.state)\($0.detail.isEmpty ? "" : " (\($0.detail))")" } ?? ""))
+                }
+                var code = Self.exitCode(report.status)
+                // Under require_signature an unsigned or broken newest snapshot is as bad as a stale one.
+                if required, let signature, signature.state != "valid" { code = 1 }
                 if code == 1 || worst == 0 { worst = code }
             }
         }
         // 3 (unknown) yields to 1 (stale, missing) when both occur.
         if worst == 1 { throw ExitCode.failure }
         if worst == 3 { throw ExitCode(3) }
+    }
+
+    /// The newest snapshot's signature: valid, unsigned or invalid (with why); nil when there is no
+    /// snapshot, or nothing is signed and nothing asks for it.
+    static func signatureState(_ ctx: Context, pool: String, stores: [any SnapshotStore]) async -> (state: String, detail: String)? {
+        do {
+            guard let newest = try await Catalog(stores: stores).entries(pool: pool).entries.last else { return nil }
+            let config = try ctx.config()
+            guard let signature = newest.manifest.signature else {
+                return config.sign != nil || config.requireSignature == true ? ("unsigned", newest.id.value) : nil
+            }
+            switch await (try Signing.Checker(ctx, publicKey: nil)).check(signature, newest.manifest.signedBytes) {
+            case .valid: return ("valid", "\(newest.id.value), \(signature["key"]?.stringValue ?? "?")")
+            case .invalid(let why): return ("invalid", "\(newest.id.value): \(why)")
+            case .unsigned: return ("unsigned", newest.id.value)
+            }
+        } catch {
+            return ("unknown", "\(error)")
+        }
     }
 
     static func exitCode(_ s: FreshnessCheck.Status) -> Int {

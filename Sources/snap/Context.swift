@@ -52,6 +52,7 @@ struct Context: Sendable {
             if let n = pool.notify { f.notify = n }
             if let m = pool.withMFA { f.withMFA = m }
             if let s = pool.withSecrets { f.secrets = s }
+            if let k = pool.sign { f.sign = k }
             return f
         }
         if let credentials { copy.poolCredentials = credentials }

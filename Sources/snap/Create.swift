@@ -65,6 +65,12 @@ struct Create: AsyncParsableCommand {
             valueName: "ARN"))
     var secretsKmsKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Sign the stored manifest (it names every member's checksum and the archive's) with KMS: kms:KEY_ARN (an asymmetric key: ECDSA_SHA_256 or RSASSA_PSS_SHA_256) or hmac:KEY_ARN (GenerateMac); needs kms:Sign (kms:GenerateMac) and kms:GetPublicKey. A KMS failure fails the create: an unsigned snapshot is never written when signing was asked for (default: sign in snap.toml).",
+            valueName: "KEY"))
+    var sign: String?
+
     @Option(help: .hidden)
     var tokenLife: String = "1h"
 
@@ -100,7 +106,7 @@ struct Create: AsyncParsableCommand {
     var flags: CreateFlags {
         CreateFlags(
             waitLock: waitLock, shards: shards.flatMap { Self.shardCounts[$0] }, maxThrottleWait: maxThrottleWait, workDir: workDir,
-            withMfa: withMfa, withSecrets: withSecrets, secretsKmsKey: secretsKmsKey, tokenLife: tokenLife)
+            withMfa: withMfa, withSecrets: withSecrets, secretsKmsKey: secretsKmsKey, tokenLife: tokenLife, sign: sign)
     }
 
     private func create(_ ctx: Context, notice: NotifyReport) async throws {

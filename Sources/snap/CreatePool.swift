@@ -15,6 +15,8 @@ struct CreateFlags: Sendable {
     var withSecrets: Bool?
     var secretsKmsKey: String?
     var tokenLife: String
+    /// `--sign KEY`; nil: `sign` in snap.toml (the pool's, else the file's), else unsigned.
+    var sign: String?
 
     /// Exports the context's pool, paced by `pacer`, and writes the snapshot to its stores. Prints its log
     /// lines (and, with `progress`, a progress line); reports nothing else.
@@ -37,6 +39,7 @@ struct CreateFlags: Sendable {
             exporter: exporter, stores: stores, waitLock: wait, tool: Snap.versionText,
             workBase: try workDir ?? ctx.config().workDir, log: { output.message($0) })
         create.secrets = secrets
+        if let key = try Signing.key(ctx, flag: sign) { create.sign = Signing.closure(try Signing.signer(ctx, key: key)) }
         var progress: (@Sendable (ExportProgress) -> Void)?
         if showProgress {
             progress = { p in

@@ -35,6 +35,7 @@ struct Diff: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var signatures: SignaturePolicyOptions
 
     @Argument(help: "OLD and NEW (see above).")
     var refs: [String] = []
@@ -85,6 +86,9 @@ struct Diff: AsyncParsableCommand {
         let catalog = lookup.catalog
         let (old, new) = try await DiffSides.resolve(
             refs: refs, oldAt: oldAt, newAt: newAt, pool: try ctx.configuredPool(), lookup: lookup)
+        for side in [old, new] {
+            if case .stored(let found) = side { try await signatures.enforce(ctx, pool: found.pool, entry: found.entry) }
+        }
         let work = try WorkDirectory()
         defer { work.remove() }
         let output = ctx.output

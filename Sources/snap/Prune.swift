@@ -119,9 +119,11 @@ struct Prune: AsyncParsableCommand {
                 failedStores.insert(f.store)
             }
             for pool in pools {
-                let outcome = try await Pruner(stores: stores, policy: policy, waitLock: wait).run(pool: pool, dryRun: dryRun) {
-                    ctx.output.message($0)
-                }
+                var pruner = Pruner(stores: stores, policy: policy, waitLock: wait)
+                pruner.tool = Snap.versionText
+                // Its records of what it removed are signed as the snapshots are (sign in snap.toml).
+                if let key = try Signing.key(ctx, flag: nil) { pruner.sign = Signing.closure(try Signing.signer(ctx, key: key)) }
+                let outcome = try await pruner.run(pool: pool, dryRun: dryRun) { ctx.output.message($0) }
                 for d in outcome.decisions {
                     if global.json {
                         rows.append([

@@ -66,6 +66,7 @@ struct Restore: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var signatures: SignaturePolicyOptions
     @OptionGroup var notify: NotifyOptions
 
     @Argument(help: "The snapshot: ID, unique ID prefix, latest, latest~N, @TIME (or use --at).")
@@ -403,6 +404,7 @@ struct Restore: AsyncParsableCommand {
         let output = ctx.output
         let found = try await SnapshotLookup(catalog: catalog) { output.message("warning: \($0)") }.find(
             SnapshotRef(ref: ref, at: at), pool: pool)
+        try await signatures.enforce(ctx, pool: found.pool, entry: found.entry)
         return (found.pool, found.entry)
     }
 

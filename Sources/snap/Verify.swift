@@ -35,6 +35,18 @@ struct Verify: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also check the newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD).", valueName: "TIME"))
     var at: String?
 
+    @Flag(
+        help:
+            "Also walk each store's history of the pool, newest to oldest: every signature (create --sign), each manifest against the digest its successor names, a snapshot missing with no prune record to explain it, a snapshot older than one whose ID sorts before it. Signatures are checked with KMS against the key sign in snap.toml names, or offline with --public-key."
+    )
+    var chain = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Check signatures offline against this public key (PEM, from snap key export), without KMS; implies --chain.",
+            valueName: "FILE"))
+    var publicKey: String?
+
     func validate() throws {
         if all && (!refs.isEmpty || at != nil) { throw ValidationError("give REFs (or --at) or --all, not both") }
     }
@@ -91,6 +103,16 @@ struct Verify: AsyncParsableCommand {
                 snapshots += summary.snapshots
             }
             meter.finish()
+            if chain || publicKey != nil {
+                let checker = try Signing.Checker(ctx, publicKey: publicKey)
+                ctx.output.message("--chain: \(checker.how)")
+                for (pool, _) in targets {
+                    for finding in await ChainReport.run(pool: pool, stores: stores, checker: checker) {
+                        if finding.problem != nil { bad += 1 }
+                        if global.json { rows.append(finding.json) } else { ctx.output.result(finding.text) }
+                    }
+                }
+            }
             if global.json { ctx.output.result(json: .array(rows)) }
             if snapshots == 0 && failures.all.count < stores.count {
                 ctx.output.message(

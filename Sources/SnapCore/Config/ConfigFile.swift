@@ -51,6 +51,12 @@ public struct ConfigFile: Sendable, Equatable {
     public var secretsKMSKey: String?
     /// The [prune] table: keep_last, keep_hourly, ..., keep_within (a duration string), drop_unchanged.
     public var prune: [String: String] = [:]
+    /// `create --sign` (and prune's records): `kms:KEY_ARN` or `hmac:KEY_ARN`; also the key verify and
+    /// the signature policy expect signatures to be made with.
+    public var sign: String?
+    /// `require_signature = true`: restore, diff and cat refuse a snapshot that is unsigned or whose
+    /// signature or chain fails (else they warn).
+    public var requireSignature: Bool?
     /// The `[[pool]]` tables, in file order: what `--all` takes.
     public var pools: [PoolEntry] = []
     public var path: String = ""
@@ -115,6 +121,8 @@ public struct ConfigFile: Sendable, Equatable {
             case ("", "with_mfa", .bool(let b)): withMFA = b
             case ("", "secrets", .bool(let b)): secrets = b
             case ("", "secrets_kms_key", .string(let s)): secretsKMSKey = s
+            case ("", "sign", .string(let s)): sign = try Self.signing(s, fail: fail)
+            case ("", "require_signature", .bool(let b)): requireSignature = b
             case ("", "quota_share", .number(let n)): quotaShare = n
             case ("", "notify", .string(let s)): notify = [s]
             case ("", "notify", .strings(let list)): notify = list
@@ -147,6 +155,14 @@ public struct ConfigFile: Sendable, Equatable {
         }
     }
 
+    /// `sign = "kms:ARN"` or `"hmac:ARN"`.
+    static func signing(_ s: String, fail: (String) -> SnapError) throws(SnapError) -> String {
+        guard (s.hasPrefix("kms:arn:") || s.hasPrefix("hmac:arn:")) && s.contains(":kms:") else {
+            throw fail("sign \"\(s)\": use kms:KEY_ARN (an asymmetric KMS key) or hmac:KEY_ARN (an HMAC KMS key)")
+        }
+        return s
+    }
+
     /// One key of a [prune] or [pool.prune] table.
     static func pruneSetting(_ key: String, _ value: Value, fail: (String) -> SnapError) throws(SnapError) -> String {
         switch (key, value) {
@@ -177,6 +193,7 @@ public struct ConfigFile: Sendable, Equatable {
         case ("expected_bucket_owner", .string(let s)):
             guard StoreSettings.isAccountId(s) else { throw fail("expected_bucket_owner \"\(s)\": an AWS account id is 12 digits") }
             p.expectedBucketOwner = s
+        case ("sign", .string(let s)): p.sign = try signing(s, fail: fail)
         case ("prune", _): throw fail("a pool's retention is its own table: [pool.prune] after the [[pool]]")
         default: throw fail("unknown key \"\(key)\" in [[pool]] or a value of the wrong type")
         }

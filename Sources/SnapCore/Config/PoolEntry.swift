@@ -30,6 +30,8 @@ public struct PoolEntry: Sendable, Equatable {
     public var withMFA: Bool?
     public var withSecrets: Bool?
     public var expectedBucketOwner: String?
+    /// This pool's `sign` key, over the file's.
+    public var sign: String?
     /// Where the table starts, for errors: `snap.toml:12`.
     public var origin: String = ""
 

@@ -1,4 +1,5 @@
 import AWS
+import Crypto
 
 /// manifest.json, and (with `archive`) the store's `<ID>.json`.
 public struct Manifest: Sendable, Equatable {
@@ -66,6 +67,25 @@ public struct Manifest: Sendable, Equatable {
     public var options = SnapshotOptions()
     /// `create --with-secrets`: how secrets.enc was sealed and its digest; nil when the archive has no secrets.enc.
     public var secrets: SecretsInfo?
+    /// SHA-256 (hex) of the previous snapshot's stored manifest (its `.json`, canonical bytes): the chain
+    /// `verify --chain` walks. Absent for the first snapshot, and in snapshots made before the chain existed.
+    public var previousDigest: String?
+    /// `create --sign`: `{"alg","key","value"}` over the `.json`'s canonical bytes without this field. Only
+    /// the stored `.json` carries it (the archive's own manifest.json is written before the archive's digest
+    /// is known).
+    public var signature: JSONValue?
+    /// SHA-256 (hex) of this manifest's canonical bytes as read (or as `json` writes them): what the next
+    /// snapshot's `previousDigest` names. Not a field of the manifest.
+    public var digest: String {
+        Hex.encode(SHA256.hash(data: json.canonicalData()))
+    }
+
+    /// The bytes a signature covers: the canonical form of `json` without `signature`.
+    public var signedBytes: [UInt8] {
+        var unsigned = self
+        unsigned.signature = nil
+        return [UInt8](unsigned.json.canonicalData())
+    }
 
     public var json: JSONValue {
         var files: [String: JSONValue] = [:]
@@ -88,6 +108,8 @@ public struct Manifest: Sendable, Equatable {
         if !options.isDefault { o["options"] = options.json }
         if let secrets { o["secrets"] = secrets.json }
         if let archive { o["archive"] = ["sha256": .string(archive.sha256), "bytes": .number(String(archive.bytes))] }
+        if let previousDigest { o["previousDigest"] = .string(previousDigest) }
+        if let signature { o["signature"] = signature }
         return .object(o)
     }
 
@@ -146,6 +168,30 @@ public struct Manifest: Sendable, Equatable {
         }
         if let a = json["archive"], let sha = a["sha256"]?.stringValue, let bytes = a["bytes"]?.intValue {
             self.archive = ArchiveInfo(sha256: sha, bytes: Int64(bytes))
+        }
+        if let d = json["previousDigest"] {
+            guard let hex = d.stringValue, hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
+            else { throw bad("\"previousDigest\" is not a SHA-256 in lowercase hex") }
+            self.previousDigest = hex
+        }
+        if let sig = json["signature"] {
+            guard sig["alg"]?.stringValue != nil, sig["key"]?.stringValue != nil, sig["value"]?.stringValue != nil else {
+                throw bad("\"signature\" lacks alg, key or value")
+            }
+            self.signature = sig
+        }
+    }
+
+    /// A stored `.json`: also refused when it is not the manifest of the snapshot and pool its name says
+    /// (an older manifest put under a newer ID, or another pool's).
+    public init(data: [UInt8], source: String, named id: SnapshotID, pool: String) throws(SnapError) {
+        try self.init(data: data, source: source)
+        guard self.id == id else {
+            throw SnapError.badManifest(
+                source: source, reason: "it is the manifest of \(self.id.value), stored under the name of \(id.value): moved or forged")
+        }
+        guard userPool.id == pool else {
+            throw SnapError.badManifest(source: source, reason: "it is a manifest of pool \(userPool.id), stored in the folder of \(pool)")
         }
     }
 

@@ -41,6 +41,9 @@ public struct Pruner: Sendable {
     public let policy: RetentionPolicy
     public let grace: Duration
     public let waitLock: Duration
+    /// Signs each prune record (`--sign`, as create signs manifests); nil: records go unsigned.
+    public var sign: (@Sendable ([UInt8]) async throws -> JSONValue)?
+    public var tool = ""
 
     public init(stores: [any SnapshotStore], policy: RetentionPolicy, grace: Duration = .seconds(86_400), waitLock: Duration = .zero) {
         self.stores = stores
@@ -108,6 +111,7 @@ public struct Pruner: Sendable {
                 defer { work.remove() }
                 var plan = StorePlan(
                     store: store, pool: pool, manifests: manifests, archiveBytes: archiveBytes, kept: kept, work: work.path)
+                var going: [RetentionPolicy.Decision] = []
                 for d in decisions.reversed() where !d.keep && manifests[d.id] != nil {
                     let retention: S3ObjectLock?
                     do {
@@ -129,6 +133,20 @@ public struct Pruner: Sendable {
                         log("store \(store.url): keeping \(d.id.value), which the policy removes: \(reason)")
                         continue
                     }
+                    going.append(d)
+                }
+                if !dryRun && !going.isEmpty {
+                    // The record first: a prune cut short after it leaves snapshots it names still there (verify
+                    // --chain is content), never removed ones it does not name.
+                    var record = PruneRecord(
+                        pool: pool, at: Timestamp.format(now), store: store.url,
+                        removed: going.map { PruneRecord.Removed(id: $0.id, digest: manifests[$0.id]!.digest, reason: "not kept by the retention policy") },
+                        tool: tool)
+                    if let sign { record.signature = try await sign(record.signedBytes) }
+                    try await locks[store.url]?.checkHeld()
+                    try await store.writeRecord(pool: pool, name: record.name, data: record.json.canonicalData() + Data([0x0A]))
+                }
+                for d in going {
                     if !dryRun {
                         try await locks[store.url]?.checkHeld()
                         do { try await store.delete(pool: pool, id: d.id) } catch let e as SnapError {

@@ -27,6 +27,8 @@ public struct CreateSnapshot: Sendable {
     public let workBase: String?
     /// `--with-secrets`: the KMS key secrets.enc's data key comes from (the exporter must capture secrets).
     public var secrets: SecretsKMS?
+    /// `--sign`: signs the stored manifest's bytes (`Manifest.signedBytes`), answering its `signature` field.
+    public var sign: (@Sendable ([UInt8]) async throws -> JSONValue)?
 
     public init(
         exporter: Exporter, stores: [any SnapshotStore], waitLock: Duration, tool: String, workBase: String? = nil,
@@ -149,8 +151,14 @@ public struct CreateSnapshot: Sendable {
         manifest.stats = export.stats
         manifest.options = export.options
         manifest.secrets = secretsInfo
+        manifest.previousDigest = known?.manifest.digest
         let archivePath = "\(work.path)/\(id.value).tar.zst"
         manifest.archive = try SnapshotWriter.write(export: export, manifest: manifest, secrets: secretsBytes, to: archivePath)
+        if let sign {
+            // Before any store is written: a signing failure (KMS down, no kms:Sign) fails the create, so an
+            // unsigned snapshot is never written when signing was asked for.
+            manifest.signature = try await sign(manifest.signedBytes)
+        }
         let manifestData = manifest.json.canonicalData() + Data([0x0A])
         let final = manifest
 

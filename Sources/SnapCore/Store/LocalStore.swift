@@ -66,7 +66,7 @@ public struct LocalStore: SnapshotStore {
             let path = "\(dir)/\(name)"
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                out.append(try Manifest(data: [UInt8](data), source: path))
+                out.append(try Manifest(data: [UInt8](data), source: path, named: id, pool: pool))
             } catch let e as SnapError {
                 unreadable.append(UnreadableManifest(id: id, source: path, reason: "\(e)"))
             } catch {
@@ -113,6 +113,28 @@ public struct LocalStore: SnapshotStore {
             throw SnapError.damaged(source: "\(url)/\(pool)/\(id.value)", member: nil, reason: "the archive \(source) is missing")
         }
         try FileSystem.copy(from: source, to: path)
+    }
+
+    public func writeRecord(pool: String, name: String, data: Data) async throws {
+        try requireRoot()
+        let dir = folder(pool) + "/pruned"
+        try FileSystem.makeFolder(folder(pool))
+        try FileSystem.makeFolder(dir)
+        try FileSystem.atomicWrite(data, to: "\(dir)/\(name)")
+    }
+
+    public func records(pool: String) async throws -> [(name: String, data: Data)] {
+        try requireRoot()
+        let dir = folder(pool) + "/pruned"
+        guard let names = try Self.entries(of: dir) else { return [] }
+        return try names.filter { !$0.hasPrefix(".") }.sorted().map { name in
+            let path = "\(dir)/\(name)"
+            do {
+                return (name, try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw SnapError.io(path: path, reason: "cannot read prune's record: \(error.localizedDescription)")
+            }
+        }
     }
 
     public func delete(pool: String, id: SnapshotID) async throws {

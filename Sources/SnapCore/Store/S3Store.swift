@@ -66,7 +66,9 @@ public struct S3Store: SnapshotStore {
         let c = try await client()
         var jsonKeys: [(key: String, id: SnapshotID)] = []
         var archiveBytes: [SnapshotID: Int64] = [:]
-        for object in try await keys(pool: pool) {
+        let base = folder(pool) + "/"
+        // Only the pool folder's own objects: prune's records live one level down (`pruned/`).
+        for object in try await keys(pool: pool) where !object.key.dropFirst(base.count).contains("/") {
             let name = object.key.split(separator: "/").last.map(String.init) ?? ""
             if name.hasSuffix(".json"), let id = SnapshotID(String(name.dropLast(5))) { jsonKeys.append((object.key, id)) }
             if name.hasSuffix(".tar.zst"), let id = SnapshotID(String(name.dropLast(8))) { archiveBytes[id] = object.size }
@@ -97,7 +99,7 @@ public struct S3Store: SnapshotStore {
                         return .unreadable(UnreadableManifest(id: id, source: source, reason: "\(e)"))
                     }
                     do {
-                        return .manifest(try Manifest(data: [UInt8](data), source: source))
+                        return .manifest(try Manifest(data: [UInt8](data), source: source, named: id, pool: pool))
                     } catch {
                         return .unreadable(UnreadableManifest(id: id, source: source, reason: "\(error)"))
                     }
@@ -231,6 +233,22 @@ public struct S3Store: SnapshotStore {
                     "the download of \(archiveKey) broke after \(sink.bytesWritten) bytes (\(error)); a streamed read is not resumed, so this copy was not used"
             )
         }
+    }
+
+    public func writeRecord(pool: String, name: String, data: Data) async throws {
+        try await client().putObject(
+            bucket: bucket, key: key(pool, "pruned/\(name)"), data: data, sse: sse, objectLock: objectLock?.retention(),
+            contentType: "application/json")
+    }
+
+    public func records(pool: String) async throws -> [(name: String, data: Data)] {
+        let c = try await client()
+        let base = key(pool, "pruned/")
+        var out: [(name: String, data: Data)] = []
+        for object in try await keys(pool: pool) where object.key.hasPrefix(base) {
+            out.append((String(object.key.dropFirst(base.count)), try await c.getObject(bucket: bucket, key: object.key)))
+        }
+        return out.sorted { $0.name < $1.name }
     }
 
     public func delete(pool: String, id: SnapshotID) async throws {

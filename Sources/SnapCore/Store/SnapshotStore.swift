@@ -51,6 +51,14 @@ public protocol SnapshotStore: Sendable {
     /// Removes a snapshot: its `.json` first (it stops existing), then its archive.
     func delete(pool: String, id: SnapshotID) async throws
 
+    /// Writes one of prune's records of what it removed, `P/pruned/<name>`, so `verify --chain` can tell a
+    /// pruned snapshot from a deleted one.
+    func writeRecord(pool: String, name: String, data: Data) async throws
+
+    /// Every record under `P/pruned/` (name and bytes), by name; none when there are none. A record that
+    /// cannot be read is an error naming it, never left out.
+    func records(pool: String) async throws -> [(name: String, data: Data)]
+
     /// Removes archives without a `.json`, temporary files and unfinished
     /// uploads older than `olderThan`; returns what it removed.
     func removeDebris(pool: String, olderThan: Date, log: @Sendable (String) -> Void) async throws -> [String]
