@@ -17,9 +17,12 @@ enum AllPools {
     static func entries(_ ctx: Context) throws -> [PoolEntry] {
         let file = try ctx.config()
         guard !file.pools.isEmpty else {
-            let where_ = file.path.isEmpty ? "there is no snap.toml (--config FILE, $SNAP_CONFIG or ./snap.toml)" : "\(file.path) has no [[pool]] table"
+            let where_ =
+                file.path.isEmpty
+                ? "there is no snap.toml (--config FILE, $SNAP_CONFIG or ./snap.toml)" : "\(file.path) has no [[pool]] table"
             throw ValidationError(
-                "--all takes the pools of snap.toml's [[pool]] tables, and \(where_): add one per pool ([[pool]] then id = \"REGION_ID\"), or use create --all --discover REGION")
+                "--all takes the pools of snap.toml's [[pool]] tables, and \(where_): add one per pool ([[pool]] then id = \"REGION_ID\"), or use create --all --discover REGION"
+            )
         }
         if ctx.options.userPoolId != nil {
             throw ValidationError("--all and --user-pool-id: give one or the other")

@@ -84,7 +84,10 @@ struct Check: AsyncParsableCommand {
                     }
                     ctx.output.result(json: j)
                 } else {
-                    ctx.output.result(report.line + (signature.map { "; newest snapshot's signature: \($0.state)\($0.detail.isEmpty ? "" : " (\($0.detail))")" } ?? ""))
+                    ctx.output.result(
+                        report.line
+                            + (signature.map { "; newest snapshot's signature: \($0.state)\($0.detail.isEmpty ? "" : " (\($0.detail))")" }
+                                ?? ""))
                 }
                 var code = Self.exitCode(report.status)
                 // Under require_signature an unsigned or broken newest snapshot is as bad as a stale one.

@@ -29,7 +29,9 @@ struct CreateAllOptions: ParsableArguments {
 
     func validate(_ global: GlobalOptions) throws {
         if discover != nil && !all { throw ValidationError("--discover goes with --all: snap create --all --discover REGION[,REGION…]") }
-        if let regions, regions.isEmpty { throw ValidationError("--discover: name at least one region, e.g. --discover us-east-1,eu-west-1") }
+        if let regions, regions.isEmpty {
+            throw ValidationError("--discover: name at least one region, e.g. --discover us-east-1,eu-west-1")
+        }
         if let parallel, parallel < 1 { throw ValidationError("--parallel \(parallel): must be 1 or more") }
         if parallel != nil && !all { throw ValidationError("--parallel goes with --all") }
         if all && global.userPoolId != nil { throw ValidationError("--all and --user-pool-id: give one or the other") }
@@ -74,7 +76,8 @@ struct CreateAll {
                 jobs.append(Job(entry: entry, ctx: ctx.forPool(entry, credentials: credentials), account: account))
             case .failure(let why):
                 Output.$pool.withValue(entry.id) { Output.error(why.description) }
-                outcomes.append(PoolOutcome(pool: entry.id, region: entry.effectiveRegion, exitCode: 1, errors: [entry.id + ": " + why.description]))
+                outcomes.append(
+                    PoolOutcome(pool: entry.id, region: entry.effectiveRegion, exitCode: 1, errors: [entry.id + ": " + why.description]))
             }
         }
         for job in jobs where pacers[job.lane] == nil { pacers[job.lane] = try ctx.pacer(share: quotas.quotaShare, quotas: quotas.quota) }
@@ -82,7 +85,8 @@ struct CreateAll {
         let limit = options.parallel ?? min(8, max(1, 2 * lanes.count))
         if !jobs.isEmpty {
             ctx.output.message(
-                "create --all: \(jobs.count) pool(s) in \(lanes.count) account/region lane(s) (\(lanes.sorted().joined(separator: ", "))), \(limit) at once")
+                "create --all: \(jobs.count) pool(s) in \(lanes.count) account/region lane(s) (\(lanes.sorted().joined(separator: ", "))), \(limit) at once"
+            )
         }
 
         var scheduler = FleetScheduler(lanes: jobs.map(\.lane), limit: limit)
@@ -153,8 +157,10 @@ struct CreateAll {
         let notification = Notification(
             command: "create", exitCode: outcome.exitCode, userPoolId: job.entry.id, summary: outcome.json, errors: outcome.errors,
             tool: Snap.versionText)
-        let failures = await Notifier(targets: parsed, environment: job.ctx.environment, http: job.ctx.http, credentials: job.ctx.credentials)
-            .send(notification)
+        let failures = await Notifier(
+            targets: parsed, environment: job.ctx.environment, http: job.ctx.http, credentials: job.ctx.credentials
+        )
+        .send(notification)
         for f in failures { StandardStreams.err(Data("snap: warning: \(job.entry.id): \(f)\n".utf8)) }
     }
 
@@ -188,7 +194,8 @@ struct CreateAll {
                 ctx.output.message("--discover: \(ids.count) pool(s) in \(region) (account \(account))")
                 found += ids.map { PoolEntry(id: $0, region: region) }
             } catch {
-                let why = "--discover \(region): ListUserPools failed: \(error); allow cognito-idp:ListUserPools there, or name the pools in [[pool]] tables"
+                let why =
+                    "--discover \(region): ListUserPools failed: \(error); allow cognito-idp:ListUserPools there, or name the pools in [[pool]] tables"
                 Output.error(why)
                 failed.append(PoolOutcome(pool: "discover:" + region, region: region, exitCode: 1, errors: [why]))
             }

@@ -48,8 +48,11 @@ struct SignaturePolicyOptions: ParsableArguments {
         let text = "snapshot \(pool)/\(id.value) in \(url): " + problems.joined(separator: "; ")
         if required {
             throw SnapError.configuration(
-                text + "; refused: require_signature (snap.toml) or --require-signature asks for a signed, unbroken history (snap verify --chain shows the whole chain)")
+                text
+                    + "; refused: require_signature (snap.toml) or --require-signature asks for a signed, unbroken history (snap verify --chain shows the whole chain)"
+            )
         }
-        ctx.output.message("warning: \(text) (snap verify --chain shows the whole chain; require_signature in snap.toml refuses such a snapshot)")
+        ctx.output.message(
+            "warning: \(text) (snap verify --chain shows the whole chain; require_signature in snap.toml refuses such a snapshot)")
     }
 }

@@ -64,7 +64,9 @@ enum Signing {
             let parsed: ManifestSignature
             do { parsed = try ManifestSignature(json: signature) } catch { return .invalid("\(error)") }
             if let offline {
-                if parsed.alg == "HMAC_SHA_256" { return .invalid("an HMAC signature cannot be checked offline (check it with KMS: drop --public-key)") }
+                if parsed.alg == "HMAC_SHA_256" {
+                    return .invalid("an HMAC signature cannot be checked offline (check it with KMS: drop --public-key)")
+                }
                 return offline.verify(bytes, parsed) ? .valid : .invalid("does not verify with the public key in \(publicKeyFile ?? "?")")
             }
             let signer: ManifestSigner

@@ -88,7 +88,9 @@ import Testing
         let pacer = QuotaPacer(share: 1, overrides: [.userPoolResourceRead: 1000])
         let clock = ContinuousClock()
         let start = clock.now
-        for i in 0..<12 { try await pacer.acquire(.userPoolResourceRead, operation: "ListGroups", pool: i % 2 == 0 ? "us-east-1_A" : "us-east-1_B") }
+        for i in 0..<12 {
+            try await pacer.acquire(.userPoolResourceRead, operation: "ListGroups", pool: i % 2 == 0 ? "us-east-1_A" : "us-east-1_B")
+        }
         // Six each at 5/s apiece: about a second; one shared cap would need 2.2 s.
         #expect(clock.now - start < .milliseconds(1900), "the pools shared one ListGroups cap")
         let one = clock.now

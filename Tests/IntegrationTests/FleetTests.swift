@@ -88,7 +88,8 @@ import Testing
             #expect(try jsonLines(dir + "/users.jsonl").count == Self.users(pool, region: region, env: moto.environment), "\(pool) exact")
         }
         for (pool, says) in [
-            ("us-east-1_nosuchpool", "not found"), (down, "notadir/store"), (denied, "not authorized to perform: cognito-idp:DescribeUserPool"),
+            ("us-east-1_nosuchpool", "not found"), (down, "notadir/store"),
+            (denied, "not authorized to perform: cognito-idp:DescribeUserPool"),
         ] {
             let o = try #require(byPool[pool])
             #expect(o["status"] as? String == "failed", "\(o)")

@@ -63,10 +63,12 @@ import Testing
         attacker["AWS_ACCESS_KEY_ID"] = k["AccessKeyId"] as? String
         attacker["AWS_SECRET_ACCESS_KEY"] = k["SecretAccessKey"] as? String
         // The attacker cannot read the bucket: only write and delete.
-        let denied = try run("aws", ["s3api", "get-object", "--bucket", bucket, "--key", "\(pool)/\(ids[0]).json", work + "/x"], env: attacker)
+        let denied = try run(
+            "aws", ["s3api", "get-object", "--bucket", bucket, "--key", "\(pool)/\(ids[0]).json", work + "/x"], env: attacker)
         #expect(denied.status != 0, "the attacker holds s3:PutObject and s3:DeleteObject only")
         return History(
-            pool: pool, bucket: bucket, key: key, otherKey: otherKey, ids: ids, work: work, mirror: mirror, admin: admin, attacker: attacker,
+            pool: pool, bucket: bucket, key: key, otherKey: otherKey, ids: ids, work: work, mirror: mirror, admin: admin,
+            attacker: attacker,
             pem: pem)
     }
 
@@ -79,7 +81,8 @@ import Testing
     /// The attacker writes `name` (from `folder`) into the pool's folder.
     static func put(_ h: History, _ folder: String, _ name: String) throws {
         let r = try run(
-            "aws", ["s3api", "put-object", "--bucket", h.bucket, "--key", "\(h.pool)/\(name)", "--body", "\(folder)/\(name)"], env: h.attacker)
+            "aws", ["s3api", "put-object", "--bucket", h.bucket, "--key", "\(h.pool)/\(name)", "--body", "\(folder)/\(name)"],
+            env: h.attacker)
         #expect(r.status == 0, "attacker put \(name): \(r.stderr)")
     }
 
@@ -91,7 +94,8 @@ import Testing
     /// A copy of the pool's folder to forge in.
     static func forgeFolder(_ h: History) throws -> String {
         let dir = try tempFolder("forge")
-        for name in try FileManager.default.contentsOfDirectory(atPath: "\(h.mirror)/\(h.pool)") where name.hasSuffix(".json") || name.hasSuffix(".tar.zst") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(h.mirror)/\(h.pool)")
+        where name.hasSuffix(".json") || name.hasSuffix(".tar.zst") {
             try FileManager.default.copyItem(atPath: "\(h.mirror)/\(h.pool)/\(name)", toPath: "\(dir)/\(name)")
         }
         return dir
@@ -120,7 +124,8 @@ import Testing
         let cat = try snap(["cat", ref, "users", "--require-signature"], env: h.admin, cwd: h.work)
         #expect(cat.status == 1 && cat.stdout.isEmpty, "cat under the policy: \(cat.stderr)", sourceLocation: sourceLocation)
         let warned = try snap(["cat", ref, "users"], env: h.admin, cwd: h.work)
-        #expect(warned.stderr.contains("warning: snapshot"), "cat without the policy warns: \(warned.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            warned.stderr.contains("warning: snapshot"), "cat without the policy warns: \(warned.stderr)", sourceLocation: sourceLocation)
     }
 
     @Test func everyAttackIsDetectedAndRefused() throws {
@@ -142,7 +147,10 @@ import Testing
         for keep in [false, true] {
             let f = try Self.forgeFolder(h)
             try Self.tamper(
-                [f, s4, "--insert", "users.jsonl", #"{"username":"mallory","attributes":{"sub":"m"},"enabled":true,"status":"CONFIRMED","created":"2026-11-01T00:00:00Z","modified":"2026-11-01T00:00:00Z"}"#]
+                [
+                    f, s4, "--insert", "users.jsonl",
+                    #"{"username":"mallory","attributes":{"sub":"m"},"enabled":true,"status":"CONFIRMED","created":"2026-11-01T00:00:00Z","modified":"2026-11-01T00:00:00Z"}"#,
+                ]
                     + (keep ? ["--keep-signature"] : []))
             try Self.put(h, f, "\(s4).tar.zst")
             try Self.put(h, f, "\(s4).json")
@@ -181,7 +189,10 @@ import Testing
         try Self.tamper([other, s4, "--set", "users.jsonl", "alice", "enabled", "false", "--write-signed-bytes", bytes])
         let signed =
             try aws(
-                ["kms", "sign", "--key-id", h.otherKey, "--message", "fileb://\(bytes)", "--message-type", "RAW", "--signing-algorithm", "ECDSA_SHA_256"],
+                [
+                    "kms", "sign", "--key-id", h.otherKey, "--message", "fileb://\(bytes)", "--message-type", "RAW", "--signing-algorithm",
+                    "ECDSA_SHA_256",
+                ],
                 env: h.admin) as! [String: Any]
         let signature = #"{"alg":"ECDSA_SHA_256","key":"\#(h.otherKey)","value":"\#(signed["Signature"] as! String)"}"#
         try Self.tamper([other, s4, "--set", "users.jsonl", "alice", "enabled", "false", "--signature", signature])
@@ -194,7 +205,8 @@ import Testing
         let stripped = try Self.forgeFolder(h)
         try Self.tamper([stripped, s3])
         try Self.put(h, stripped, "\(s3).json")
-        try Self.detected(h, ["\(s3)  CHAIN FAILED: unsigned", "\(s3)  CHAIN FAILED: its manifest is not the one its successor \(s4) names"], ref: s3)
+        try Self.detected(
+            h, ["\(s3)  CHAIN FAILED: unsigned", "\(s3)  CHAIN FAILED: its manifest is not the one its successor \(s4) names"], ref: s3)
         try Self.putBack(h)
 
         // A prune leaves a signed record: the chain still holds, offline too.
@@ -207,10 +219,15 @@ import Testing
         }
         // A record the attacker writes (unsigned) explains nothing: deleting s3 is still caught.
         let fake = try tempFolder("fake-record")
-        try #"{"at":"2026-12-01T00:00:00Z","kind":"snap-prune-record","pool":"\#(h.pool)","removed":[{"digest":"x","id":"\#(s3)","reason":"x"}],"store":"x","tool":"x"}"#
+        try
+            #"{"at":"2026-12-01T00:00:00Z","kind":"snap-prune-record","pool":"\#(h.pool)","removed":[{"digest":"x","id":"\#(s3)","reason":"x"}],"store":"x","tool":"x"}"#
             .write(toFile: fake + "/prune-fake.json", atomically: true, encoding: .utf8)
         let put = try run(
-            "aws", ["s3api", "put-object", "--bucket", h.bucket, "--key", "\(h.pool)/pruned/prune-fake.json", "--body", fake + "/prune-fake.json"],
+            "aws",
+            [
+                "s3api", "put-object", "--bucket", h.bucket, "--key", "\(h.pool)/pruned/prune-fake.json", "--body",
+                fake + "/prune-fake.json",
+            ],
             env: h.attacker)
         #expect(put.status == 0, "\(put.stderr)")
         try Self.delete(h, "\(s3).json")
@@ -223,12 +240,15 @@ import Testing
         let pool = try seedPool(extraUsers: 0, env: moto.environment)
         let work = try tempFolder("sign-fail")
         let missing = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-        let r = try snap(["create", "--user-pool-id", pool, "--store", work + "/store", "--sign", "kms:\(missing)"], env: moto.environment, cwd: work)
+        let r = try snap(
+            ["create", "--user-pool-id", pool, "--store", work + "/store", "--sign", "kms:\(missing)"], env: moto.environment, cwd: work)
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stderr.contains(missing), "names the key: \(r.stderr)")
-        let written = (try? FileManager.default.contentsOfDirectory(atPath: "\(work)/store/\(pool)")) ?? []  // absent folder: nothing written, as asserted
+        // An absent folder is nothing written, which is what is asserted.
+        let written = (try? FileManager.default.contentsOfDirectory(atPath: "\(work)/store/\(pool)")) ?? []
         #expect(!written.contains { $0.hasSuffix(".json") }, "no snapshot written: \(written)")
-        let bad = try snap(["create", "--user-pool-id", pool, "--store", work + "/store", "--sign", "kms-foo"], env: moto.environment, cwd: work)
+        let bad = try snap(
+            ["create", "--user-pool-id", pool, "--store", work + "/store", "--sign", "kms-foo"], env: moto.environment, cwd: work)
         #expect(bad.status == 64 && bad.stderr.contains("kms:KEY_ARN"), "\(bad.stderr)")
     }
 }

@@ -21,7 +21,10 @@ import Testing
         init(spec: String) throws {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", Repo.root + "/scripts/cognito_sim.py", "--fleet", spec, "--time-scale", String(SimulatorFleetTests.k), "--rtt-ms", "150"]
+            p.arguments = [
+                "python3", Repo.root + "/scripts/cognito_sim.py", "--fleet", spec, "--time-scale", String(SimulatorFleetTests.k),
+                "--rtt-ms", "150",
+            ]
             let out = Pipe()
             p.standardOutput = out
             try p.run()
@@ -57,7 +60,9 @@ import Testing
         FileManager.default.createFile(atPath: work + "/notadir", contents: Data())
         let role = "arn:aws:iam::\(Self.accountB):role/snap-reader"
         var pools: [(id: String, account: String)] =
-            ["us-east-1_FleetA1", "us-east-1_FleetA2", "us-east-1_FleetA3", "eu-west-1_FleetA4", "eu-west-1_FleetA5"].map { ($0, Self.accountA) }
+            ["us-east-1_FleetA1", "us-east-1_FleetA2", "us-east-1_FleetA3", "eu-west-1_FleetA4", "eu-west-1_FleetA5"].map {
+                ($0, Self.accountA)
+            }
         pools += ["us-east-1_FleetB1", "us-east-1_FleetB2"].map { ($0, Self.accountB) }
         var spec: [[String: Any]] = pools.map { ["id": $0.id, "account": $0.account, "users": Self.users, "groups": Self.groups] }
         spec.append(["id": "us-east-1_FleetDenied", "account": Self.accountA, "users": 10, "groups": 1, "denied": true])
@@ -89,11 +94,16 @@ import Testing
         // Every quota times K; snap takes half of each, so a lane's pools together stay under its budget
         // only if they share one pacer (each alone would take half, three together 1.5 times it).
         var quotas: [String] = []
-        for (c, rps) in [("UserList", 30.0), ("UserRead", 120), ("UserPoolRead", 15), ("UserPoolResourceRead", 20), ("UserPoolClientRead", 15)] {
+        for (c, rps) in [
+            ("UserList", 30.0), ("UserRead", 120), ("UserPoolRead", 15), ("UserPoolResourceRead", 20), ("UserPoolClientRead", 15),
+        ] {
             quotas += ["--quota", "\(c)=\(rps * Self.k)"]
         }
         let r = try snap(
-            ["create", "--all", "--json", "-v", "--quota-share", "0.5", "--parallel", "9", "--token-life", "360s", "--max-throttle-wait", "180s"] + quotas,
+            [
+                "create", "--all", "--json", "-v", "--quota-share", "0.5", "--parallel", "9", "--token-life", "360s", "--max-throttle-wait",
+                "180s",
+            ] + quotas,
             env: env, cwd: work)
         #expect(r.status == 3, "the denied pool and the down store fail, the rest succeed: \(r.stderr.suffix(3000))")
         let objects = try r.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -106,10 +116,15 @@ import Testing
             let dir = try tempFolder("simfleet-\(p.id)")
             try untar(archive, into: dir)
             let users = try jsonLines(dir + "/users.jsonl").map { $0["username"] as! String }
-            #expect(users.count == Self.users && zip(users, users.dropFirst()).allSatisfy { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "\(p.id): every user once")
+            #expect(
+                users.count == Self.users
+                    && zip(users, users.dropFirst()).allSatisfy { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) },
+                "\(p.id): every user once")
             #expect(try jsonLines(dir + "/memberships.jsonl").count == wanted, "\(p.id) memberships")
         }
-        #expect((byPool["us-east-1_FleetDenied"]?["errors"] as? [String])?.first?.contains("AccessDeniedException") == true, "\(byPool["us-east-1_FleetDenied"] ?? [:])")
+        #expect(
+            (byPool["us-east-1_FleetDenied"]?["errors"] as? [String])?.first?.contains("AccessDeniedException") == true,
+            "\(byPool["us-east-1_FleetDenied"] ?? [:])")
         #expect(byPool["us-east-1_FleetDown"]?["status"] as? String == "failed")
         // One pacer per account and region: three lanes, three pacers.
         #expect(r.stderr.components(separatedBy: "pacing Cognito at 0.5").count - 1 == 3, "\(r.stderr.prefix(2000))")

@@ -53,9 +53,15 @@ import Testing
     @Test(arguments: [
         ("[[pool]]\nregion = \"eu-west-1\"\n", "snap.toml:1: this [[pool]] table has no id"),
         ("[[pool]]\nid = \"nounderscore\"\n", "is not a user pool id"),
-        ("[[pool]]\nid = \"eu-west-1_A\"\n[[pool]]\nid = \"eu-west-1_A\"\n", "snap.toml:3: pool eu-west-1_A is already named at snap.toml:1"),
+        (
+            "[[pool]]\nid = \"eu-west-1_A\"\n[[pool]]\nid = \"eu-west-1_A\"\n",
+            "snap.toml:3: pool eu-west-1_A is already named at snap.toml:1"
+        ),
         ("[[pool]]\nid = \"eu-west-1_A\"\nbucket = \"x\"\n", "snap.toml:3: unknown key \"bucket\" in [[pool]]"),
-        ("[[pool]]\nid = \"eu-west-1_A\"\nwith_mfa = \"yes\"\n", "snap.toml:3: unknown key \"with_mfa\" in [[pool]] or a value of the wrong type"),
+        (
+            "[[pool]]\nid = \"eu-west-1_A\"\nwith_mfa = \"yes\"\n",
+            "snap.toml:3: unknown key \"with_mfa\" in [[pool]] or a value of the wrong type"
+        ),
         ("[[pool]]\nid = \"eu-west-1_A\"\nrole_arn = \"snap-reader\"\n", "expected arn:aws:iam::ACCOUNT:role/NAME"),
         ("[[pool]]\nid = \"eu-west-1_A\"\nexpected_bucket_owner = \"12\"\n", "an AWS account id is 12 digits"),
         ("[[pool]]\nid = \"eu-west-1_A\"\nprune = \"keep_last=1\"\n", "[pool.prune] after the [[pool]]"),

@@ -83,7 +83,9 @@ public enum ChainCheck {
                 report.problems.append(
                     Problem(
                         subject: subject,
-                        what: "created at \(m.createdAt), before \(sorted[i - 1].id.value) (\(sorted[i - 1].createdAt)) whose ID sorts before it"))
+                        what:
+                            "created at \(m.createdAt), before \(sorted[i - 1].id.value) (\(sorted[i - 1].createdAt)) whose ID sorts before it"
+                    ))
             }
             // The link to its predecessor.
             if let p = m.previous {
@@ -92,18 +94,23 @@ public enum ChainCheck {
                         report.problems.append(
                             Problem(
                                 subject: p.value,
-                                what: "its manifest is not the one its successor \(subject) names (digest \(prev.digest.prefix(12))…, named \(d.prefix(12))…): replaced"))
+                                what:
+                                    "its manifest is not the one its successor \(subject) names (digest \(prev.digest.prefix(12))…, named \(d.prefix(12))…): replaced"
+                            ))
                     }
                 } else if let explained = pruned[p] {
                     if let d = m.previousDigest, d != explained.digest {
                         report.problems.append(
-                            Problem(subject: p.value, what: "missing; prune record \(explained.record) removed another manifest of that ID"))
+                            Problem(subject: p.value, what: "missing; prune record \(explained.record) removed another manifest of that ID")
+                        )
                     } else {
                         report.explainedByPrune += 1
                     }
                 } else {
                     report.problems.append(
-                        Problem(subject: p.value, what: "missing: \(subject) names it as its previous snapshot and no prune record explains it"))
+                        Problem(
+                            subject: p.value, what: "missing: \(subject) names it as its previous snapshot and no prune record explains it")
+                    )
                 }
             }
             // Nothing newer skips it: the next snapshot names this one (else this one was slipped in after).

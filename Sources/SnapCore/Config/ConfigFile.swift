@@ -148,7 +148,8 @@ public struct ConfigFile: Sendable, Equatable {
         for p in pools {
             guard !p.id.isEmpty else { throw SnapError.configuration("\(p.origin): this [[pool]] table has no id") }
             guard PoolEntry.isPoolId(p.id) else {
-                throw SnapError.configuration("\(p.origin): id \"\(p.id)\" is not a user pool id (expected REGION_ID, e.g. us-east-1_AbCdEf123)")
+                throw SnapError.configuration(
+                    "\(p.origin): id \"\(p.id)\" is not a user pool id (expected REGION_ID, e.g. us-east-1_AbCdEf123)")
             }
             if let first = seen[p.id] { throw SnapError.configuration("\(p.origin): pool \(p.id) is already named at \(first)") }
             seen[p.id] = p.origin
@@ -184,7 +185,9 @@ public struct ConfigFile: Sendable, Equatable {
         case ("stores", .strings(let list)): p.stores = list
         case ("profile", .string(let s)): p.profile = s
         case ("role_arn", .string(let s)):
-            guard s.hasPrefix("arn:"), s.contains(":role/") else { throw fail("role_arn \"\(s)\": expected arn:aws:iam::ACCOUNT:role/NAME") }
+            guard s.hasPrefix("arn:"), s.contains(":role/") else {
+                throw fail("role_arn \"\(s)\": expected arn:aws:iam::ACCOUNT:role/NAME")
+            }
             p.roleArn = s
         case ("notify", .string(let s)): p.notify = [s]
         case ("notify", .strings(let list)): p.notify = list

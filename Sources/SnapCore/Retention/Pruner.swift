@@ -140,7 +140,9 @@ public struct Pruner: Sendable {
                     // --chain is content), never removed ones it does not name.
                     var record = PruneRecord(
                         pool: pool, at: Timestamp.format(now), store: store.url,
-                        removed: going.map { PruneRecord.Removed(id: $0.id, digest: manifests[$0.id]!.digest, reason: "not kept by the retention policy") },
+                        removed: going.map {
+                            PruneRecord.Removed(id: $0.id, digest: manifests[$0.id]!.digest, reason: "not kept by the retention policy")
+                        },
                         tool: tool)
                     if let sign { record.signature = try await sign(record.signedBytes) }
                     try await locks[store.url]?.checkHeld()

@@ -236,9 +236,10 @@ public struct S3Store: SnapshotStore {
     }
 
     public func writeRecord(pool: String, name: String, data: Data) async throws {
+        // Without Object Lock retention: prune's policy holds no s3:PutObjectRetention (README), and a record
+        // only ever explains a removal; removing one makes the chain report that snapshot as deleted.
         try await client().putObject(
-            bucket: bucket, key: key(pool, "pruned/\(name)"), data: data, sse: sse, objectLock: objectLock?.retention(),
-            contentType: "application/json")
+            bucket: bucket, key: key(pool, "pruned/\(name)"), data: data, sse: sse, objectLock: nil, contentType: "application/json")
     }
 
     public func records(pool: String) async throws -> [(name: String, data: Data)] {
