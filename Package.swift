@@ -41,6 +41,8 @@ let package = Package(
             dependencies: [
                 "AWS", "CArchive", "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA-PSS public keys and signatures, for verifying KMS RSA signatures offline (OfflineVerifier).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -58,7 +60,12 @@ let package = Package(
         .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
 
         .testTarget(name: "AWSTests", dependencies: ["AWS"], exclude: ["Support/echo_server.py", "Support/CredentialServer.py"]),
-        .testTarget(name: "SnapCoreTests", dependencies: ["SnapCore", "AWS"]),
+        .testTarget(
+            name: "SnapCoreTests",
+            dependencies: [
+                "SnapCore", "AWS", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["SnapCore", "AWS"]),
     ]
 )

@@ -38,6 +38,6 @@ struct Snap: AsyncParsableCommand {
         version: versionText,
         subcommands: [
             Create.self, List.self, Show.self, Cat.self, Diff.self, LogCommand.self, Prune.self, Verify.self, Sync.self, Restore.self,
-            Check.self,
+            Check.self, KeyCommand.self,
         ])
 }

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 
 /// AWS KMS over the AWS JSON 1.1 protocol (a POST to `/` with `X-Amz-Target: TrentService.<Operation>`),
-/// only what envelope encryption needs: GenerateDataKey and Decrypt. Blobs travel base64 in the JSON.
-/// Neither the plaintext key nor its encrypted form is ever logged: request logs carry no bodies, and
-/// the `Redactor` masks `Plaintext` and `CiphertextBlob` should an answer ever be.
+/// only what snap needs: GenerateDataKey and Decrypt for envelope encryption, and the signing calls of
+/// `KMSClient+Signing.swift`. Blobs travel base64 in the JSON. Neither the plaintext key nor its encrypted
+/// form is ever logged: request logs carry no bodies, and the `Redactor` masks `Plaintext` and
+/// `CiphertextBlob` (and `Signature` and `Mac`) should an answer ever be.
 public struct KMSClient: Sendable {
     public let region: String
     let sender: SignedSender
@@ -66,7 +67,8 @@ public struct KMSClient: Sendable {
         return plain
     }
 
-    private func call(_ operation: String, _ input: JSONValue) async throws -> JSONValue {
+    /// One JSON 1.1 call: `input` as the body, the answer parsed (`KMSClient+Signing.swift` uses it too).
+    func call(_ operation: String, _ input: JSONValue) async throws -> JSONValue {
         let request = HTTPRequest(
             method: "POST", host: "", path: "/",
             headers: [

@@ -16,6 +16,8 @@ public struct Redactor: Sendable {
         "clientsecret", "client_secret", "private_key",
         // KMS: a data key in the clear (GenerateDataKey, Decrypt) and its encrypted form (secrets.enc's key).
         "plaintext", "ciphertextblob",
+        // KMS signing: a manifest's signature or HMAC (Sign, GenerateMac, Verify, VerifyMac); "signature" is above.
+        "mac",
     ]
 
     private let literals: [String]

@@ -34,6 +34,9 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
     /// KMS refused or failed `operation` (GenerateDataKey, Decrypt) on `key` for `snapshot`'s secrets.
     case secretsKey(key: String, snapshot: String, operation: String, reason: String)
     case importBusy(pool: String, job: String, waited: String, reason: String)
+    /// `--sign`: KMS refused or failed `operation` (GetPublicKey, Sign, GenerateMac, Verify, VerifyMac) on `key`,
+    /// or the key cannot sign manifests; `reason` says what is needed.
+    case signing(key: String, operation: String, reason: String)
 
     public var description: String {
         switch self {
@@ -93,6 +96,8 @@ public enum SnapError: Error, Sendable, CustomStringConvertible {
         case .importBusy(let p, let j, let w, let r):
             return
                 "pool \(p): \(j) is still running after \(w) (Cognito runs one import job at a time per account and Region: \(r)); wait for it or stop it (aws cognito-idp stop-user-import-job), then run again with --resume, or use --method api"
+        case .signing(let k, let op, let r):
+            return "signing key \(k), KMS \(op): \(r)"
         case .secretsKey(let k, let snapshot, let op, let r):
             return "secrets of snapshot \(snapshot), KMS \(op) with key \(k): \(r)"
         case .mfaRead(let p, let u, let r):
