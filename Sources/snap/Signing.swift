@@ -8,7 +8,7 @@ enum Signing {
     /// The key create and prune sign with: `flag`, else `sign` in snap.toml (the pool's, else the file's);
     /// nil: unsigned.
     static func key(_ ctx: Context, flag: String?) throws -> SigningKey? {
-        guard let text = flag ?? (try ctx.config().sign) else { return nil }
+        guard let text = try flag ?? ctx.config().sign else { return nil }
         do { return try SigningKey(text) } catch { throw ValidationError("\(error)") }
     }
 

@@ -92,6 +92,8 @@ private func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -
         func downloadArchive(pool: String, id: SnapshotID, to path: String) async throws { throw Broke() }
         func clearDebris(pool: String, log: @Sendable (String) -> Void) async throws { throw Broke() }
         func delete(pool: String, id: SnapshotID) async throws { throw Broke() }
+        func writeRecord(pool: String, name: String, data: Data) async throws { throw Broke() }
+        func records(pool: String) async throws -> [(name: String, data: Data)] { throw Broke() }
         func removeDebris(pool: String, olderThan: Date, log: @Sendable (String) -> Void) async throws -> [String] { throw Broke() }
         func lock(pool: String, owner: LockOwner, wait: Duration, log: @escaping @Sendable (String) -> Void) async throws
             -> any StoreLock

@@ -22,6 +22,11 @@ public enum ChainCheck {
         public var subject: String
         public var what: String
         public var description: String { "\(subject): \(what)" }
+
+        public init(subject: String, what: String) {
+            self.subject = subject
+            self.what = what
+        }
     }
 
     public struct Report: Sendable {
@@ -112,6 +117,14 @@ public enum ChainCheck {
                             subject: p.value, what: "missing: \(subject) names it as its previous snapshot and no prune record explains it")
                     )
                 }
+            }
+            // A snapshot that names no predecessor while older ones are there (a first snapshot put back
+            // under a newer ID, or a create that could list no store: the chain is broken there either way).
+            if i > 0 && m.previous == nil {
+                report.problems.append(
+                    Problem(
+                        subject: subject,
+                        what: "not in the chain: it names no previous snapshot, though \(sorted[i - 1].id.value) is older"))
             }
             // Nothing newer skips it: the next snapshot names this one (else this one was slipped in after).
             if i + 1 < sorted.count, let next = sorted[i + 1].previous, next != m.id, next < m.id {
