@@ -81,6 +81,9 @@ public actor QuotaPacer {
 
     public func setMaxThrottleWait(_ d: Duration) { maxThrottleWait = d }
 
+    /// The per-operation cap buckets made so far (`operation` or `operation pool`), for tests.
+    var capBuckets: Set<String> { Set(operationBuckets.keys) }
+
     /// The rate the category is paced at now (requests per second).
     public func rate(of category: QuotaCategory) -> Double { buckets[category]!.rate }
 
