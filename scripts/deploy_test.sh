@@ -100,20 +100,27 @@ say "ok: bucket $bucket has SSE-KMS default encryption"
 # moto 5.2.1 keeps a CloudFormation role's inline policy as a Python object where its IAM check
 # expects a JSON string (S3 calls as the role then fail with HTTP 500, KeyError 'policy_document' in
 # moto.iam.access_control.IAMPolicy), and leaves AWS::NoValue in a list as None where CloudFormation
-# drops the item: write the same document back through the IAM API as JSON, without the Nones.
+# drops the item (a statement, or a bucket ARN of a list): write the same document back through the
+# IAM API as JSON, without the Nones.
 # And as the repository's own least-privilege tests do (SecretsCaptureTests.readmePolicy): moto
 # checks Cognito, SNS and KMS actions against the resource "*" only, so those statements name "*"
 # here (their actions still checked exactly); the S3 statements keep their bucket ARNs exactly.
 # moto also authorizes HeadBucket (snap sends it to check expected_bucket_owner) as an action
 # "s3:HeadBucket", which IAM does not have: AWS authorizes HeadBucket with s3:ListBucket, which
 # the policy grants. So the bucket statement gets moto's name for it too.
-role_name=${role_arn##*/}
-for name in $(aws iam list-role-policies --role-name "$role_name" --query 'PolicyNames' --output text); do
+# moto_role_policy ROLE_ARN: prints the role's policy as the stack resolved it, and writes moto's form back.
+moto_role_policy() {
+  local role_name=${1##*/} name doc moto_doc
+  name=$(aws iam list-role-policies --role-name "$role_name" --query 'PolicyNames' --output text)
+  [ "$name" = snap-create-prune ] || fail "role $role_name holds the policies '$name', expected snap-create-prune alone"
   doc=$(aws iam get-role-policy --role-name "$role_name" --policy-name "$name" --query PolicyDocument --output json | python3 -c '
 import ast, json, sys
 d = json.load(sys.stdin)
 d = ast.literal_eval(d) if isinstance(d, str) else d
 d["Statement"] = [st for st in d["Statement"] if st is not None]
+for st in d["Statement"]:
+    if isinstance(st.get("Resource"), list):
+        st["Resource"] = [r for r in st["Resource"] if r is not None]
 print(json.dumps(d))')
   moto_doc=$(python3 -c '
 import json, sys
@@ -126,15 +133,23 @@ for st in d["Statement"]:
     elif "s3:ListBucket" in acts:
         st["Action"] = acts + ["s3:HeadBucket"]
 print(json.dumps(d))' "$doc")
-  aws iam put-role-policy --role-name "$role_name" --policy-name "$name" --policy-document "$moto_doc" || fail "put-role-policy of the stack's own $name document: $moto_doc"
-  say "task role policy $name as the stack resolved it (PoolIds, BackupRegion; no Discover, Object Lock or sign key):"
+  aws iam put-role-policy --role-name "$role_name" --policy-name "$name" --policy-document "$moto_doc" \
+    || fail "put-role-policy of the stack's own $name document: $moto_doc"
   python3 -c 'import json,sys; [print("   %-5s %s on %s" % (s["Effect"], ",".join([s["Action"]] if isinstance(s["Action"], str) else s["Action"]), s["Resource"])) for s in json.loads(sys.argv[1])["Statement"]]' "$doc" >&2
-  grep -q "userpool/$pool" <<<"$doc" || fail "the task role's policy does not name pool $pool: $doc"
-  ! grep -q 'ListUserPools\|PutObjectRetention\|kms:Sign' <<<"$doc" || fail "the task role's policy grants Discover, Object Lock or sign-key actions the stack's parameters did not ask for: $doc"
-done
-say "sts assume-role $role_arn (the task role the stack made)"
-read -r tk ts tt < <(aws sts assume-role --role-arn "$role_arn" --role-session-name deploy-test \
-  --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+  printf '%s\n' "$doc"
+}
+# assume ROLE_ARN: sets tk, ts, tt to the role's temporary credentials.
+assume() {
+  say "sts assume-role $1 (the task role the stack made)"
+  read -r tk ts tt < <(aws sts assume-role --role-arn "$1" --role-session-name deploy-test \
+    --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+  [ -n "$tt" ] || fail "sts assume-role $1 gave no session token"
+}
+say "task role policy as the stack resolved it (PoolIds, BackupRegion; no Discover, Object Lock or sign key):"
+doc=$(moto_role_policy "$role_arn")
+grep -q "userpool/$pool" <<<"$doc" || fail "the task role's policy does not name pool $pool: $doc"
+! grep -q 'ListUserPools\|PutObjectRetention\|kms:Sign' <<<"$doc" || fail "the task role's policy grants Discover, Object Lock or sign-key actions the stack's parameters did not ask for: $doc"
+assume "$role_arn"
 as_task() { AWS_ACCESS_KEY_ID=$tk AWS_SECRET_ACCESS_KEY=$ts AWS_SESSION_TOKEN=$tt "$@"; }
 
 toml=$(aws ecs describe-task-definition --task-definition "$taskdef" \
@@ -142,9 +157,10 @@ toml=$(aws ecs describe-task-definition --task-definition "$taskdef" \
 grep -q "^id = \"$pool\"$" <<<"$toml" || fail "the task definition's SNAP_CONFIG_TOML does not name pool $pool: $toml"
 say "the stack's snap.toml (task definition, SNAP_CONFIG_TOML):"; sed 's/^/   /' <<<"$toml" >&2
 mkdir -p "$work/bin"; ln -s "$snap_bin" "$work/bin/snap"
+stack=snap discover=
 entry() {
-  as_task env PATH="$work/bin:$PATH" SNAP_CONFIG_TOML="$toml" SNAP_CONFIG_FILE="$work/snap.toml" TMPDIR="$work" \
-    SNAP_CHECK_MAX_AGE=1h deploy/docker/snap-entrypoint.sh "$@"
+  as_task env PATH="$work/bin:$PATH" SNAP_CONFIG_TOML="$toml" SNAP_CONFIG_FILE="$work/snap-$stack.toml" TMPDIR="$work" \
+    SNAP_CHECK_MAX_AGE=1h SNAP_DISCOVER="${discover:-}" deploy/docker/snap-entrypoint.sh "$@"
 }
 say "entrypoint nightly as the task role: snap create --all && snap prune --all"
 entry nightly >&2 || fail "snap create --all && snap prune --all as the task role exited $?"
@@ -170,6 +186,34 @@ echo x > "$work/x"
 denied "s3:PutObject on another bucket" s3api put-object --bucket snap-deploy-test-other --key x --body "$work/x"
 denied "s3:DeleteBucket on its own bucket" s3api delete-bucket --bucket "$bucket"
 denied "s3:PutBucketPolicy on its own bucket" s3api put-bucket-policy --bucket "$bucket" --policy '{"Version":"2012-10-17","Statement":[]}'
+
+# ---------------------------------------------------------------- 3b. Discover and a sign key
+signkey=$(aws kms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --query KeyMetadata.Arn --output text)
+say "create-stack snap-discover in us-east-1 (Role=primary, Discover=us-east-1, no PoolIds, no BackupRegion, SignKeyArn)"
+aws cloudformation create-stack --region us-east-1 --stack-name snap-discover --template-body "file://$work/moto.json" --capabilities CAPABILITY_IAM \
+  --parameters ParameterKey=Role,ParameterValue=primary ParameterKey=BucketPrefix,ParameterValue=snap-discover \
+  ParameterKey=Discover,ParameterValue=us-east-1 ParameterKey=ImageUri,ParameterValue=example.invalid/snap:test \
+  ParameterKey=VpcId,ParameterValue="$vpc" ParameterKey=SubnetIds,ParameterValue="$subnet" ParameterKey=SignKeyArn,ParameterValue="$signkey" >/dev/null
+st=$(stack_status us-east-1 snap-discover)
+[ "$st" = CREATE_COMPLETE ] || fail "stack snap-discover is $st: aws cloudformation describe-stack-events --stack-name snap-discover"
+say "task role policy of snap-discover as the stack resolved it:"
+doc=$(moto_role_policy "$(output us-east-1 snap-discover TaskRoleArn)")
+for want in cognito-idp:ListUserPools kms:Sign "userpool/\\*" "$signkey"; do
+  grep -q "$want" <<<"$doc" || fail "snap-discover's task role lacks $want: $doc"
+done
+! grep -q 'us-west-2\|PutObjectRetention' <<<"$doc" || fail "snap-discover's task role names a backup bucket or Object Lock it was not given: $doc"
+toml=$(aws ecs describe-task-definition --task-definition "$(output us-east-1 snap-discover TaskDefinitionArn)" \
+  --query "taskDefinition.containerDefinitions[0].environment[?name=='SNAP_CONFIG_TOML'].value | [0]" --output text)
+! grep -q '^\[\[pool\]\]' <<<"$toml" || fail "snap-discover's snap.toml has [[pool]] tables without PoolIds: $toml"
+[ "$(grep -c '^\[\[store\]\]' <<<"$toml")" = 1 ] || fail "snap-discover's snap.toml should name one store (no BackupRegion): $toml"
+assume "$(output us-east-1 snap-discover TaskRoleArn)"
+stack=snap-discover discover=us-east-1
+say "entrypoint nightly as snap-discover's task role, SNAP_DISCOVER=us-east-1: create --all --discover, then prune --all over the pools found"
+entry nightly >&2 || fail "the entrypoint's nightly with SNAP_DISCOVER=us-east-1 exited $?"
+grep -q "^id = \"$pool\"$" "$work/snap-snap-discover.toml" || fail "the entrypoint did not add the discovered pool $pool to $work/snap-snap-discover.toml for prune --all"
+n=$(aws s3api list-objects-v2 --bucket snap-discover-123456789012-us-east-1 --query "length(Contents[?starts_with(Key, '$pool/') && ends_with(Key, '.tar.zst')])" --output text)
+[ "$n" = 1 ] || fail "bucket snap-discover-123456789012-us-east-1 holds $n snapshot archives of $pool, expected 1"
+say "ok: Discover found $pool, backed it up into snap-discover-123456789012-us-east-1, and prune --all ran over it"
 
 # ---------------------------------------------------------------- 4. the tarball
 say "scripts/package.sh (no rebuild when .build/release/snap is current)"
