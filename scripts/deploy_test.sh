@@ -14,6 +14,8 @@
 #     task definition (SNAP_CONFIG_TOML), the image's entrypoint runs snap create --all, snap prune
 #     --all, snap check --all --max-age 1h into both stacks' buckets; the same credentials are
 #     denied S3 actions outside the role (moto enforces IAM for S3).
+#     A second primary stack with Discover and a sign key runs the entrypoint's Discover path; a
+#     third with Object Lock is checked as rendered (moto ignores ObjectLockEnabled).
 #  4. scripts/package.sh's tarball, unpacked in an empty folder, runs with an empty environment
 #     and the toolchain hidden (a private mount namespace, when unshare works), and creates a
 #     snapshot against moto.
@@ -214,6 +216,31 @@ grep -q "^id = \"$pool\"$" "$work/snap-snap-discover.toml" || fail "the entrypoi
 n=$(aws s3api list-objects-v2 --bucket snap-discover-123456789012-us-east-1 --query "length(Contents[?starts_with(Key, '$pool/') && ends_with(Key, '.tar.zst')])" --output text)
 [ "$n" = 1 ] || fail "bucket snap-discover-123456789012-us-east-1 holds $n snapshot archives of $pool, expected 1"
 say "ok: Discover found $pool, backed it up into snap-discover-123456789012-us-east-1, and prune --all ran over it"
+
+# ---------------------------------------------------------------- 3c. Object Lock, as rendered
+# moto's CloudFormation ignores ObjectLockEnabled (its buckets accept no retention then), so snap
+# is not run here: the stack's snap.toml and task role are checked instead.
+say "create-stack snap-lock in us-east-1 (ObjectLockDays=35, ObjectLockMode=compliance, BackupRegion=us-west-2): snap.toml and task role"
+aws cloudformation create-stack --region us-east-1 --stack-name snap-lock --template-body "file://$work/moto.json" --capabilities CAPABILITY_IAM \
+  --parameters ParameterKey=Role,ParameterValue=primary ParameterKey=BucketPrefix,ParameterValue=snap-lock \
+  ParameterKey=PoolIds,ParameterValue="$pool" ParameterKey=BackupRegion,ParameterValue=us-west-2 \
+  ParameterKey=ObjectLockDays,ParameterValue=35 ParameterKey=ObjectLockMode,ParameterValue=compliance \
+  ParameterKey=ImageUri,ParameterValue=example.invalid/snap:test ParameterKey=VpcId,ParameterValue="$vpc" ParameterKey=SubnetIds,ParameterValue="$subnet" >/dev/null
+st=$(stack_status us-east-1 snap-lock)
+[ "$st" = CREATE_COMPLETE ] || fail "stack snap-lock is $st: aws cloudformation describe-stack-events --stack-name snap-lock"
+toml=$(aws ecs describe-task-definition --task-definition "$(output us-east-1 snap-lock TaskDefinitionArn)" \
+  --query "taskDefinition.containerDefinitions[0].environment[?name=='SNAP_CONFIG_TOML'].value | [0]" --output text)
+[ "$(grep -c '^object_lock = "compliance:35"$' <<<"$toml")" = 2 ] || fail "snap-lock's snap.toml should give both stores object_lock = \"compliance:35\": $toml"
+grep -q 'url = "s3://snap-lock-123456789012-us-west-2?region=us-west-2"' <<<"$toml" || fail "snap-lock's snap.toml lacks the backup region's bucket: $toml"
+doc=$(moto_role_policy "$(output us-east-1 snap-lock TaskRoleArn)" 2>/dev/null)
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+st = [s for s in d["Statement"] if s.get("Sid") == "ObjectLockRetention"]
+want = ["arn:aws:s3:::snap-lock-123456789012-us-east-1/*", "arn:aws:s3:::snap-lock-123456789012-us-west-2/*"]
+sys.exit(0 if st and st[0]["Action"] == "s3:PutObjectRetention" and st[0]["Resource"] == want else
+         "snap-lock task role: s3:PutObjectRetention should be granted on %s: %s" % (want, st))' "$doc" || fail "see above"
+say "ok: ObjectLockDays=35 gives both stores object_lock = \"compliance:35\" and the task role s3:PutObjectRetention on both buckets"
 
 # ---------------------------------------------------------------- 4. the tarball
 say "scripts/package.sh (no rebuild when .build/release/snap is current)"
