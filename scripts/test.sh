@@ -38,6 +38,10 @@ step swift test --skip-build --filter 'IntegrationTests\.LockTests'
 # The release checklist (scripts/aws_smoke.sh) against moto, so it keeps
 # working for the operator who runs it against AWS (issue 20, build item 5).
 step scripts/smoke_moto.sh
+# The deployment (README "Deploy on AWS"): the CloudFormation template linted and deployed into
+# moto's CloudFormation, snap run as the stack's task role, the release tarball run from an empty
+# folder, the Docker image built (or its Dockerfile linted where no daemon runs). Under 3 minutes.
+step scripts/deploy_test.sh
 # The fleet simulator's own checks (accounts, regions, STS, shared budgets; 5 s).
 step python3 scripts/test_fleet_sim.py
 # A bounded fuzzing run over the archive reader and the line scanner
