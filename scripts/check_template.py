@@ -111,8 +111,8 @@ def main():
           and "s3:PutObjectRetention" in by_cond.get("HasObjectLock", set())
           and "cognito-idp:ListUserPools" in by_cond.get("UsesDiscover", set()),
           f"task role: beyond README only s3:PutObjectRetention (HasObjectLock) and cognito-idp:ListUserPools (UsesDiscover): {sorted(beyond)}")
-    check(extra == {"sts:GetCallerIdentity", "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt", "kms:Sign", "kms:GenerateMac", "kms:GetPublicKey"}
-          and by_cond.get("HasSignKey", set()) == {"kms:Sign", "kms:GenerateMac", "kms:GetPublicKey"},
+    check(extra == {"sts:GetCallerIdentity", "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt", "kms:Sign", "kms:GenerateMac", "kms:GetPublicKey", "kms:Verify"}
+          and by_cond.get("HasSignKey", set()) == {"kms:Sign", "kms:GenerateMac", "kms:GetPublicKey", "kms:Verify"},
           f"task role: other actions only sts:GetCallerIdentity, sns:Publish, kms on the bucket keys, the sign key's (HasSignKey): {sorted(extra)}")
     s3_res = json.dumps([st for _, st in statements(task) if any(a.startswith("s3:") for a in actions([st]))])
     check('"Resource": "*"' not in s3_res, "task role: no s3 action on Resource *")

@@ -208,6 +208,7 @@ toml=$(aws ecs describe-task-definition --task-definition "$(output us-east-1 sn
   --query "taskDefinition.containerDefinitions[0].environment[?name=='SNAP_CONFIG_TOML'].value | [0]" --output text)
 ! grep -q '^\[\[pool\]\]' <<<"$toml" || fail "snap-discover's snap.toml has [[pool]] tables without PoolIds: $toml"
 [ "$(grep -c '^\[\[store\]\]' <<<"$toml")" = 1 ] || fail "snap-discover's snap.toml should name one store (no BackupRegion): $toml"
+grep -qx "sign = \"kms:$signkey\"" <<<"$toml" || fail "snap-discover's snap.toml does not sign with SignKeyArn: $toml"
 assume "$(output us-east-1 snap-discover TaskRoleArn)"
 stack=snap-discover discover=us-east-1
 say "entrypoint nightly as snap-discover's task role, SNAP_DISCOVER=us-east-1: create --all --discover, then prune --all over the pools found"
@@ -215,7 +216,10 @@ entry nightly >&2 || fail "the entrypoint's nightly with SNAP_DISCOVER=us-east-1
 grep -q "^id = \"$pool\"$" "$work/snap-snap-discover.toml" || fail "the entrypoint did not add the discovered pool $pool to $work/snap-snap-discover.toml for prune --all"
 n=$(aws s3api list-objects-v2 --bucket snap-discover-123456789012-us-east-1 --query "length(Contents[?starts_with(Key, '$pool/') && ends_with(Key, '.tar.zst')])" --output text)
 [ "$n" = 1 ] || fail "bucket snap-discover-123456789012-us-east-1 holds $n snapshot archives of $pool, expected 1"
-say "ok: Discover found $pool, backed it up into snap-discover-123456789012-us-east-1, and prune --all ran over it"
+key=$(aws s3api list-objects-v2 --bucket snap-discover-123456789012-us-east-1 --query "Contents[?starts_with(Key, '$pool/') && ends_with(Key, '.json')].Key | [0]" --output text)
+aws s3 cp "s3://snap-discover-123456789012-us-east-1/$key" - | grep -q "\"signature\":{\"alg\":\"ECDSA_SHA_256\",\"key\":\"$signkey\"" \
+  || fail "the snapshot $key is not signed with SignKeyArn $signkey"
+say "ok: Discover found $pool, backed it up into snap-discover-123456789012-us-east-1 signed with SignKeyArn, and prune --all ran over it"
 
 # ---------------------------------------------------------------- 3c. Object Lock, as rendered
 # moto's CloudFormation ignores ObjectLockEnabled (its buckets accept no retention then), so snap
