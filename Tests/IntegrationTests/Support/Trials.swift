@@ -116,7 +116,8 @@ func expectStoresConsistent(
     // Every .json in every store is listed, and each listed snapshot's archive is there.
     for store in stores {
         let keys = try storeKeys(store, pool: pool, env: env)
-        let jsons = Set(keys.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) })
+        // The pool folder's own .json files: prune's records live one level down (pruned/).
+        let jsons = Set(keys.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && !$0.contains("/") }.map { String($0.dropLast(5)) })
         for id in jsons {
             #expect(ids.contains(id), "\(context): \(store) holds \(id).json that list does not show", sourceLocation: sourceLocation)
             #expect(
