@@ -13,40 +13,6 @@ import Testing
     static let groups = 5
     static let k = 10.0
 
-    /// The fleet simulator, started on `spec`; its endpoint.
-    final class FleetSim: @unchecked Sendable {
-        let endpoint: String
-        private let process: Process
-
-        init(spec: String) throws {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [
-                "python3", Repo.root + "/scripts/cognito_sim.py", "--fleet", spec, "--time-scale", String(SimulatorFleetTests.k),
-                "--rtt-ms", "150",
-            ]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { throw TestFailure("cognito_sim.py --fleet exited before printing its endpoint") }
-                line += chunk
-            }
-            endpoint = (try JSONSerialization.jsonObject(with: line.prefix { $0 != 0x0A }) as! [String: Any])["endpoint"] as! String
-            process = p
-        }
-
-        func stats() throws -> [String: Any] {
-            let r = try run("curl", ["-sf", endpoint + "/__sim/stats"], env: ProcessInfo.processInfo.environment)
-            guard r.status == 0 else { throw TestFailure("fleet stats: curl exited \(r.status)") }
-            return try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
-        }
-
-        deinit { process.terminate() }
-    }
-
     /// Memberships the simulator defines for a pool of `users` users in `groups` groups (cognito_sim.py's Pool).
     static func memberships(users: Int, groups: Int) -> Int {
         (0..<groups).reduce(0) { sum, g in
@@ -82,7 +48,7 @@ import Testing
         toml += "[[pool]]\nid = \"us-east-1_FleetDenied\"\n[[pool]]\nid = \"us-east-1_FleetDown\"\nstores = [\"\(work)/notadir/store\"]\n"
         try toml.write(toFile: work + "/snap.toml", atomically: true, encoding: .utf8)
 
-        let sim = try FleetSim(spec: work + "/fleet.json")
+        let sim = try CognitoSim(["--fleet", work + "/fleet.json", "--time-scale", String(Self.k), "--rtt-ms", "150"])
         var env = ProcessInfo.processInfo.environment
         for k in env.keys where k.hasPrefix("AWS_") || k.hasPrefix("SNAP_") { env[k] = nil }
         env["AWS_ENDPOINT_URL"] = sim.endpoint
@@ -132,7 +98,7 @@ import Testing
 
         // Each lane's pools together: never throttled (they stay under the lane's budget), and over the lane's
         // busy seconds at most its share.
-        let lanes = try #require(try sim.stats()["lanes"] as? [String: [String: Any]])
+        let lanes = try #require(try sim.rawStats()["lanes"] as? [String: [String: Any]])
         #expect(Set(lanes.keys).isSuperset(of: ["\(Self.accountA)/us-east-1", "\(Self.accountA)/eu-west-1", "\(Self.accountB)/us-east-1"]))
         let share = 30 * Self.k * 0.5
         for (lane, s) in lanes {

@@ -25,9 +25,10 @@ final class CognitoSim: @unchecked Sendable {
         }
         let json = try JSONSerialization.jsonObject(with: line.prefix { $0 != 0x0A }) as! [String: Any]
         endpoint = json["endpoint"] as! String
-        poolId = json["userPoolId"] as! String
-        accessKeyId = json["accessKeyId"] as! String
-        secretAccessKey = json["secretAccessKey"] as! String
+        // `--fleet` prints its accounts and pools instead of one pool and one key (SimulatorFleetTests).
+        poolId = json["userPoolId"] as? String ?? ""
+        accessKeyId = json["accessKeyId"] as? String ?? ""
+        secretAccessKey = json["secretAccessKey"] as? String ?? ""
         process = p
     }
 
