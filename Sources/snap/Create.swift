@@ -11,7 +11,11 @@ struct Create: AsyncParsableCommand {
             Holds each store's lock while it runs. A local store folder that does not exist is made \
             (its parent must exist), and a line on stderr says so; every other command refuses it. \
             Exit 0 when every store holds the snapshot, \
-            3 when some do, 1 when none do, 4 when another snap holds the lock.
+            3 when some do, 1 when none do, 4 when another snap holds the lock. \
+            With --all, every pool of snap.toml's [[pool]] tables (or --discover's), one pacer per account and \
+            region: a line per pool and a total (--json: an object per pool, then {"summary"}); exit 0 when all \
+            pools succeeded, 3 when some did, 1 when none did. With --sign (or sign in snap.toml) the stored \
+            manifest is signed with KMS and names its predecessor's digest (verify --chain).
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -18,7 +18,8 @@ struct Verify: AsyncParsableCommand {
             or "nothing to verify". No REF (or --all): every \
             snapshot. Exit 0 when every store was read and every copy is intact; 1 when a copy is \
             damaged or missing, or no store could be read; 3 when every copy read is intact but \
-            some stores could not be read.
+            some stores could not be read. --chain also walks each store's history (signatures, the \
+            digests each manifest names, prune's records) and fails on what it finds.
             """)
 
     @OptionGroup var global: GlobalOptions
