@@ -46,7 +46,7 @@ step scripts/deploy_test.sh
 step python3 scripts/test_fleet_sim.py
 # A bounded fuzzing run over the archive reader and the line scanner
 # (builds in under a minute outside SwiftPM; RELIABILITY.md).
-step scripts/fuzz.sh "${SNAP_FUZZ_SECONDS:-40}"
+step scripts/fuzz.sh "${SNAP_FUZZ_SECONDS:-30}"
 # Sanitizers, each a full build in its own scratch path (5-10 minutes on 2
 # cores). ThreadSanitizer runs by default: the concurrent parts (pacer,
 # journal, work queues, HTTP client, locks, sharded export, restore
