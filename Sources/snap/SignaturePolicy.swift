@@ -17,10 +17,13 @@ struct SignaturePolicyOptions: ParsableArguments {
     func enforce(_ ctx: Context, pool: String, entry: Catalog.Entry) async throws {
         let required = try requireSignature || ctx.config().requireSignature == true
         let expectsSignature = try required || ctx.config().sign != nil
-        guard let url = entry.stores.first, let store = try ctx.stores().first(where: { $0.url == url }) else { return }
         let id = entry.manifest.id
+        let url = entry.stores.first ?? "?"
         var problems: [String] = []
         do {
+            guard let store = try ctx.stores().first(where: { $0.url == url }) else {
+                throw SnapError.configuration("the store it was read from (\(url)) is not among the configured stores")
+            }
             let listing = try await store.listing(pool: pool)
             var records: [(name: String, record: PruneRecord)] = []
             for (name, data) in try await store.records(pool: pool) {
