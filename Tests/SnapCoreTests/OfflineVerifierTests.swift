@@ -26,6 +26,24 @@ import _CryptoExtras
         return ManifestSignature(alg: "RSASSA_PSS_SHA_256", key: keyARN, value: signature.rawRepresentation.base64EncodedString())
     }
 
+    /// A SubjectPublicKeyInfo naming rsaEncryption (with NULL parameters) around `bits` (the BIT STRING's
+    /// content, its first byte the unused-bit count). Every length is under 128: short-form DER lengths.
+    static func rsaInfo(bits: [UInt8]) -> Data {
+        let algorithm: [UInt8] = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00]
+        let bitString = [0x03, UInt8(bits.count)] + bits
+        return Data([0x30, UInt8(algorithm.count + bitString.count)] + algorithm + bitString)
+    }
+
+    /// `key`'s SubjectPublicKeyInfo with its algorithm rewritten to id-ecPublicKey on prime256v1.
+    static func p256InfoAround(_ key: _RSA.Signing.PublicKey) -> Data {
+        let rsa = Array(key.derRepresentation)
+        let ec: [UInt8] = [0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
+        // The RSA SPKI: 30 82 LL LL, then its 15-byte algorithm, then the bit string.
+        let bitString = Array(rsa[(4 + 15)...])
+        let body = ec + bitString
+        return Data([0x30, 0x82, UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body)
+    }
+
     static func changed(_ bytes: [UInt8], at i: Int) -> [UInt8] {
         var b = bytes
         b[i] ^= 0x01
@@ -104,6 +122,15 @@ import _CryptoExtras
             "", "hello", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
             OfflineVerifier.pem(fromDER: P384.Signing.PrivateKey().publicKey.derRepresentation),
             P256.Signing.PrivateKey().pemRepresentation,
+            // An RSA key's algorithm over bits that are no RSAPublicKey: swift-crypto 3.12.3's own parser
+            // frees its key twice on these (the heap corruption behind a unit-test abort); ours refuses.
+            OfflineVerifier.pem(fromDER: Self.rsaInfo(bits: [0x00, 0x30, 0x03, 0x02, 0x01])),
+            OfflineVerifier.pem(fromDER: Self.rsaInfo(bits: [0x00] + Array("not a key".utf8))),
+            // A P-256 curve named, an RSA key inside.
+            try OfflineVerifier.pem(fromDER: Self.p256InfoAround(_RSA.Signing.PrivateKey(keySize: .bits2048).publicKey)),
+            // RSA under 2048 bits, and the PKCS #1 form (no algorithm named).
+            try OfflineVerifier.pem(fromDER: _RSA.Signing.PrivateKey(unsafeKeySize: .init(bitCount: 1024)).publicKey.derRepresentation),
+            try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey.pkcs1PEMRepresentation,
         ] {
             do {
                 _ = try OfflineVerifier(pem: pem)
