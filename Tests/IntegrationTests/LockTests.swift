@@ -56,8 +56,8 @@ import Testing
         let moto = try Moto.shared()
         let bucket = try newBucket(moto.environment)
         let store = s3Store(moto, bucket: bucket)
-        // Six rounds; scripts/sanitizers.sh asks for two (SNAP_LOCK_RACE_ROUNDS): under TSan each takes
-        // half a minute, and a race there shows in the first round it happens in.
+        // Six rounds; scripts/sanitizers.sh asks for one (SNAP_LOCK_RACE_ROUNDS): under TSan each takes
+        // about a minute, and a race there shows in the first round it happens in.
         let rounds = ProcessInfo.processInfo.environment["SNAP_LOCK_RACE_ROUNDS"].flatMap(Int.init) ?? 6
         for round in 0..<rounds {
             let pool = "us-east-1_race\(round)"
@@ -209,7 +209,7 @@ import Testing
         let bucket = try newBucket(env)
         let folder = try tempFolder("stolen") + "/store"
         let store = kind == "s3" ? "s3://\(bucket)" : folder
-        let proxy = try AWSProxy(["--no-quota", "--latency-ms", "2500"], upstream: moto)
+        let proxy = try AWSProxy(["--no-quota", "--latency-ms", "1000"], upstream: moto)
         defer { proxy.stop() }
         var slow = env
         slow["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = proxy.endpoint
@@ -223,7 +223,7 @@ import Testing
         create.standardError = err
         try create.run()
         // Our own client, not the AWS CLI: the theft must land well inside
-        // the export (each Cognito call takes 2.5 s through the proxy).
+        // the export (each Cognito call takes 1 s through the proxy; an export makes more than ten).
         let client = try await s3Store(moto, bucket: bucket).client()
         func lockExists() async throws -> Bool {
             kind == "s3"
