@@ -17,7 +17,7 @@ struct Context: Sendable {
     /// What signs the pool's own calls (Cognito, and KMS for its secrets): the chain, or a
     /// `[[pool]]`'s profile or role. Stores and notifications use `credentials`.
     private(set) var poolCredentials: any CredentialsProvider
-    /// The `[[pool]]` this context is for (`--all`); nil for a command on one pool.
+    /// The `[[pool]]` this context is for (`--all`, or `--user-pool-id` naming one); nil otherwise.
     private(set) var entry: PoolEntry?
 
     init(_ options: GlobalOptions, environment: AWSEnvironment = AWSEnvironment()) {
@@ -33,18 +33,42 @@ struct Context: Sendable {
         self.credentials = chain
         self.poolCredentials = chain
         self.loadedConfig = Result { () throws(SnapError) in try ConfigFile.load(flag: options.config, environment: environment.variables) }
+        // `--user-pool-id X` naming one of snap.toml's [[pool]] tables takes that table's settings, as --all
+        // would (its stores, region, prune, notify, with_mfa, secrets, sign, and its profile or role for the
+        // pool's own calls); what the command line gives still wins. Only the flag does this: SNAP_USER_POOL_ID
+        // and user_pool_id are defaults, and --all starts from the file's own settings.
+        if let id = options.userPoolId, case .success(let file) = loadedConfig, let entry = file.pools.first(where: { $0.id == id }) {
+            do {
+                apply(entry, credentials: try Identities.provider(entry, ctx: self), flagsWin: true)
+            } catch {
+                let origin = entry.origin.isEmpty ? "" : " (\(entry.origin))"
+                loadedConfig = .failure(
+                    .configuration(
+                        "the [[pool]] table of \(id)\(origin) cannot be used: \(error); fix its profile or role_arn in snap.toml"))
+            }
+        }
     }
 
     /// This context for one `[[pool]]` of `--all`: its id, region and stores in place of the flags', its
     /// settings over the file's, its Cognito calls signed with `credentials` (its profile or role).
     func forPool(_ pool: PoolEntry, credentials: (any CredentialsProvider)? = nil) -> Context {
         var copy = self
-        copy.entry = pool
-        copy.options.userPoolId = pool.id
-        copy.options.region = pool.effectiveRegion
-        if !pool.stores.isEmpty { copy.options.stores = pool.stores }
-        if let owner = pool.expectedBucketOwner { copy.options.expectedBucketOwner = owner }
-        copy.loadedConfig = loadedConfig.map { file in
+        copy.apply(pool, credentials: credentials, flagsWin: false)
+        return copy
+    }
+
+    /// With `flagsWin` (one pool named by --user-pool-id), --region, --store and --expected-bucket-owner
+    /// given on the command line are kept.
+    private mutating func apply(_ pool: PoolEntry, credentials: (any CredentialsProvider)?, flagsWin: Bool) {
+        let given = options
+        entry = pool
+        options.userPoolId = pool.id
+        if !(flagsWin && given.region != nil) { options.region = pool.effectiveRegion }
+        if !pool.stores.isEmpty && !(flagsWin && !given.stores.isEmpty) { options.stores = pool.stores }
+        if let owner = pool.expectedBucketOwner, !(flagsWin && given.expectedBucketOwner != nil) {
+            options.expectedBucketOwner = owner
+        }
+        loadedConfig = loadedConfig.map { file in
             var f = file
             f.userPoolId = pool.id
             f.region = pool.effectiveRegion
@@ -55,8 +79,7 @@ struct Context: Sendable {
             if let k = pool.sign { f.sign = k }
             return f
         }
-        if let credentials { copy.poolCredentials = credentials }
-        return copy
+        if let credentials { poolCredentials = credentials }
     }
 
     /// The config file's settings (empty when there is none); a broken file is an error.

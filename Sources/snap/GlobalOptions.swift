@@ -6,7 +6,9 @@ import SnapCore
 struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("user-pool-id"),
-        help: ArgumentHelp("The user pool, e.g. us-east-1_AbCdEf123 (env SNAP_USER_POOL_ID).", valueName: "ID"))
+        help: ArgumentHelp(
+            "The user pool, e.g. us-east-1_AbCdEf123 (env SNAP_USER_POOL_ID). A pool snap.toml names in a [[pool]] table takes that table's stores, role and settings; --store, --region and --expected-bucket-owner still win.",
+            valueName: "ID"))
     var userPoolId: String?
 
     @Option(help: "The pool's region (default: the part of the pool id before '_'; then AWS_REGION).")

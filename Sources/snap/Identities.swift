@@ -16,7 +16,7 @@ struct Identities {
         if let known = resolved[entry.credentialsKey] { return known }
         let result: Result<(any CredentialsProvider, String), Failure>
         do {
-            let credentials = try provider(entry)
+            let credentials = try Self.provider(entry, ctx: ctx)
             let sts = try STSClient(region: entry.effectiveRegion, environment: ctx.environment, http: ctx.http, credentials: credentials)
             let identity = try await sts.getCallerIdentity()
             guard StoreSettings.isAccountId(identity.account) else {
@@ -35,8 +35,9 @@ struct Identities {
         return result
     }
 
-    /// The run's own chain, the named profile, or the role assumed from either.
-    private func provider(_ entry: PoolEntry) throws -> any CredentialsProvider {
+    /// The run's own chain, the named profile, or the role assumed from either (asked for credentials
+    /// only when first used).
+    static func provider(_ entry: PoolEntry, ctx: Context) throws -> any CredentialsProvider {
         var base: any CredentialsProvider = ctx.credentials
         if let profile = entry.profile {
             guard let p = try ProfileCredentialsProvider(environment: ctx.environment, profile: profile).provider() else {

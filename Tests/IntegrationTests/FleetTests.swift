@@ -127,6 +127,61 @@ import Testing
         #expect(check.status == 3, "\(check.stderr)")
     }
 
+    /// One pool named with --user-pool-id takes its [[pool]] table as --all would: its stores, prune policy and
+    /// role; --store on the command line still wins; a table whose profile is missing fails, naming it.
+    @Test func aPoolNamedByUserPoolIdTakesItsTable() throws {
+        let moto = try Moto.shared()
+        let a = try seedPool(extraUsers: 2, env: moto.environment)
+        let denied = try seedPool(extraUsers: 0, env: moto.environment)
+        let s3Only = try Self.role("snap-fleet-one-\(UUID().uuidString.prefix(8))", actions: #"["s3:*"]"#, env: moto.environment)
+        let work = try tempFolder("fleet-one")
+        try """
+        stores = ["\(work)/store"]
+        [[pool]]
+        id = "\(a)"
+        stores = ["\(work)/store-a"]
+        [pool.prune]
+        keep_last = 1
+        [[pool]]
+        id = "\(denied)"
+        role_arn = "\(s3Only)"
+        [[pool]]
+        id = "us-east-1_noprofile"
+        profile = "nosuch"
+        """.write(toFile: work + "/snap.toml", atomically: true, encoding: .utf8)
+        func archives(_ folder: String) throws -> [String] {
+            guard FileManager.default.fileExists(atPath: folder) else { return [] }
+            return try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tar.zst") }
+        }
+
+        for _ in 0..<2 {
+            let r = try snap(["create", "--user-pool-id", a], env: moto.environment, cwd: work)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try archives("\(work)/store-a/\(a)").count == 2, "the table's store")
+        #expect(try archives("\(work)/store/\(a)").isEmpty, "not the file's default store")
+        let given = try snap(["create", "--user-pool-id", a, "--store", work + "/given"], env: moto.environment, cwd: work)
+        #expect(given.status == 0, "\(given.stderr)")
+        #expect(try archives("\(work)/given/\(a)").count == 1, "--store wins over the table")
+        let list = try snap(["list", "--user-pool-id", a, "--json"], env: moto.environment, cwd: work)
+        let listed = try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [Any]
+        #expect(list.status == 0 && listed?.count == 2, "two snapshots in store-a: \(list.out) \(list.stderr)")
+        let prune = try snap(["prune", "--user-pool-id", a], env: moto.environment, cwd: work)
+        #expect(prune.status == 0, "the table's [pool.prune]: \(prune.stderr)")
+        #expect(try archives("\(work)/store-a/\(a)").count == 1, "keep_last = 1")
+
+        // The table's role signs the pool's calls: a role without cognito-idp is denied.
+        let role = try snap(["create", "--user-pool-id", denied], env: moto.environment, cwd: work)
+        #expect(role.status == 1, "\(role.stderr)")
+        #expect(role.stderr.contains("not authorized to perform: cognito-idp:DescribeUserPool"), "\(role.stderr)")
+        let profile = try snap(["list", "--user-pool-id", "us-east-1_noprofile"], env: moto.environment, cwd: work)
+        #expect(profile.status != 0, "\(profile.stderr)")
+        #expect(
+            profile.stderr.contains("the [[pool]] table of us-east-1_noprofile (\(work)/snap.toml:10)")
+                && profile.stderr.contains("profile \"nosuch\""),
+            "\(profile.stderr)")
+    }
+
     @Test func discoverTakesEveryPoolOfTheRegions() throws {
         let moto = try Moto.shared()
         var seedEnv = moto.environment
