@@ -9,7 +9,8 @@ struct Show: AsyncParsableCommand {
         discussion: """
             REF is a full ID, a unique prefix, latest, latest~N or @TIME; --at TIME instead of REF picks \
             the newest snapshot at or before TIME (RFC 3339 or YYYY-MM-DD). Prints the stored manifest \
-            as JSON.
+            as JSON; of an HMAC signature (--sign hmac:KEY_ARN) the MAC itself is not shown (its length is), \
+            as snap never prints a key or a MAC.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +29,19 @@ struct Show: AsyncParsableCommand {
         let ctx = Context(global)
         try await runReportingErrors {
             let found = try await ctx.lookup().find(SnapshotRef(ref: ref, at: at), pool: try ctx.configuredPool())
-            ctx.output.result(json: found.entry.manifest.json)
+            ctx.output.result(json: Self.shown(found.entry.manifest.json))
         }
+    }
+
+    /// The manifest with an HMAC signature's value (the MAC) replaced by what it is; other signatures
+    /// (ECDSA, RSA-PSS) are public by nature and shown as stored.
+    static func shown(_ manifest: JSONValue) -> JSONValue {
+        guard case .object(var o) = manifest, case .object(var signature)? = o["signature"],
+            signature["alg"] == .string(ManifestSignature.hmac), case .string(let value)? = signature["value"]
+        else { return manifest }
+        let bytes = Data(base64Encoded: value)?.count
+        signature["value"] = .string("<not shown: an HMAC_SHA_256 MAC\(bytes.map { " of \($0) bytes" } ?? "")>")
+        o["signature"] = .object(signature)
+        return .object(o)
     }
 }

@@ -160,6 +160,29 @@ import Testing
             #expect("\(error)".contains(arn) && "\(error)".contains("4096") && "\(error)".contains("not written"), "\(error)")
         }
 
+        // End to end: create --sign hmac:ARN stores the MAC in the manifest; verify --chain checks it with
+        // VerifyMac; no command's output, -v included, shows it (show says what it is instead).
+        let pool = try seedPool(extraUsers: 1, env: env)
+        let store = try tempFolder("hmac") + "/store"
+        let on = ["--user-pool-id", pool, "--store", store]
+        let created = try snap(["create", "--sign", "hmac:\(arn)", "-v"] + on, env: env)
+        #expect(created.status == 0, "\(created.stderr)")
+        let stored = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: "\(store)/\(pool)").first { $0.hasSuffix(".json") }, "a manifest")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(store)/\(pool)/\(stored)")))
+        let storedMac = try #require(((manifest as? [String: Any])?["signature"] as? [String: Any])?["value"] as? String)
+        #expect(Data(base64Encoded: storedMac)?.count == 32, "the stored MAC: \(storedMac)")
+        var printed = created.out + created.stderr
+        for args in [
+            ["show"], ["list", "--json"], ["verify", "--chain", "-v"], ["check", "--max-age", "1h"], ["cat", "latest", "pool"],
+        ] {
+            let r = try snap(args + on, env: env)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            printed += r.out + r.stderr
+            if args == ["show"] { #expect(r.out.contains("<not shown: an HMAC_SHA_256 MAC of 32 bytes>"), "\(r.out)") }
+        }
+        #expect(!printed.contains(storedMac), "the MAC was printed")
+
         // No PEM: a usage error naming VerifyMac, nothing on stdout.
         let r = try snap(["key", "export", "--sign", "hmac:\(arn)"], env: env)
         #expect(r.status == 64, "\(r.stderr)")
