@@ -34,6 +34,10 @@ struct Restore: AsyncParsableCommand {
             read up to it, with a warning. The sub map, JSON Lines \
             {"username","oldSub","newSub"}, goes to restore-<ID>-<POOL>.submap.jsonl or --sub-map FILE.
 
+            Before it says "restored", the pool is read back (its users, disabled users, groups and \
+            memberships) and must hold exactly the plan; a difference (another writer, a trigger, a lost \
+            write) is named and the restore exits 1.
+
             Snapshots taken with create --with-mfa: SMS and email MFA preferences (enabled, preferred) \
             are set again with AdminSetUserMFAPreference after each user is created (also after an \
             import job); a user the pool refuses them for is listed as a failure. Software tokens \
@@ -382,12 +386,22 @@ struct Restore: AsyncParsableCommand {
             let outcome = try await executor.run()
             output.endProgress()
             try await subMapWriter.close()
+            // Check, don't trust: a complete outcome is what the service acknowledged (and, resuming, what the
+            // journal says); the pool itself must hold exactly the plan before this says "restored".
+            var differences: [String] = []
+            if outcome.complete {
+                let planned = RestoreReadBack.expected(plan)
+                let found = try await RestoreReadBack.read(cognito: cognito, poolId: target, plannedUsers: plan.userCount)
+                differences = planned.differences(found)
+                summary.readBack = found
+                summary.readBackDifferences = differences
+            }
             let elapsed = started.duration(to: .now)
             summary.outcome = outcome
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             notice.summary = summary.json
             report(summary, outcome: outcome, output: output)
-            if !outcome.complete { throw ExitCode.failure }
+            if !outcome.complete || !differences.isEmpty { throw ExitCode.failure }
         }
     }
 
@@ -424,6 +438,11 @@ struct Restore: AsyncParsableCommand {
 
     private func report(_ s: Summary, outcome o: RestoreOutcome, output: Output) {
         RestoreReport.failures(o)
+        if !s.readBackDifferences.isEmpty {
+            Output.error(
+                "read back: every planned write was acknowledged, but \(s.targetPool) does not hold what was planned: \(s.readBackDifferences.joined(separator: "; ")). Something else wrote to the pool during the restore (another process, a Lambda trigger), or a write was lost: see what differs with `snap diff \(s.snapshot) pool:\(s.targetPool) --map \(s.subMap)`"
+            )
+        }
         if global.json {
             output.result(json: s.json)
             return
@@ -446,10 +465,15 @@ struct Restore: AsyncParsableCommand {
         for l in MFAReport.outcomeLines(o) { output.message(l) }
         for l in LinkReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.subMap)")
+        if let found = s.readBack, s.readBackDifferences.isEmpty {
+            output.message("read back: \(s.targetPool) holds \(found.summary), as planned")
+        }
         output.result(
-            o.complete
-                ? String(format: "restored \(s.snapshot) into \(s.targetPool) in %.1fs", s.seconds)
-                : "restore of \(s.snapshot) into \(s.targetPool) is incomplete: \(o.failureCount) failure(s); fix them and run again with --resume"
+            !o.complete
+                ? "restore of \(s.snapshot) into \(s.targetPool) is incomplete: \(o.failureCount) failure(s); fix them and run again with --resume"
+                : s.readBackDifferences.isEmpty
+                    ? String(format: "restored \(s.snapshot) into \(s.targetPool) in %.1fs", s.seconds)
+                    : "restore of \(s.snapshot) into \(s.targetPool) wrote everything planned, but the pool differs from the plan (read back above)"
         )
     }
 }
@@ -493,6 +517,9 @@ private struct Summary {
     var importJobs: [JSONValue] = []
     /// `--create-pool`: the requests sent (or, in a dry run, planned) and what was not carried.
     var createPool: JSONValue?
+    /// What the pool held after a complete restore, and how that differs from the plan.
+    var readBack: RestoreReadBack?
+    var readBackDifferences: [String] = []
 
     var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -540,7 +567,12 @@ private struct Summary {
             o["subMap"] = .string(subMap)
             o["journal"] = .string(journal)
             o["seconds"] = .number(String(format: "%.3f", seconds))
-            o["ok"] = .bool(outcome.complete)
+            if let readBack {
+                o["readBack"] = [
+                    "pool": readBack.json, "differences": .array(readBackDifferences.map { .string($0) }),
+                ]
+            }
+            o["ok"] = .bool(outcome.complete && readBackDifferences.isEmpty)
         } else {
             o["ok"] = .bool(plan.problems.isEmpty)
         }
