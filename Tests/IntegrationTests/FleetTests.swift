@@ -182,6 +182,43 @@ import Testing
             "\(profile.stderr)")
     }
 
+    /// sync --all: each pool's own two stores brought level (a snapshot deleted from one store is copied back
+    /// from the other); a pool whose second store cannot be written is reported and the other still synced.
+    @Test func syncAllLevelsEachPoolsOwnStores() throws {
+        let moto = try Moto.shared()
+        let a = try seedPool(extraUsers: 1, env: moto.environment)
+        let b = try seedPool(extraUsers: 2, env: moto.environment)
+        let work = try tempFolder("fleet-sync")
+        try """
+        [[pool]]
+        id = "\(a)"
+        stores = ["\(work)/a1", "\(work)/a2"]
+        [[pool]]
+        id = "\(b)"
+        stores = ["\(work)/b1", "\(work)/b2"]
+        """.write(toFile: work + "/snap.toml", atomically: true, encoding: .utf8)
+        let created = try snap(["create", "--all"], env: moto.environment, cwd: work)
+        #expect(created.status == 0, "\(created.stderr)")
+        func snapshots(_ store: String, _ pool: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "\(work)/\(store)/\(pool)").filter { $0.hasSuffix(".tar.zst") }
+        }
+        let lost = try #require(try snapshots("a2", a).first)
+        try FileManager.default.removeItem(atPath: "\(work)/a2/\(a)/\(lost)")
+        let synced = try snap(["sync", "--all"], env: moto.environment, cwd: work)
+        #expect(synced.status == 0, "\(synced.stderr)")
+        #expect(try snapshots("a2", a) == [lost], "copied back into a2")
+        #expect(synced.out.contains("# \(a) (us-east-1)") && synced.out.contains("# \(b) (us-east-1)"), "\(synced.out)")
+        #expect(synced.stderr.contains("2 pools: 2 ok, 0 partial, 0 failed"), "\(synced.stderr)")
+
+        // Pool b's second store becomes a file: b is reported, a is still checked and left level.
+        try FileManager.default.removeItem(atPath: "\(work)/b2")
+        FileManager.default.createFile(atPath: "\(work)/b2", contents: Data())
+        let partial = try snap(["sync", "--all"], env: moto.environment, cwd: work)
+        #expect(partial.status == 3, "\(partial.stderr)")
+        #expect(partial.stderr.contains("snap: error: \(b): store \(work)/b2 cannot be read"), "names pool b's store: \(partial.stderr)")
+        #expect(partial.stderr.contains("2 pools: 1 ok, 1 partial, 0 failed"), "pool a still synced: \(partial.stderr)")
+    }
+
     @Test func discoverTakesEveryPoolOfTheRegions() throws {
         let moto = try Moto.shared()
         var seedEnv = moto.environment
