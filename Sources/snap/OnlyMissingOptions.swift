@@ -83,8 +83,10 @@ extension Restore {
         value held). --only users|groups|memberships (repeatable) narrows it; --user NAME \
         (repeatable) or --users-from FILE (one username per line) restores just those users, their \
         memberships, and the missing groups those memberships need; a named user the snapshot lacks is an error \
-        before any write. Exit 0 when everything in scope the pool lacked is now in it (listed differences do \
-        not count); 1 when a check or a write failed, or a username or sign-in value is held by a different \
+        before any write. After the writes the pool is read and joined with the snapshot again: anything in \
+        scope still missing (removed meanwhile by another writer, or lost) is named, and the run exits 1. \
+        Exit 0 when everything in scope the pool lacked is now in it (listed differences do \
+        not count); 1 when a check or a write failed, the read-back found something missing, or a username or sign-in value is held by a different \
         user (the snapshot's user is not back: delete or rename the pool's user and run again, or accept it); 64 with \
         --create-pool or --method import-job (import jobs are for empty pools).
         """

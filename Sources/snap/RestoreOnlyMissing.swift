@@ -89,6 +89,13 @@ extension Restore {
                 found, plan: plan, snapshot: id, sourcePool: sourcePool, resume: resume, killAfterWrites: TestHooks.killAfterWrites,
                 progress: progress, log: { output.message($0) })
             output.endProgress()
+            // Check, don't trust: the pool is joined with the snapshot again, and must lack nothing this run
+            // was to bring back (what is taken, held or differs is listed as before, and left alone).
+            if outcome.complete {
+                output.message("reading \(target) back: joining it with the snapshot again")
+                let (after, _) = try await restore.plan(resume: false, dryRun: true, readBack: true, log: { output.message($0) })
+                summary.stillMissing = after.isEmpty ? [] : Self.missing(after)
+            }
             let elapsed = started.duration(to: .now)
             summary.outcome = outcome
             summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -96,6 +103,15 @@ extension Restore {
             reportOnlyMissing(summary, outcome: outcome, output: output)
             if !summary.ok { throw ExitCode.failure }
         }
+    }
+
+    /// What a read-back join still finds missing, one phrase per kind.
+    static func missing(_ f: OnlyMissingPlan) -> [String] {
+        var out: [String] = []
+        if !f.groups.isEmpty { out.append("\(f.groups.count) group(s) (\(RestorePlan.examples(f.groups.map(\.name))))") }
+        if f.users > 0 { out.append("\(f.users) user(s)") }
+        if f.existingMemberships > 0 { out.append("\(f.existingMemberships) membership(s) of users the pool holds") }
+        return out
     }
 
     /// What will be created, what differs and is left alone, what is taken: before any write, and with --dry-run.
@@ -143,6 +159,11 @@ extension Restore {
 
     private func reportOnlyMissing(_ s: OnlyMissingSummary, outcome o: RestoreOutcome, output: Output) {
         RestoreReport.failures(o)
+        if !s.stillMissing.isEmpty {
+            Output.error(
+                "read back: every planned write was acknowledged, but \(s.targetPool) still lacks \(s.stillMissing.joined(separator: ", ")) of \(s.snapshot). Something removed them during the run (another process, a Lambda trigger), or a write was lost: see them with `snap restore \(s.snapshot) --user-pool-id \(s.targetPool) --only-missing --dry-run`, and run it again"
+            )
+        }
         if global.json {
             output.result(json: s.json)
             return
@@ -151,10 +172,14 @@ extension Restore {
         for l in MFAReport.outcomeLines(o) { output.message(l) }
         for l in LinkReport.outcomeLines(o) { output.message(l) }
         output.message("sub map: \(s.paths.subMap)")
+        if o.complete && s.stillMissing.isEmpty { output.message("read back: \(s.targetPool) lacks nothing this run was to bring back") }
         if !o.complete {
             output.result(
                 "the missing records of \(s.snapshot) are not all back in \(s.targetPool): \(o.failureCount) failure(s); fix them and run again with --resume"
             )
+        } else if !s.stillMissing.isEmpty {
+            output.result(
+                "the missing records of \(s.snapshot) are not all back in \(s.targetPool): the read-back found some still missing (above)")
         } else if s.found.taken.count > 0 {
             output.result(
                 "restored what \(s.targetPool) lacked of \(s.snapshot), but \(s.found.taken.count) username(s) are taken by different users and were not restored (listed above)"
@@ -180,7 +205,9 @@ private struct OnlyMissingSummary {
 
     /// The checks passed, no username is taken nor sign-in value held by another user, and, after a run,
     /// everything the pool lacked is back. A dry run is ok exactly when its run would be, failures aside.
-    var ok: Bool { plan.problems.isEmpty && found.blocked == 0 && (outcome?.complete ?? true) }
+    var ok: Bool { plan.problems.isEmpty && found.blocked == 0 && (outcome?.complete ?? true) && stillMissing.isEmpty }
+    /// What the read-back after a complete run still found missing (empty: nothing).
+    var stillMissing: [String] = []
 
     var json: JSONValue {
         let f = found
@@ -220,6 +247,7 @@ private struct OnlyMissingSummary {
             "mfa": MFAReport.json(plan: plan, outcome: outcome),
             "links": LinkReport.json(plan: plan, outcome: outcome),
         ]
+        if outcome?.complete == true { o["stillMissing"] = .array(stillMissing.map { .string($0) }) }
         if let outcome {
             func count(_ c: RestoreOutcome.Count) -> JSONValue {
                 ["planned": .int(c.planned), "written": .int(c.written), "existing": .int(c.existing), "failed": .int(c.failed)]

@@ -455,6 +455,54 @@ import Testing
         #expect(s.memberships == Set(snapshot.memberships))
     }
 
+    /// Check, don't trust: after its writes the run joins the pool with the snapshot again, and a user another
+    /// writer deleted meanwhile (after the run's own reading of the pool) is named; the run is not called done.
+    @Test func aUserDeletedDuringTheRunIsNamedByTheReadBack() throws {
+        let moto = try Moto.shared()
+        let env = moto.environment
+        let pool = try seedPool(extraUsers: 20, env: env)
+        let work = try tempFolder("only-missing-read-back")
+        let store = work + "/store"
+        let id = try RestoreTests.createID(pool, store: store, env: env)
+        let snapshot = try RestoreTests.unpack(store: store, pool: pool, id: id)
+        try Self.night(
+            pool, ["deleteUsers": (0..<5).map { Self.synthetic(snapshot, $0) }, "removeMembers": [["admins", "alice"]]], env: env)
+        // alice's membership is added last, after the re-created users; held 5 s, it keeps the run busy
+        // while the other writer deletes a user the run found in the pool.
+        let proxy = try AWSProxy(["--no-quota", "--stall", "AdminAddUserToGroup:5"], upstream: moto)
+        defer { proxy.stop() }
+        var proxied = env
+        proxied["AWS_ENDPOINT_URL"] = proxy.endpoint
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: Repo.snapBinary)
+        run.arguments = ["restore", id, "--user-pool-id", pool, "--store", store, "--only-missing"]
+        run.environment = proxied
+        run.currentDirectoryURL = URL(fileURLWithPath: work)
+        let out = Pipe()
+        let err = Pipe()
+        (run.standardOutput, run.standardError) = (out, err)
+        try run.run()
+        let deadline = Date().addingTimeInterval(120)
+        while (try proxy.operationCounts()["AdminAddUserToGroup"] ?? 0) == 0 && run.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(run.isRunning, "the run ended before the other writer came: the test proves nothing")
+        let victim = Self.synthetic(snapshot, 15)
+        try Self.night(pool, ["deleteUsers": [victim]], env: env)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 1, "\(stderr)")
+        #expect(
+            stderr.contains("read back: every planned write was acknowledged, but \(pool) still lacks 1 user(s) of \(id)"), "\(stderr)")
+        #expect(stderr.contains("--only-missing --dry-run"), "says how to see them: \(stderr)")
+        #expect(stdout.contains("the read-back found some still missing"), "\(stdout)")
+        // What the run wrote is there: the five users and alice's membership.
+        let s = try Self.state(pool, env: env)
+        Self.expectUsers(s, equal: snapshot, except: [victim])
+        #expect(s.members("admins").contains("alice"))
+    }
+
     @Test func badInputsAreRefusedBeforeAnyWrite() throws {
         let env = try Moto.shared().environment
         let pool = try seedPool(extraUsers: 0, env: env)

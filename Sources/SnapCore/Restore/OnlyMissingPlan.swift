@@ -52,6 +52,10 @@ public struct OnlyMissingPlan: Sendable {
     /// `username NUL group` lines, sorted: memberships the pool lacks of users it holds.
     public var existingMembersFile = ""
     public var existingMemberships = 0
+    /// `poolUsername NUL group` lines: the part of those that belongs to users an earlier undo re-created under
+    /// the pool's own username (their memberships are sent on every run, unjoined with the pool's).
+    public var renamedMembersFile = ""
+    public var renamedMemberships = 0
 
     /// Sub map lines of users earlier undos re-created (the pool holds them with those new subs), carried into this run's map.
     public var carriedFile = ""

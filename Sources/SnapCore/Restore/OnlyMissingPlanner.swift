@@ -137,6 +137,8 @@ struct OnlyMissingPlanner {
         out.existingMembersFile = "\(directory)/existing-members.txt"
         var restoredOut = try BufferedFile(path: out.restoredMembersFile)
         var existingOut = try BufferedFile(path: out.existingMembersFile)
+        out.renamedMembersFile = "\(directory)/renamed-members.txt"
+        var renamedOut = try BufferedFile(path: out.renamedMembersFile)
         var restoring = try SortedNames(path: out.usersFile), absent = try SortedNames(path: missingFile)
         var renamedNames = try RenamedCursor(path: renamedPath)
         var takenNames = try SortedNames(path: takenPath), federatedNames = try SortedNames(path: federatedPath)
@@ -159,7 +161,9 @@ struct OnlyMissingPlanner {
             } else if let target = try renamedNames.target(of: username) {
                 if missingGroupNames.contains(group) { needed.insert(group) }
                 out.existingMemberships += 1
+                out.renamedMemberships += 1
                 try existingOut.write(Array(target.utf8) + [0] + Array(group.utf8) + [0x0A])
+                try renamedOut.write(Array(target.utf8) + [0] + Array(group.utf8) + [0x0A])
             } else if try absent.contains(username) {
                 out.leftOut.add("membership of \(username) in \(group): the pool lacks the user (--only does not name users)")
             } else {
@@ -170,6 +174,7 @@ struct OnlyMissingPlanner {
         }
         try restoredOut.close()
         try existingOut.close()
+        try renamedOut.close()
         FileSystem.removeScratch(sortDir)
 
         if scope.includes(.groups) {

@@ -38,36 +38,71 @@ public struct OnlyMissingRestore: Sendable {
     /// With `resume` (or `dryRun`, to show what a resume would do), the users an interrupted run set out
     /// to re-create (`paths.users`, removed once a run completes) are part of the plan; without either,
     /// such a file is an error: those users are in the pool with new subs and would look taken.
-    public func plan(resume: Bool, dryRun: Bool = false, log: @escaping @Sendable (String) -> Void) async throws -> (
-        OnlyMissingPlan, RestorePlan
-    ) {
+    ///
+    /// `readBack` is the check after a run: the pool joined with the snapshot again (in folders of its own,
+    /// without the MFA reads: only what is missing counts), which must find nothing left to re-create.
+    public func plan(resume: Bool, dryRun: Bool = false, readBack: Bool = false, log: @escaping @Sendable (String) -> Void)
+        async throws -> (OnlyMissingPlan, RestorePlan)
+    {
         let interrupted = FileManager.default.fileExists(atPath: paths.users)
-        if interrupted && !resume && !dryRun {
+        if interrupted && !resume && !dryRun && !readBack {
             throw SnapError.configuration(
                 "an earlier --only-missing run of this snapshot into \(target.id) did not finish (\(paths.users) is left): finish it with --resume, or delete that file to start afresh"
             )
         }
         // Like for like, as `snap diff` does: a snapshot taken with --with-mfa is compared with the pool's MFA settings.
         var exporter = Exporter(cognito: cognito, poolId: target.id)
-        exporter.withMFA = source.snapshot.manifest.options.withMFA
+        exporter.withMFA = source.snapshot.manifest.options.withMFA && !readBack
         if exporter.withMFA {
             log("note: the snapshot was taken with --with-mfa, so the pool's MFA settings are read too (one AdminGetUser per user)")
         }
-        let export = try await exporter.run(workDirectory: try source.work.folder("live-pool"))
-        let planned = interrupted ? paths.users : nil
+        let suffix = readBack ? "-read-back" : ""
+        let export = try await exporter.run(workDirectory: try source.work.folder("live-pool" + suffix))
+        let planned = interrupted && !readBack ? paths.users : nil
         if let planned { log("resuming: the users an earlier run set out to re-create (\(planned)) are finished first") }
-        let directory = try source.work.folder("only-missing")
+        let directory = try source.work.folder("only-missing" + suffix)
         var planner = OnlyMissingPlanner(scope: scope, directory: directory, planned: planned)
         planner.earlier = try OnlyMissingSubMap.sorted(path: paths.subMap, directory: directory)
         planner.liveUsers = export.paths[.users]
         var found = try planner.plan(old: .snapshot(source.snapshot), new: .files(export.paths))
         let plan = try checks(&found)
         // What the run would meet in the pool, found before it (and by --dry-run) rather than by it.
-        if let live = export.paths[.users] {
+        // The run sends the renamed users' memberships unjoined; the read-back asks the pool's own memberships.
+        if readBack, found.renamedMemberships > 0, let live = export.paths[.memberships] {
+            found.existingMemberships -= try Self.held(found.renamedMembersFile, in: live)
+        }
+        if let live = export.paths[.users], !readBack {
             found.conflicts = try OnlyMissingConflicts(directory: directory, target: target).find(
                 users: { each in try restoring(found) { if let u = plan.user(for: $0) { try each(u) } } }, live: live)
         }
         return (found, plan)
+    }
+
+    /// How many of the `username NUL group` lines at `path` the exported memberships at `live` hold.
+    static func held(_ path: String, in live: String) throws -> Int {
+        func lines(_ file: String, _ each: (Data, Int) throws -> Void) throws {
+            guard let handle = FileHandle(forReadingAtPath: file) else {
+                throw SnapError.io(path: file, reason: "cannot read the read-back's scratch file; run again")
+            }
+            // A read-only handle: closing it cannot lose anything.
+            defer { try? handle.close() }
+            var reader = LineReader(maxLineLength: 1 << 20) { try handle.read(upToCount: 1 << 18).flatMap { $0.isEmpty ? nil : $0 } }
+            while let line = try reader.next() {
+                if !line.isEmpty { try each(line, reader.lineNumber) }
+            }
+        }
+        var wanted: Set<Data> = []
+        try lines(path) { line, _ in wanted.insert(line) }
+        var held = 0
+        try lines(live) { line, number in
+            // A parse failure is named below (file and line), never skipped.
+            guard let m = try? MembershipRecord(json: JSONParser.parse(line)) else {
+                throw SnapError.malformedLine(
+                    source: live, member: "memberships", line: number, reason: "not a membership line; a bug in snap")
+            }
+            if wanted.contains(Data(m.username.utf8) + [0] + Data(m.group.utf8)) { held += 1 }
+        }
+        return held
     }
 
     /// The full restore's pre-checks over the users to re-create; `--user` names the snapshot lacks are a problem too.

@@ -142,7 +142,7 @@ public struct RestorePlan: Sendable {
         return nil
     }
 
-    static func examples(_ names: [String], count: Int? = nil, limit: Int = 5) -> String {
+    public static func examples(_ names: [String], count: Int? = nil, limit: Int = 5) -> String {
         let shown = names.prefix(limit).map { "\"\($0)\"" }.joined(separator: ", ")
         return (count ?? names.count) > limit ? "\(shown), ..." : shown
     }
