@@ -36,7 +36,7 @@ public struct JSONParser {
     private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
     }
 
     private mutating func value() throws(JSONParseError) -> JSONValue {
@@ -135,6 +135,16 @@ public struct JSONParser {
 
     private mutating func string() throws(JSONParseError) -> String {
         i += 1
+        // Most strings have no escape: validated straight from the input, with no copy in between.
+        var end = i
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let start = i
+            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            i = end + 1
+            guard let s else { throw fail("string is not valid UTF-8") }
+            return s
+        }
         var out = [UInt8]()
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
