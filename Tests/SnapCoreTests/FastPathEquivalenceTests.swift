@@ -53,7 +53,7 @@ import Testing
         return String((0..<Int.random(in: 0...12, using: &rng)).map { _ in pool.randomElement(using: &rng)! })
     }
 
-    @Test func stringWriterMatchesThePreviousEscaper() {
+    @Test func stringWriterMatchesThePreviousEscaper() throws {
         var rng = Seeded(state: 22)
         for s in Self.samples + (0..<2000).map({ _ in Self.randomString(&rng) }) {
             var out: [UInt8] = []

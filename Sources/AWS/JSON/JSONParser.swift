@@ -9,9 +9,9 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
 
 /// A strict RFC 8259 parser: one value, nothing after it but white space.
 public struct JSONParser {
-    private let bytes: [UInt8]
-    private var i = 0
-    private var depth = 0
+    let bytes: [UInt8]
+    var i = 0
+    var depth = 0
     private static let maxDepth = 256
 
     public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
@@ -31,15 +31,15 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
+    func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
     }
 
-    private mutating func value() throws(JSONParseError) -> JSONValue {
+    mutating func value() throws(JSONParseError) -> JSONValue {
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
@@ -60,7 +60,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > JSONParser.maxDepth { throw fail("nested too deeply") }
     }
@@ -133,7 +133,7 @@ public struct JSONParser {
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    private mutating func string() throws(JSONParseError) -> String {
+    mutating func string() throws(JSONParseError) -> String {
         i += 1
         // Most strings have no escape: validated straight from the input, with no copy in between.
         var end = i

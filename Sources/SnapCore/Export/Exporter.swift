@@ -252,9 +252,9 @@ public struct Exporter: Sendable {
     private func listShard(_ shard: Shard, into sink: ExternalSorter, tracker: ProgressTracker) async throws -> [Shard] {
         var token: String?
         repeat {
-            let page: CognitoClient.Page
+            let page: (users: [Result<UserRecord, ModelError>], next: String?)
             do {
-                page = try await cognito.listUsers(poolId, paginationToken: token, filter: shard.filter)
+                page = try await cognito.listUsers(poolId, paginationToken: token, filter: shard.filter, user: UserRecord.read(cognito:))
             } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
                 guard shard.restarts < maxRestarts else {
                     throw SnapError.listingRefused(
@@ -263,12 +263,12 @@ public struct Exporter: Sendable {
                 await tracker.restarted(group: false)
                 return shard.restarted()
             }
-            for item in page.items {
-                let user = try UserRecord(cognito: item)
+            for item in page.users {
+                let user = try item.get()
                 if refused.refuseUser(user.username) { continue }
                 try sink.add(key: user.username, line: user.canonicalLine())
             }
-            await tracker.listedUsers(page.items.count)
+            await tracker.listedUsers(page.users.count)
             token = page.next
         } while token != nil
         return []
