@@ -136,11 +136,20 @@ public struct JSONParser {
     mutating func string() throws(JSONParseError) -> String {
         i += 1
         // Most strings have no escape: validated straight from the input, with no copy in between.
+        // ASCII needs no UTF-8 check: String(decoding:) then takes it as it is, far cheaper than the generic
+        // String(validating:as:), kept for the rest.
         var end = i
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        var high: UInt8 = 0
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            high |= bytes[end]
+            end += 1
+        }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             let start = i
-            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            let s = bytes.withUnsafeBufferPointer { all -> String? in
+                let run = UnsafeBufferPointer(rebasing: all[start..<end])
+                return high < 0x80 ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
+            }
             i = end + 1
             guard let s else { throw fail("string is not valid UTF-8") }
             return s
@@ -152,7 +161,10 @@ public struct JSONParser {
             switch b {
             case UInt8(ascii: "\""):
                 i += 1
-                guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                let ascii = out.allSatisfy { $0 < 0x80 }
+                guard let s = ascii ? String(decoding: out, as: UTF8.self) : String(validating: out, as: UTF8.self) else {
+                    throw fail("string is not valid UTF-8")
+                }
                 return s
             case UInt8(ascii: "\\"):
                 i += 1
