@@ -115,6 +115,37 @@ import Testing
         }
     }
 
+    @Test func memcmpOrdersMatchByteByByteOrders() {
+        var rng = Seeded(state: 31)
+        var strings = Self.samples + ["a", "ab", "b", "é", "z", "\u{7F}", "\u{80}", "\u{FFFF}", "\u{10000}", "aé", "a\u{0}"]
+        strings += (0..<300).map { _ in Self.randomString(&rng) }
+        for a in strings {
+            for b in strings.prefix(60) {
+                let bytewise = a.utf8.lexicographicallyPrecedes(b.utf8)
+                #expect(JSONValue.utf8Less(a, b) == bytewise, "\(Array(a.utf8)) < \(Array(b.utf8))")
+                let x = SortRecord(key: Array(a.utf8), line: [], seq: 1)
+                let y = SortRecord(key: Array(b.utf8), line: [], seq: 2)
+                #expect(SortRecord.less(x, y) == (bytewise || Array(a.utf8) == Array(b.utf8)), "\(Array(a.utf8)) < \(Array(b.utf8))")
+                #expect(SortRecord.less(y, x) == b.utf8.lexicographicallyPrecedes(a.utf8))
+            }
+        }
+    }
+
+    @Test func lineBytesMatchLineData() throws {
+        let text = Array("one\n\ntwo \u{1F680}\nthree\n".utf8)
+        var chunks = stride(from: 0, to: text.count, by: 3).map { Data(text[$0..<min($0 + 3, text.count)]) }[...]
+        var again = chunks
+        var bytes = LineReader { chunks.popFirst() }
+        var data = LineReader { again.popFirst() }
+        var lines = 0
+        while let line = try bytes.nextBytes() {
+            #expect(try data.next() == Data(line))
+            lines += 1
+        }
+        #expect(try data.next() == nil)
+        #expect(lines == 4)
+    }
+
     @Test func usernameKeyMatchesAFullParse() throws {
         var rng = Seeded(state: 77)
         for _ in 0..<500 {

@@ -6,9 +6,17 @@ struct SortRecord {
     var line: [UInt8]
     var seq: Int
 
-    /// Key order; for equal keys, the order they were added in.
+    /// Key order (bytewise); for equal keys, the order they were added in. One memcmp per comparison:
+    /// the sort and the merge compare every record many times.
     static func less(_ a: SortRecord, _ b: SortRecord) -> Bool {
-        a.key == b.key ? a.seq < b.seq : a.key.lexicographicallyPrecedes(b.key)
+        let order = a.key.withUnsafeBufferPointer { x in
+            b.key.withUnsafeBufferPointer { y -> Int in
+                let n = min(x.count, y.count)
+                let bytes = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
+                return bytes != 0 ? bytes : x.count - y.count
+            }
+        }
+        return order != 0 ? order < 0 : a.seq < b.seq
     }
 
     /// Bytes a buffered record costs in memory: its bytes plus two array headers and allocations.
