@@ -20,6 +20,29 @@ public struct CognitoClient: Sendable {
 
     /// One call: the input object in, the output object back.
     public func call(_ operation: String, category: QuotaCategory, _ input: JSONValue) async throws -> JSONValue {
+        let body = try await send(operation, category: category, input)
+        if body.isEmpty { return .object([:]) }
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            throw AWSError.invalidResponse(service: "cognito-idp", operation: operation, reason: "\(error)")
+        }
+    }
+
+    /// One call whose output is read piece by piece by `read` (an empty answer reads as `{}`).
+    public func call<Output>(
+        _ operation: String, category: QuotaCategory, _ input: JSONValue, read: (inout JSONReader) throws(JSONParseError) -> Output
+    ) async throws -> Output {
+        let body = try await send(operation, category: category, input)
+        var reader = JSONReader(bytes: body.isEmpty ? Array("{}".utf8) : [UInt8](body))
+        do {
+            return try read(&reader)
+        } catch {
+            throw AWSError.invalidResponse(service: "cognito-idp", operation: operation, reason: "\(error)")
+        }
+    }
+
+    private func send(_ operation: String, category: QuotaCategory, _ input: JSONValue) async throws -> Data {
         let request = HTTPRequest(
             method: "POST", host: "", path: "/",
             headers: [
@@ -27,13 +50,7 @@ public struct CognitoClient: Sendable {
                 HTTPHeader("X-Amz-Target", "AWSCognitoIdentityProviderService.\(operation)"),
             ],
             body: .data(input.canonicalData()))
-        let response = try await sender.send(request, operation: operation, category: category, pool: input["UserPoolId"]?.stringValue)
-        if response.body.isEmpty { return .object([:]) }
-        do {
-            return try JSONParser.parse(response.body)
-        } catch {
-            throw AWSError.invalidResponse(service: "cognito-idp", operation: operation, reason: "\(error)")
-        }
+        return try await sender.send(request, operation: operation, category: category, pool: input["UserPoolId"]?.stringValue).body
     }
 
     // MARK: Reads used by snap create
@@ -59,6 +76,36 @@ public struct CognitoClient: Sendable {
         if let filter { input["Filter"] = .string(filter) }
         let out = try await call("ListUsers", category: .userList, .object(input))
         return Page(items: out["Users"]?.arrayValue ?? [], next: out["PaginationToken"]?.stringValue)
+    }
+
+    /// One page of ListUsers with each user read by `user` as the answer is read (snap create's listing:
+    /// no `JSONValue` tree per user). The same answers are accepted and refused as by `listUsers` above.
+    public func listUsers<User>(
+        _ poolId: String, paginationToken: String?, filter: String? = nil, user: (inout JSONReader) throws(JSONParseError) -> User
+    ) async throws -> (users: [User], next: String?) {
+        var input: [String: JSONValue] = ["UserPoolId": .string(poolId), "Limit": 60]
+        if let paginationToken { input["PaginationToken"] = .string(paginationToken) }
+        if let filter { input["Filter"] = .string(filter) }
+        return try await call("ListUsers", category: .userList, .object(input)) { (r: inout JSONReader) throws(JSONParseError) in
+            try Self.readUserPage(&r, user: user)
+        }
+    }
+
+    /// A ListUsers answer: its `Users` (none when not an array) and its `PaginationToken` (when a string).
+    public static func readUserPage<User>(
+        _ r: inout JSONReader, user: (inout JSONReader) throws(JSONParseError) -> User
+    ) throws(JSONParseError) -> (users: [User], next: String?) {
+        var users: [User] = []
+        var next: String?
+        _ = try r.object { (r: inout JSONReader, key: String) throws(JSONParseError) in
+            switch key {
+            case "Users": _ = try r.array { (r: inout JSONReader) throws(JSONParseError) in users.append(try user(&r)) }
+            case "PaginationToken": next = try r.string()
+            default: _ = try r.value()
+            }
+        }
+        try r.end()
+        return (users, next)
     }
 
     /// One page of ListGroups (at most 60).

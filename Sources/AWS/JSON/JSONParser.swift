@@ -9,9 +9,9 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
 
 /// A strict RFC 8259 parser: one value, nothing after it but white space.
 public struct JSONParser {
-    private let bytes: [UInt8]
-    private var i = 0
-    private var depth = 0
+    let bytes: [UInt8]
+    var i = 0
+    var depth = 0
     private static let maxDepth = 256
 
     public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
@@ -31,15 +31,15 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
+    func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
-    private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+    mutating func skipSpace() {
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
     }
 
-    private mutating func value() throws(JSONParseError) -> JSONValue {
+    mutating func value() throws(JSONParseError) -> JSONValue {
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
@@ -60,7 +60,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > JSONParser.maxDepth { throw fail("nested too deeply") }
     }
@@ -133,8 +133,27 @@ public struct JSONParser {
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    private mutating func string() throws(JSONParseError) -> String {
+    mutating func string() throws(JSONParseError) -> String {
         i += 1
+        // Most strings have no escape: validated straight from the input, with no copy in between.
+        // ASCII needs no UTF-8 check: String(decoding:) then takes it as it is, far cheaper than the generic
+        // String(validating:as:), kept for the rest.
+        var end = i
+        var high: UInt8 = 0
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            high |= bytes[end]
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let start = i
+            let s = bytes.withUnsafeBufferPointer { all -> String? in
+                let run = UnsafeBufferPointer(rebasing: all[start..<end])
+                return high < 0x80 ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
+            }
+            i = end + 1
+            guard let s else { throw fail("string is not valid UTF-8") }
+            return s
+        }
         var out = [UInt8]()
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
@@ -142,7 +161,10 @@ public struct JSONParser {
             switch b {
             case UInt8(ascii: "\""):
                 i += 1
-                guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                let ascii = out.allSatisfy { $0 < 0x80 }
+                guard let s = ascii ? String(decoding: out, as: UTF8.self) : String(validating: out, as: UTF8.self) else {
+                    throw fail("string is not valid UTF-8")
+                }
                 return s
             case UInt8(ascii: "\\"):
                 i += 1

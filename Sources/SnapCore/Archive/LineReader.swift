@@ -38,13 +38,23 @@ public struct LineReader {
     }
 
     public mutating func next() throws -> Data? {
+        try nextLine().map { Data(buffer[$0]) }
+    }
+
+    /// The next line as bytes, without a `Data` in between (the export's join reads every user this way).
+    public mutating func nextBytes() throws -> [UInt8]? {
+        try nextLine().map { Array(buffer[$0]) }
+    }
+
+    /// Where the next line is in `buffer`, valid until the next call.
+    private mutating func nextLine() throws -> Range<Int>? {
         while true {
             if let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
                 let length = newline - head
                 if length > maxLineLength {
                     throw LineReaderError.lineTooLong(line: lineNumber + 1, limit: maxLineLength)
                 }
-                let line = Data(buffer[head..<newline])
+                let line = head..<newline
                 head = newline + 1
                 scanned = head
                 lineNumber += 1

@@ -130,7 +130,7 @@ public struct Exporter: Sendable {
         // Memberships: join (sorted by user) against users.jsonl, re-sort by group.
         let byGroup = try sorter(dir, "members-by-group")
         var missing: [String: [String]] = [:]  // username -> groups
-        var usersReader = try SortedLineCursor(path: usersFile.path, key: { try Self.usernameKey($0) })
+        var usersReader = try SortedLineCursor(path: usersFile.path, key: Self.usernameKeys())
         try byUser.drain { key, _ in
             let (username, group) = Self.splitKey(key)
             if try usersReader.seek(to: Array(username.utf8)) {
@@ -252,9 +252,9 @@ public struct Exporter: Sendable {
     private func listShard(_ shard: Shard, into sink: ExternalSorter, tracker: ProgressTracker) async throws -> [Shard] {
         var token: String?
         repeat {
-            let page: CognitoClient.Page
+            let page: (users: [Result<UserRecord, ModelError>], next: String?)
             do {
-                page = try await cognito.listUsers(poolId, paginationToken: token, filter: shard.filter)
+                page = try await cognito.listUsers(poolId, paginationToken: token, filter: shard.filter, user: UserRecord.read(cognito:))
             } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
                 guard shard.restarts < maxRestarts else {
                     throw SnapError.listingRefused(
@@ -263,12 +263,12 @@ public struct Exporter: Sendable {
                 await tracker.restarted(group: false)
                 return shard.restarted()
             }
-            for item in page.items {
-                let user = try UserRecord(cognito: item)
+            for item in page.users {
+                let user = try item.get()
                 if refused.refuseUser(user.username) { continue }
-                try sink.add(key: user.username, line: Array(user.json.canonicalData()))
+                try sink.add(key: user.username, line: user.canonicalLine())
             }
-            await tracker.listedUsers(page.items.count)
+            await tracker.listedUsers(page.users.count)
             token = page.next
         } while token != nil
         return []
@@ -372,10 +372,19 @@ public struct Exporter: Sendable {
     }
 
     static func usernameKey(_ line: [UInt8]) throws -> [UInt8] {
-        guard let name = try JSONParser.parse(bytes: line)["username"]?.stringValue else {
-            throw SnapError.io(path: "users work file", reason: "record without username")
+        try usernameKeys()(line)
+    }
+
+    /// Reads users.jsonl lines' usernames, for a `SortedLineCursor`: each line is checked as `JSONParser` would
+    /// check it, but no tree is built, and one scanner serves every line (issue 22, item 5: a full parse here
+    /// cost as much per user as the listing's).
+    static func usernameKeys() -> ([UInt8]) throws -> [UInt8] {
+        var scanner = JSONLineScanner(first: "username")
+        return { line in
+            try scanner.scan(line.span)
+            guard let name = scanner.first else { throw SnapError.io(path: "users work file", reason: "record without username") }
+            return name
         }
-        return Array(name.utf8)
     }
 
     static func makeDir(_ base: String, _ name: String) throws -> String {
@@ -387,9 +396,9 @@ public struct Exporter: Sendable {
     /// Rewrites users.jsonl with users fetched late merged in, in order.
     func mergeUsers(into path: String, extra: [UserRecord], directory: String) throws -> Manifest.FileInfo {
         let sorter = try sorter(directory, "users-merge")
-        var cursor = try SortedLineCursor(path: path, key: Self.usernameKey)
+        var cursor = try SortedLineCursor(path: path, key: Self.usernameKeys())
         while let (key, line) = try cursor.next() { try sorter.add(key: String(decoding: key, as: UTF8.self), line: line) }
-        for u in extra { try sorter.add(key: u.username, line: Array(u.json.canonicalData())) }
+        for u in extra { try sorter.add(key: u.username, line: u.canonicalLine()) }
         try FileManager.default.removeItem(atPath: path)
         let out = try MemberFile(member: .users, directory: directory)
         try sorter.drain { _, line in try out.writeLine(line) }

@@ -40,7 +40,7 @@ struct MFAFetcher: Sendable {
     func enrich(usersAt path: String, workDirectory: String, tracker: ProgressTracker) async throws -> Outcome {
         let outDir = try Exporter.makeDir(workDirectory, "users-mfa")
         let out = try MemberFile(member: .users, directory: outDir)
-        var cursor = try SortedLineCursor(path: path, key: Exporter.usernameKey)
+        var cursor = try SortedLineCursor(path: path, key: Exporter.usernameKeys())
         let inFlight = max(1, self.inFlight)
         let window = inFlight * 4
         var outcome = Outcome(info: Manifest.FileInfo(sha256: "", bytes: 0, records: 0))
@@ -78,7 +78,7 @@ struct MFAFetcher: Sendable {
                         outcome.vanishedCount += 1
                         if outcome.vanished.count < Self.shownVanished { outcome.vanished.append(user.username) }
                     }
-                    try out.writeLine(Array(user.json.canonicalData()))
+                    try out.writeLine(user.canonicalLine())
                     nextOut += 1
                     await tracker.fetchedMFA()
                 }

@@ -6,9 +6,17 @@ struct SortRecord {
     var line: [UInt8]
     var seq: Int
 
-    /// Key order; for equal keys, the order they were added in.
+    /// Key order (bytewise); for equal keys, the order they were added in. One memcmp per comparison:
+    /// the sort and the merge compare every record many times.
     static func less(_ a: SortRecord, _ b: SortRecord) -> Bool {
-        a.key == b.key ? a.seq < b.seq : a.key.lexicographicallyPrecedes(b.key)
+        let order = a.key.withUnsafeBufferPointer { x in
+            b.key.withUnsafeBufferPointer { y -> Int in
+                let n = min(x.count, y.count)
+                let bytes = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
+                return bytes != 0 ? bytes : x.count - y.count
+            }
+        }
+        return order != 0 ? order < 0 : a.seq < b.seq
     }
 
     /// Bytes a buffered record costs in memory: its bytes plus two array headers and allocations.
@@ -33,7 +41,8 @@ struct SortRunWriter {
     mutating func write(_ r: SortRecord) throws {
         Self.appendFrame(r.key, to: &out)
         Self.appendFrame(r.line, to: &out)
-        Self.appendFrame(withUnsafeBytes(of: UInt64(r.seq).littleEndian, Array.init), to: &out)
+        withUnsafeBytes(of: UInt32(8).littleEndian) { out += $0 }
+        withUnsafeBytes(of: UInt64(r.seq).littleEndian) { out += $0 }
         if out.count >= 1 << 18 { try flush() }
     }
 
@@ -86,25 +95,30 @@ struct SortRunReader {
         return data.count - pos >= n
     }
 
-    private mutating func frame() throws -> [UInt8]? {
+    /// The next frame's bounds in `data` (valid until the next read), or nil at the end of the file.
+    private mutating func frame() throws -> Range<Int>? {
         guard try ensure(4) else { return nil }
         let n = Int(UInt32(data[pos]) | UInt32(data[pos + 1]) << 8 | UInt32(data[pos + 2]) << 16 | UInt32(data[pos + 3]) << 24)
         pos += 4
         guard try ensure(n) else { throw SnapError.io(path: path, reason: "sort run file ended early") }
         defer { pos += n }
-        return Array(data[pos..<pos + n])
+        return pos..<pos + n
     }
 
     mutating func next() throws -> SortRecord? {
-        guard let key = try frame() else {
+        guard let keyFrame = try frame() else {
+            // Read to its end: closing a file only read cannot lose data.
             try? handle.close()
             return nil
         }
-        guard let line = try frame(), let seqBytes = try frame(), seqBytes.count == 8 else {
+        let key = Array(data[keyFrame])
+        guard let lineFrame = try frame() else { throw SnapError.io(path: path, reason: "sort run file ended early") }
+        let line = Array(data[lineFrame])
+        guard let seqFrame = try frame(), seqFrame.count == 8 else {
             throw SnapError.io(path: path, reason: "sort run file ended early")
         }
         var seq: UInt64 = 0
-        for (i, b) in seqBytes.enumerated() { seq |= UInt64(b) << (8 * UInt64(i)) }
+        for (i, b) in data[seqFrame].enumerated() { seq |= UInt64(b) << (8 * UInt64(i)) }
         return SortRecord(key: key, line: line, seq: Int(seq))
     }
 }

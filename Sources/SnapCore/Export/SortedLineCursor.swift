@@ -18,8 +18,7 @@ struct SortedLineCursor {
 
     /// The next line, with its key.
     mutating func next() throws -> (key: [UInt8], line: [UInt8])? {
-        guard let data = try lines.next() else { return nil }
-        let line = [UInt8](data)
+        guard let line = try lines.nextBytes() else { return nil }
         return (try key(line), line)
     }
 

@@ -11,7 +11,33 @@ public enum Timestamp {
         let days = floorDiv(epochSeconds, 86_400)
         let secs = epochSeconds - days * 86_400
         let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
+        guard (0...9999).contains(y) else {
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
+        }
+        // The common case without String(format:), which costs microseconds: two per user listed.
+        var out = [UInt8]()
+        out.reserveCapacity(20)
+        func digits(_ v: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(48 + (v / divisor) % 10))
+                divisor /= 10
+            }
+        }
+        digits(y, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(m, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(d, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secs / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        digits((secs % 3600) / 60, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(secs % 60, 2)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Cognito's JSON times are epoch seconds with a fraction.
