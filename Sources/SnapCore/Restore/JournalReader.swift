@@ -31,7 +31,8 @@ enum JournalReader {
                 throw damaged(path: path, line: n, why: "it is longer than \(maxLine) bytes, which no journal entry is")
             }
             if line.isEmpty { continue }
-            // Not parsed: damage in the middle of an append-only file (a cut last line is caught above).
+            // Not swallowed: a line that does not parse is damage in the middle of an append-only file, thrown
+            // below naming file and line (a cut last line is caught above).
             guard let json = try? JSONParser.parse(line), let entry = JournalEntry(json: json) else {
                 throw damaged(
                     path: path, line: reader.lineNumber,
@@ -46,7 +47,8 @@ enum JournalReader {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }  // read-only: closing it cannot lose anything
         var reader = LineReader(maxLineLength: maxLine) { try handle.read(upToCount: 1 << 16).flatMap { $0.isEmpty ? nil : $0 } }
-        // Only to name another restore's journal in a message: a journal that cannot be read is named without them.
+        // Only to name another restore's journal in a message: nothing is lost when it cannot be read or
+        // parsed, the journal is then named without its snapshot and pool (and a resume of it reads it in full).
         guard let line = try? reader.next(), let json = try? JSONParser.parse(line),
             case .start(let s, let t, _)? = JournalEntry(json: json)
         else { return nil }

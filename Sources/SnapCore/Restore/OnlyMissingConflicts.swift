@@ -55,7 +55,8 @@ struct OnlyMissingConflicts {
         var pool = try SortedLines(path: live)
         while let text = try pool.peek() {
             try pool.advance()
-            // The export is snap's own, written from parsed records: a line that does not parse is damage.
+            // Not swallowed: the export is snap's own, written from parsed records, so a line that does not parse
+            // is damage, thrown below naming the file.
             guard let json = try? JSONParser.parse(Data(text.utf8)), let record = try? UserRecord(json: json) else {
                 throw SnapError.io(path: live, reason: "a line of the live pool's export cannot be read: \(text.prefix(80))")
             }
@@ -80,7 +81,8 @@ struct OnlyMissingConflicts {
                 holder = nil
                 told = []
             }
-            // Both written above from parsed records.
+            // Not swallowed: both sides were written above from parsed records; a line that does not parse is
+            // thrown below as a bug in snap.
             guard let json = try? JSONParser.parse(Data(line)), let name = json["username"]?.stringValue else {
                 throw SnapError.io(path: sortDir, reason: "a line of the sign-in value sort cannot be read (a bug in snap)")
             }

@@ -207,13 +207,15 @@ struct OnlyMissingPlanner {
         var lostCount = 0
         try renamed.drain { key, line in
             let target = String(decoding: key, as: UTF8.self)
-            // Both written by snap from parsed records: a line that does not parse is damage.
+            // Not swallowed: both written by snap from parsed records; a line that does not parse is damage,
+            // thrown below.
             guard let candidate = try? JSONParser.parse(Data(line)), let e = candidate["entry"].flatMap(SubMapEntry.init(json:)),
                 let record = candidate["record"]
             else { throw SnapError.io(path: directory, reason: "a line of the renamed-users sort cannot be read (a bug in snap)") }
             var pool: JSONValue?
             while let text = try users.peek() {
-                // The live export is snap's own: a line that does not parse is damage, named below.
+                // Not swallowed: the live export is snap's own; a line that does not parse is damage, thrown below
+                // naming the file.
                 guard let json = try? JSONParser.parse(Data(text.utf8)), let name = json["username"]?.stringValue else {
                     throw SnapError.io(path: live, reason: "a line of the live pool's export cannot be read: \(text.prefix(80))")
                 }

@@ -91,7 +91,8 @@ public struct RestorePlan: Sendable {
         var values = u.attributes.filter { !Self.isServiceManaged($0.key) }
         if let keep = options.keepOldSub, let sub = u.attributes["sub"] { values[keep] = sub }
         let attributes = values.sorted { JSONValue.utf8Less($0.key, $1.key) }.map { Attribute(name: $0.key, value: $0.value) }
-        // An unreadable identities attribute is named by the pre-checks (a note); its user is restored unlinked.
+        // No I/O; nothing is lost silently: an unreadable identities attribute is named by the pre-checks (a
+        // note), and its user is restored unlinked.
         let links = (try? LinkedIdentity.of(u.attributes).get()) ?? []
         return User(
             record: u, createUsername: Self.signInUsername(u, target: target) ?? u.username, attributes: attributes,

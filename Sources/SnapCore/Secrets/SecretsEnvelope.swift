@@ -39,7 +39,8 @@ public enum SecretsEnvelope {
             throw damaged("it does not decrypt under the manifest's data key (AES-GCM tag mismatch)")
         }
         defer { plaintext.resetBytes(in: 0..<plaintext.count) }
-        // A parse error's reason could quote the plaintext: only its kind is said.
+        // No I/O here; a parse failure is not swallowed but thrown as damage below (its reason could quote
+        // the plaintext, so only its kind is said).
         guard let json = try? JSONParser.parse(plaintext), let secrets = CapturedSecrets(json: json) else {
             throw damaged("it decrypts, but not to the secrets' JSON form")
         }
