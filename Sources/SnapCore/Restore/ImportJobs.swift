@@ -245,29 +245,43 @@ enum PoolListing {
     }
 
     private static func listShard(cognito: CognitoClient, poolId: String, prefix: String, into sorter: ExternalSorter) async throws {
+        // A shard listed again after a refused token adds its users again: the sorter keeps one line per username.
+        try await each(
+            cognito: cognito, poolId: poolId, filter: "sub ^= \"\(prefix)\"", listing: "the listing of the imported users", restart: {}
+        ) { page in
+            for u in page {
+                guard let name = u["Username"]?.stringValue else { continue }
+                try sorter.add(key: name, line: [UInt8](u.canonicalData()))
+            }
+        }
+    }
+
+    /// Every page of one ListUsers listing (`filter`, or the whole pool), handed to `page`. A refused pagination
+    /// token, whatever its words ("Paging marker … is invalid for request …" on record) and whenever it comes,
+    /// lists it again from the start, `restart` told first, at most three times; then it fails, named as
+    /// `listing`.
+    static func each(
+        cognito: CognitoClient, poolId: String, filter: String?, listing: String, restart: () -> Void,
+        _ page: ([JSONValue]) throws -> Void
+    ) async throws {
         var restarts = 0
-        var token: String?
         while true {
-            token = nil
+            var token: String?
             do {
                 repeat {
-                    let page = try await cognito.listUsers(poolId, paginationToken: token, filter: "sub ^= \"\(prefix)\"")
-                    for u in page.items {
-                        guard let name = u["Username"]?.stringValue else { continue }
-                        try sorter.add(key: name, line: [UInt8](u.canonicalData()))
-                    }
-                    token = page.next
+                    let p = try await cognito.listUsers(poolId, paginationToken: token, filter: filter)
+                    try page(p.items)
+                    token = p.next
                 } while token != nil
                 return
             } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
-                // A refused pagination token, whatever its words ("Paging marker … is invalid for request …" on
-                // record) and whenever it comes: the shard is listed again (the sorter keeps one line per username).
                 guard restarts < 3 else {
                     throw SnapError.listingRefused(
-                        pool: poolId, listing: "the listing of the imported users sub ^= \"\(prefix)\"", restarts: restarts,
+                        pool: poolId, listing: listing + (filter.map { " \($0)" } ?? ""), restarts: restarts,
                         reason: "\(e.code): \(e.message)")
                 }
                 restarts += 1
+                restart()
             }
         }
     }

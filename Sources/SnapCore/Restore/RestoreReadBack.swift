@@ -60,29 +60,16 @@ public struct RestoreReadBack: Sendable, Equatable {
     }
 
     private static func countUsers(cognito: CognitoClient, poolId: String, subPrefix: String?) async throws -> (Int, Int) {
-        let filter = subPrefix.map { "sub ^= \"\($0)\"" }
-        var restarts = 0
-        while true {
-            var (users, disabled) = (0, 0)
-            var token: String?
-            do {
-                repeat {
-                    let page = try await cognito.listUsers(poolId, paginationToken: token, filter: filter)
-                    users += page.items.count
-                    disabled += page.items.filter { $0["Enabled"]?.boolValue == false }.count
-                    token = page.next
-                } while token != nil
-                return (users, disabled)
-            } catch let AWSError.service(e) where e.code == "InvalidParameterException" && token != nil {
-                // A refused pagination token: this shard is counted again from its start.
-                guard restarts < 3 else {
-                    throw SnapError.listingRefused(
-                        pool: poolId, listing: "the read-back after the restore\(filter.map { " (\($0))" } ?? "")", restarts: restarts,
-                        reason: "\(e.code): \(e.message)")
-                }
-                restarts += 1
-            }
+        var (users, disabled) = (0, 0)
+        // A shard listed again after a refused token is counted again from its start.
+        try await PoolListing.each(
+            cognito: cognito, poolId: poolId, filter: subPrefix.map { "sub ^= \"\($0)\"" }, listing: "the read-back after the restore",
+            restart: { (users, disabled) = (0, 0) }
+        ) { page in
+            users += page.count
+            disabled += page.filter { $0["Enabled"]?.boolValue == false }.count
         }
+        return (users, disabled)
     }
 
     /// Every way `found` differs from `self` (the plan), each naming both counts; empty when they agree.
